@@ -1,0 +1,34 @@
+// Bundle the CLI into one ESM file with templates and distro data embedded,
+// so a cold start reads no template files and loads nothing it does not use.
+import { build } from 'esbuild';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+function collect(dir, ext) {
+  const out = {};
+  const walk = (d) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith(ext)) out[relative(dir, p).slice(0, -ext.length)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+await build({
+  entryPoints: ['src/cli/run.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: 'dist/mpgen.mjs',
+  legalComments: 'none',
+  banner: { js: "import { createRequire as __mpgenCreateRequire } from 'node:module'; const require = __mpgenCreateRequire(import.meta.url);" },
+  define: {
+    __MPGEN_TEMPLATES__: JSON.stringify(collect('templates', '.hbs')),
+    __MPGEN_DISTROS__: JSON.stringify(collect('distros', '.yaml')),
+  },
+  logLevel: 'warning',
+});
