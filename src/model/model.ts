@@ -48,8 +48,22 @@ export interface Uplink {
   mtu?: number;
   /** policy routing table of this uplink (seed 001: 201, 202, ...) */
   table: number;
-  /** priority of the `from SUBNET lookup TABLE` rule (base + 1 + index) */
+  /** priority of the `from ADDR/32 lookup TABLE` rule (base + 1 + index) */
   rulePriority: number;
+  /**
+   * selector of the per-uplink rule: the uplink's own address as a /32
+   * ("192.0.2.2/32"). Seed 001 matched the subnet; the host address is what
+   * the kernel selects by, and stays unambiguous when subnets overlap (seed 004
+   * has two uplinks in one /29).
+   */
+  ruleFrom: string;
+  /**
+   * true when the uplink's connected subnet overlaps a balanced destination
+   * (seed 000 balances the very subnet both NICs sit on): the address is added
+   * without its prefix route (noprefixroute), or the connected route would win
+   * over the multipath route.
+   */
+  noPrefixRoute: boolean;
   /** NAT for traffic leaving through this uplink (teql mode: always 'none'; NAT sits on the bond) */
   nat: NatKind;
   /** keepalive targets; default [gateway], or [bond.gateway] in teql mode, or [] for a direct link */
