@@ -1,0 +1,159 @@
+/**
+ * checkKernel(model, snapshot): the pure heart of `mpgen check`. It compares
+ * a recorded kernel state with what the model says the box should hold and
+ * returns one result per check, in a stable order. No I/O here, so unit tests
+ * feed it recorded `ip -j` output and the boot lab feeds it what a VM guest
+ * printed on its console.
+ */
+import type { Cidr, Model } from '../model/model.js';
+import { checkMultipath, checkRules, checkUplinkTables } from './check-routing.js';
+import { parseKeepaliveStatus, type KeepaliveStatus } from './keepalive-status.js';
+import { fail, pass, type CheckResult } from './result.js';
+import type { IpLink, KernelSnapshot } from './snapshot.js';
+
+function linkState(l: IpLink | undefined): string {
+  if (!l) return 'no such interface';
+  const flags = l.flags ?? [];
+  const admin = flags.includes('UP') ? 'up' : 'down';
+  const carrier = flags.includes('LOWER_UP') ? '' : ', no carrier';
+  return `${admin}${carrier}`;
+}
+
+function hasAddress(l: IpLink | undefined, a: Cidr): boolean {
+  return (l?.addr_info ?? []).some((i) => i.family === 'inet' && i.local === a.address && i.prefixlen === a.prefix);
+}
+
+function addresses(l: IpLink | undefined): string {
+  const v4 = (l?.addr_info ?? []).filter((i) => i.family === 'inet').map((i) => `${i.local}/${i.prefixlen}`);
+  return v4.length ? v4.join(', ') : 'no IPv4 address';
+}
+
+/** An interface up (with carrier, unless it is a teql master), holding its address. */
+function checkInterface(snap: KernelSnapshot, ifname: string, role: string, address: Cidr, needCarrier: boolean): CheckResult[] {
+  const l = snap.links.find((x) => x.ifname === ifname);
+  const up = !!l && (l.flags ?? []).includes('UP') && (!needCarrier || (l.flags ?? []).includes('LOWER_UP'));
+  const what = `interface ${ifname} (${role}) up`;
+  const out = [up ? pass('interface', what) : fail('interface', what, needCarrier ? 'up, with carrier' : 'up', linkState(l))];
+  const awhat = `interface ${ifname} (${role}) address ${address.cidr}`;
+  out.push(hasAddress(l, address) ? pass('interface', awhat) : fail('interface', awhat, address.cidr, l ? addresses(l) : 'no such interface'));
+  return out;
+}
+
+function sysctl(snap: KernelSnapshot, key: string): string | undefined {
+  const v = snap.sysctl[key];
+  return v === undefined ? undefined : v.trim();
+}
+
+function checkSysctls(model: Model, snap: KernelSnapshot): CheckResult[] {
+  const out: CheckResult[] = [];
+  const want = model.sysctl.rpFilterValue;
+  const all = sysctl(snap, 'net.ipv4.conf.all.rp_filter');
+  for (const u of model.uplinks) {
+    const own = sysctl(snap, `net.ipv4.conf.${u.interface}.rp_filter`);
+    const what = `sysctl rp_filter on ${u.interface} = ${want} (${model.sysctl.rpFilter}; effective max(all, ${u.interface}))`;
+    if (all === undefined || own === undefined) {
+      out.push(fail('sysctl', what, String(want), `all=${all ?? 'absent'}, ${u.interface}=${own ?? 'absent'}`));
+      continue;
+    }
+    const eff = Math.max(Number(all), Number(own));
+    out.push(eff === want ? pass('sysctl', what) : fail('sysctl', what, String(want), `${eff} (all=${all}, ${u.interface}=${own})`));
+  }
+  if (model.lan && model.sysctl.forwarding) {
+    const v = sysctl(snap, 'net.ipv4.ip_forward');
+    const what = 'sysctl net.ipv4.ip_forward = 1';
+    out.push(v === '1' ? pass('sysctl', what) : fail('sysctl', what, '1', v ?? 'absent'));
+  }
+  if (model.mode !== 'teql') {
+    const want = String(model.routing.hashPolicy);
+    const v = sysctl(snap, 'net.ipv4.fib_multipath_hash_policy');
+    const what = `sysctl net.ipv4.fib_multipath_hash_policy = ${want} (${model.routing.hash})`;
+    out.push(v === want ? pass('sysctl', what) : fail('sysctl', what, want, v ?? 'absent'));
+  }
+  return out;
+}
+
+/** The uplinks the keepalive reports down, matched by uplink name or interface. */
+function downUplinks(model: Model, st: KeepaliveStatus | undefined): Set<string> {
+  const down = new Set<string>();
+  if (!st) return down;
+  for (const u of model.uplinks) if (st.lines[u.name] === 'down' || st.lines[u.interface] === 'down') down.add(u.name);
+  return down;
+}
+
+/** The systemd unit a process runs in, from its /proc/PID/cgroup (v2 "0::/system.slice/x.service", or v1 "name=systemd"). */
+export function unitOfCgroup(cgroup: string): string | undefined {
+  for (const line of cgroup.split('\n')) {
+    const m = /\/([^/]+\.service)(?:\/|$)/.exec(line.split(':').slice(2).join(':'));
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function checkKeepalive(model: Model, snap: KernelSnapshot, st: KeepaliveStatus | undefined): CheckResult[] {
+  const file = `/run/mpgen/${model.name}.status`;
+  const raw = snap.keepaliveStatus?.[model.name];
+  if (raw === undefined || !st) return [fail('keepalive', `keepalive status ${file}`, 'the keepalive status file', 'no such file')];
+  const out: CheckResult[] = [pass('keepalive', `keepalive status ${file}`)];
+  if (st.pid === undefined) {
+    out.push(fail('keepalive', 'keepalive running', 'a pid in the status file', 'none'));
+  } else {
+    const p = snap.processes?.[String(st.pid)];
+    const what = `keepalive running (pid ${st.pid})`;
+    if (!p || p.state === 'Z' || p.state === 'X') out.push(fail('keepalive', what, `process ${st.pid} alive`, p ? `state ${p.state}` : 'no such process'));
+    else {
+      out.push(pass('keepalive', what));
+      // Unit active: the pid runs in a systemd service's cgroup. Read from
+      // /proc/PID/cgroup, so no systemctl is needed.
+      const unit = unitOfCgroup(p.cgroup);
+      const uwhat = 'keepalive unit active';
+      out.push(unit ? pass('keepalive', `${uwhat}: ${unit}`) : fail('keepalive', uwhat, `pid ${st.pid} in a systemd .service`, `cgroup ${p.cgroup.trim() || 'unknown'}`));
+    }
+  }
+  for (const u of model.uplinks) {
+    const state = st.lines[u.name] ?? st.lines[u.interface];
+    const what = `keepalive ${u.name} (${u.interface})`;
+    if (state === undefined) out.push(fail('keepalive', what, 'up or down in the status file', 'not listed'));
+    else out.push(pass('keepalive', `${what} ${state}`, state === 'down' ? 'taken out of the balance' : undefined));
+  }
+  return out;
+}
+
+function checkTeql(model: Model, snap: KernelSnapshot, takenOut: ReadonlySet<string>): CheckResult[] {
+  const bond = model.bond;
+  if (!bond) return [];
+  const out: CheckResult[] = [];
+  for (const u of model.uplinks) {
+    const what = `teql qdisc ${bond.interface} on ${u.interface} (${u.name})`;
+    const root = snap.qdiscs.find((q) => q.dev === u.interface && q.root === true);
+    const attached = root?.kind === bond.interface;
+    if (takenOut.has(u.name)) {
+      out.push(
+        attached
+          ? fail('teql', what, `detached while the keepalive reports ${u.name} down`, `root qdisc ${bond.interface}`)
+          : pass('teql', what, `${u.name} taken out by the keepalive: down`),
+      );
+    } else {
+      out.push(attached ? pass('teql', what) : fail('teql', what, `root qdisc ${bond.interface}`, root ? `root qdisc ${root.kind}` : 'no root qdisc'));
+    }
+  }
+  out.push(...checkInterface(snap, bond.interface, 'bond', bond.address, false));
+  return out;
+}
+
+export function checkKernel(model: Model, snap: KernelSnapshot): CheckResult[] {
+  const raw = snap.keepaliveStatus?.[model.name];
+  const status = model.keepalive.enabled && raw !== undefined ? parseKeepaliveStatus(raw) : undefined;
+  const takenOut = downUplinks(model, status);
+  const out: CheckResult[] = [];
+  for (const u of model.uplinks) out.push(...checkInterface(snap, u.interface, u.name, u.address, true));
+  if (model.lan) out.push(...checkInterface(snap, model.lan.interface, 'lan', model.lan.address, true));
+  if (model.mode === 'teql') out.push(...checkTeql(model, snap, takenOut));
+  else {
+    out.push(...checkRules(model, snap));
+    out.push(...checkUplinkTables(model, snap));
+    out.push(...checkMultipath(model, snap, takenOut));
+  }
+  out.push(...checkSysctls(model, snap));
+  if (model.keepalive.enabled) out.push(...checkKeepalive(model, snap, status));
+  return out;
+}
