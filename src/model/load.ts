@@ -1,0 +1,39 @@
+/** Profile file or text -> Model, throwing ProfileError (with every diagnostic) on bad input. */
+import { readFileSync, statSync } from 'node:fs';
+import { ProfileError, type Diagnostic } from '../profile/diagnostics.js';
+import { MAX_PROFILE_BYTES, parseProfile } from '../profile/load.js';
+import type { Model } from './model.js';
+import { normalize } from './normalize.js';
+
+export interface LoadedModel {
+  model: Model;
+  /** warnings from validation (errors throw) */
+  warnings: Diagnostic[];
+}
+
+export function loadModelFromText(text: string, source: string): LoadedModel {
+  const { profile, diagnostics } = parseProfile(text, source);
+  if (!profile) throw new ProfileError(diagnostics);
+  return { model: normalize(profile, source), warnings: diagnostics.filter((d) => d.severity === 'warning') };
+}
+
+/** Reads a profile file; unreadable files become located diagnostics, not stack traces. */
+export function readProfileText(path: string): string {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new ProfileError([{ severity: 'error', file: path, line: 1, col: 1, path: '', message: 'is a directory', hint: 'Give the path of a YAML profile' }]);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ProfileError) throw e;
+    throw new ProfileError([{ severity: 'error', file: path, line: 1, col: 1, path: '', message: `cannot read the profile: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, hint: 'Check the path, or run `mpgen init -o FILE`' }]);
+  }
+  if (size > MAX_PROFILE_BYTES)
+    throw new ProfileError([{ severity: 'error', file: path, line: 1, col: 1, path: '', message: `the file is ${size} bytes; a profile is at most ${MAX_PROFILE_BYTES} bytes`, hint: 'Is this the right file?' }]);
+  const buf = readFileSync(path);
+  return new TextDecoder('utf-8', { fatal: false }).decode(buf);
+}
+
+export function loadModelFromFile(path: string): Model {
+  return loadModelFromText(readProfileText(path), path).model;
+}

@@ -1,0 +1,147 @@
+/**
+ * Profile (as written, validated) -> Model (every default resolved, every
+ * address parsed, every table and rule priority allocated).
+ */
+import ipaddr from 'ipaddr.js';
+import type { Profile } from '../profile/schema.js';
+import { durationMs } from '../profile/schema.js';
+import type { Bond, Cidr, Model, NatKind, Uplink } from './model.js';
+
+export const DEFAULTS = {
+  multipathTable: 222,
+  rulePriorityBase: 200,
+  prohibitFallback: true,
+  hash: 'l4',
+  nat: 'none',
+  firewall: 'nftables',
+  rpFilter: 'loose',
+  forwarding: true,
+  keepalive: { enabled: true, method: 'ping', interval: '0.5s', timeout: '1s', down: 3, up: 10 },
+  packageVersion: '0.1.0',
+  packageRelease: '1',
+  maintainer: 'mpgen <root@localhost>',
+  /** 2024-01-01T00:00:00Z: the packed mtime when SOURCE_DATE_EPOCH is unset; never the clock. */
+  epoch: 1704067200,
+} as const;
+
+export function parseCidr(s: string): Cidr {
+  const [addr, prefix] = ipaddr.IPv4.parseCIDR(s) as [ipaddr.IPv4, number];
+  const network = ipaddr.IPv4.networkAddressFromCIDR(s).toString();
+  const netmask = ipaddr.IPv4.subnetMaskFromPrefixLength(prefix).toString();
+  const broadcast = prefix <= 30 ? ipaddr.IPv4.broadcastAddressFromCIDR(s).toString() : undefined;
+  return { cidr: `${addr.toString()}/${prefix}`, address: addr.toString(), prefix, netmask, network, networkCidr: `${network}/${prefix}`, broadcast };
+}
+
+function overlaps(a: Cidr, dest: string): boolean {
+  if (dest === 'default') return false;
+  const [d, p] = ipaddr.IPv4.parseCIDR(dest) as [ipaddr.IPv4, number];
+  return ipaddr.IPv4.parse(a.address).match(d, Math.min(p, a.prefix));
+}
+
+/** Tables: explicit ones first, then base+1+i when free, else the next free id. */
+function allocateTables(p: Profile, base: number, multipathTable: number): number[] {
+  const used = new Set<number>([253, 254, 255, multipathTable]);
+  for (const u of p.uplinks) if (u.table !== undefined) used.add(u.table);
+  return p.uplinks.map((u, i) => {
+    if (u.table !== undefined) return u.table;
+    let t = base + 1 + i;
+    while (used.has(t)) t++;
+    used.add(t);
+    return t;
+  });
+}
+
+export function normalize(p: Profile, source: string): Model {
+  const routing = p.routing ?? {};
+  const base = routing.rule_priority_base ?? DEFAULTS.rulePriorityBase;
+  const multipathTable = routing.multipath_table ?? DEFAULTS.multipathTable;
+  const hash = routing.hash ?? DEFAULTS.hash;
+  const topNat: NatKind = p.nat ?? DEFAULTS.nat;
+  const routes = (p.routes ?? ['default']).map((r) => (r === 'default' ? r : parseCidr(r).networkCidr));
+  const tables = allocateTables(p, base, multipathTable);
+  const n = p.uplinks.length;
+
+  const uplinks: Uplink[] = p.uplinks.map((u, i) => {
+    const address = parseCidr(u.address);
+    const probeDefault = u.gateway ? [u.gateway] : p.mode === 'teql' && p.bond ? [p.bond.gateway] : [];
+    return {
+      index: i,
+      name: u.name,
+      interface: u.interface,
+      address,
+      gateway: u.gateway,
+      onlink: u.onlink ?? false,
+      weight: u.weight ?? 1,
+      mac: u.mac?.toLowerCase(),
+      mtu: u.mtu,
+      table: tables[i]!,
+      rulePriority: base + 1 + i,
+      ruleFrom: `${address.address}/32`,
+      noPrefixRoute: routes.some((r) => overlaps(address, r)),
+      nat: p.mode === 'teql' ? 'none' : (u.nat ?? topNat),
+      probe: u.probe ?? probeDefault,
+    };
+  });
+
+  let bond: Bond | undefined;
+  if (p.mode === 'teql' && p.bond) {
+    const mtus = uplinks.map((u) => u.mtu).filter((m): m is number => m !== undefined);
+    bond = {
+      interface: p.bond.interface,
+      index: parseInt(p.bond.interface.slice(4), 10),
+      address: parseCidr(p.bond.address),
+      gateway: p.bond.gateway,
+      mtu: mtus.length > 0 ? Math.min(...mtus) : undefined,
+      nat: topNat,
+    };
+  }
+
+  const rpFilter = p.sysctl?.rp_filter ?? DEFAULTS.rpFilter;
+  const ka = p.keepalive ?? {};
+  const warnings: string[] = [];
+  if (p.mode === 'equalize')
+    warnings.push('equalize: kernels since 3.6 ignore the equalize flag (RTM_F_EQUALIZE is not implemented); the route balances per flow, like multipath. Use mode: teql for per-packet balancing.');
+
+  return {
+    name: p.name,
+    description: p.description,
+    source,
+    mode: p.mode,
+    lan: p.lan ? { interface: p.lan.interface, address: parseCidr(p.lan.address) } : undefined,
+    uplinks,
+    bond,
+    routes,
+    routing: {
+      multipathTable,
+      rulePriorityBase: base,
+      mainRulePriority: base,
+      multipathRulePriority: base + Math.max(22, n + 1),
+      prohibitFallback: routing.prohibit_fallback ?? DEFAULTS.prohibitFallback,
+      hash,
+      hashPolicy: hash === 'l4' ? 1 : 0,
+    },
+    nat: topNat,
+    firewall: p.firewall ?? DEFAULTS.firewall,
+    sysctl: {
+      rpFilter,
+      rpFilterValue: rpFilter === 'loose' ? 2 : rpFilter === 'strict' ? 1 : 0,
+      forwarding: p.sysctl?.forwarding ?? DEFAULTS.forwarding,
+    },
+    keepalive: {
+      enabled: ka.enabled ?? DEFAULTS.keepalive.enabled,
+      method: ka.method ?? DEFAULTS.keepalive.method,
+      intervalMs: durationMs(ka.interval ?? DEFAULTS.keepalive.interval),
+      timeoutMs: durationMs(ka.timeout ?? DEFAULTS.keepalive.timeout),
+      down: ka.down ?? DEFAULTS.keepalive.down,
+      up: ka.up ?? DEFAULTS.keepalive.up,
+    },
+    package: {
+      name: p.package?.name ?? `mpgen-${p.name}`,
+      version: p.package?.version ?? DEFAULTS.packageVersion,
+      release: DEFAULTS.packageRelease,
+      maintainer: p.package?.maintainer ?? DEFAULTS.maintainer,
+      defaultEpoch: DEFAULTS.epoch,
+    },
+    warnings,
+  };
+}

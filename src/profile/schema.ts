@@ -1,0 +1,193 @@
+/**
+ * The profile as written (PROFILE.md), as one zod schema: the source of
+ * validation, of the TypeScript type, of `mpgen schema` and of the key docs.
+ * Defaults are NOT applied here: src/model/normalize.ts resolves them, so the
+ * written profile and the model stay two types.
+ *
+ * Every free string that can reach a script, unit or config file has a strict
+ * pattern here; that is the injection boundary.
+ */
+import { z } from 'zod';
+
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+export const IPV4_RE = new RegExp(`^${IPV4}$`);
+export const CIDR_RE = new RegExp(`^${IPV4}/(?:3[0-2]|[12]?\\d)$`);
+export const PROFILE_NAME_RE = /^[a-z][a-z0-9-]{0,30}$/;
+export const UPLINK_NAME_RE = /^[a-z][a-z0-9_-]{0,14}$/;
+export const IFNAME_RE = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,15}$/;
+export const MAC_RE = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
+export const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s)$/;
+export const TEQL_RE = /^teql([0-9]|[1-9][0-9])$/;
+export const PKG_NAME_RE = /^[a-z0-9][a-z0-9+.-]{1,62}$/;
+export const PKG_VERSION_RE = /^[0-9][A-Za-z0-9.+~]{0,31}$/;
+export const MAINTAINER_RE = /^[A-Za-z0-9 .,'()_+-]{1,80} <[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}>$/;
+// Printable text, no control characters; it only ever goes into comments and package descriptions.
+export const DESCRIPTION_RE = /^[^\u0000-\u001f\u007f]{0,200}$/;
+
+/** Per-key documentation: feeds .meta() (JSON Schema descriptions) and the remedy in error messages. */
+export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
+  version: { doc: 'profile format version; 1 is the only supported one', example: 'version: 1' },
+  name: { doc: 'profile name: a lower-case letter, then up to 30 of [a-z0-9-]; used in file, unit and package names', example: 'name: office' },
+  description: { doc: 'free text, at most 200 printable characters', example: 'description: Four ADSL lines' },
+  mode: { doc: 'teql (per-packet bonding), multipath (per-flow ECMP with weights) or equalize (legacy per-packet flag)', example: 'mode: multipath' },
+  lan: { doc: 'the inside network, when the box routes for others', example: 'lan: {interface: eth0, address: 10.0.0.1/24}' },
+  'lan.interface': { doc: 'kernel interface name: 1 to 15 of [A-Za-z0-9_.-]', example: 'interface: eth0' },
+  'lan.address': { doc: 'IPv4 address with prefix', example: 'address: 10.0.0.1/24' },
+  uplinks: { doc: 'the uplinks, 2 to 32 entries', example: 'uplinks: [{name: adsl1, interface: eth2, address: 172.16.8.1/30, gateway: 172.16.8.2}]' },
+  'uplinks[].name': { doc: 'unique uplink name: a lower-case letter, then up to 14 of [a-z0-9_-]', example: 'name: adsl1' },
+  'uplinks[].interface': { doc: 'unique kernel interface name: 1 to 15 of [A-Za-z0-9_.-], not "." or ".."', example: 'interface: eth2' },
+  'uplinks[].address': { doc: "this host's IPv4 address on the link, with prefix", example: 'address: 172.16.8.1/30' },
+  'uplinks[].gateway': { doc: 'IPv4 next hop without prefix, inside the address subnet unless onlink: true; absent for a direct link', example: 'gateway: 172.16.8.2' },
+  'uplinks[].onlink': { doc: 'reach the gateway onlink even outside the subnet (true or false)', example: 'onlink: true' },
+  'uplinks[].weight': { doc: 'multipath weight, a whole number from 1 to 256', example: 'weight: 10' },
+  'uplinks[].mac': { doc: 'MAC address to pin the NIC, six hex pairs separated by colons, quoted', example: 'mac: "00:11:22:33:44:55"' },
+  'uplinks[].mtu': { doc: 'MTU, a whole number from 68 to 65535', example: 'mtu: 1500' },
+  'uplinks[].table': { doc: 'policy routing table id: 1..252 or 256..4294967295 (253-255 are the kernel default, main and local)', example: 'table: 201' },
+  'uplinks[].nat': { doc: 'masquerade, snat or none', example: 'nat: masquerade' },
+  'uplinks[].probe': { doc: 'keepalive targets for this uplink: 1 to 8 IPv4 addresses', example: 'probe: [192.0.2.53]' },
+  bond: { doc: 'the teql bond: required in teql mode, forbidden otherwise', example: 'bond: {interface: teql0, address: 81.187.191.129/29, gateway: 81.187.191.134}' },
+  'bond.interface': { doc: 'teqlN, N from 0 to 99', example: 'interface: teql0' },
+  'bond.address': { doc: 'the shared public IPv4 address with prefix', example: 'address: 81.187.191.129/29' },
+  'bond.gateway': { doc: 'the IPv4 address common to every router', example: 'gateway: 81.187.191.134' },
+  routes: { doc: 'destinations balanced over the uplinks: "default" or IPv4 subnets', example: 'routes: [default]' },
+  'routes[]': { doc: '"default" or an IPv4 subnet such as 192.168.1.0/24', example: '- 192.168.1.0/24' },
+  routing: { doc: 'multipath and equalize tunables', example: 'routing: {multipath_table: 222}' },
+  'routing.multipath_table': { doc: 'table holding the multipath route: 1..252 or 256..4294967295', example: 'multipath_table: 222' },
+  'routing.rule_priority_base': { doc: 'base priority of the policy rules, 1 to 32000', example: 'rule_priority_base: 200' },
+  'routing.prohibit_fallback': { doc: 'add `prohibit default metric 1` to every uplink table (true or false)', example: 'prohibit_fallback: true' },
+  'routing.hash': { doc: 'multipath hash policy: l3 or l4', example: 'hash: l4' },
+  nat: { doc: 'default NAT for uplinks: masquerade, snat or none', example: 'nat: masquerade' },
+  firewall: { doc: 'where NAT rules are rendered: nftables, iptables or none', example: 'firewall: nftables' },
+  sysctl: { doc: 'kernel settings', example: 'sysctl: {rp_filter: loose}' },
+  'sysctl.rp_filter': { doc: 'reverse path filter on the uplinks: loose, strict or off', example: 'rp_filter: loose' },
+  'sysctl.forwarding': { doc: 'enable IPv4 forwarding when a lan is present (true or false)', example: 'forwarding: true' },
+  keepalive: { doc: 'the link monitor', example: 'keepalive: {interval: 0.5s}' },
+  'keepalive.enabled': { doc: 'true or false', example: 'enabled: true' },
+  'keepalive.method': { doc: 'ping or arping', example: 'method: ping' },
+  'keepalive.interval': { doc: 'time between probes of one target, a string with a unit, 100ms to 60s', example: 'interval: 0.5s' },
+  'keepalive.timeout': { doc: 'a probe with no answer by then is lost, a string with a unit, 100ms to 60s', example: 'timeout: 1s' },
+  'keepalive.down': { doc: 'consecutive lost probes that take an uplink out, 1 to 100', example: 'down: 3' },
+  'keepalive.up': { doc: 'consecutive answered probes that put it back, 1 to 100', example: 'up: 10' },
+  package: { doc: 'metadata for bundle, .deb and .rpm', example: 'package: {version: 1.0.0}' },
+  'package.name': { doc: 'package name: lower case [a-z0-9+.-], 2 to 63 characters', example: 'name: mpgen-office' },
+  'package.version': { doc: 'a quoted string starting with a digit, of [A-Za-z0-9.+~], no hyphen', example: 'version: "1.0.0"' },
+  'package.maintainer': { doc: '"Full Name <email@example.net>"', example: 'maintainer: "Net Admin <admin@example.net>"' },
+};
+
+const doc = (key: string) => ({ description: KEY_DOCS[key]?.doc ?? key });
+
+const str = (re: RegExp, key: string) => z.string().regex(re).meta(doc(key));
+const bool = (key: string) => z.boolean().meta(doc(key));
+const int = (min: number, max: number, key: string) => z.number().int().min(min).max(max).meta(doc(key));
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, key: string) => z.enum(values).meta(doc(key));
+
+export const NAT_VALUES = ['masquerade', 'snat', 'none'] as const;
+
+const tableId = (key: string) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(4294967295)
+    .refine((n) => n < 253 || n > 255, { message: 'table ids 253, 254 and 255 are the kernel default, main and local tables' })
+    .meta(doc(key));
+
+export const uplinkSchema = z.strictObject({
+  name: str(UPLINK_NAME_RE, 'uplinks[].name'),
+  interface: str(IFNAME_RE, 'uplinks[].interface'),
+  address: str(CIDR_RE, 'uplinks[].address'),
+  gateway: str(IPV4_RE, 'uplinks[].gateway').optional(),
+  onlink: bool('uplinks[].onlink').optional(),
+  weight: int(1, 256, 'uplinks[].weight').optional(),
+  mac: str(MAC_RE, 'uplinks[].mac').optional(),
+  mtu: int(68, 65535, 'uplinks[].mtu').optional(),
+  table: tableId('uplinks[].table').optional(),
+  nat: oneOf(NAT_VALUES, 'uplinks[].nat').optional(),
+  probe: z.array(str(IPV4_RE, 'uplinks[].probe')).min(1).max(8).meta(doc('uplinks[].probe')).optional(),
+});
+
+export const profileSchema = z
+  .strictObject({
+    version: z.literal(1).meta(doc('version')),
+    name: str(PROFILE_NAME_RE, 'name'),
+    description: str(DESCRIPTION_RE, 'description').optional(),
+    mode: oneOf(['teql', 'multipath', 'equalize'] as const, 'mode'),
+    lan: z
+      .strictObject({
+        interface: str(IFNAME_RE, 'lan.interface'),
+        address: str(CIDR_RE, 'lan.address'),
+      })
+      .meta(doc('lan'))
+      .optional(),
+    uplinks: z.array(uplinkSchema).min(2).max(32).meta(doc('uplinks')),
+    bond: z
+      .strictObject({
+        interface: str(TEQL_RE, 'bond.interface'),
+        address: str(CIDR_RE, 'bond.address'),
+        gateway: str(IPV4_RE, 'bond.gateway'),
+      })
+      .meta(doc('bond'))
+      .optional(),
+    routes: z
+      .array(z.union([z.literal('default'), z.string().regex(CIDR_RE)]).meta(doc('routes[]')))
+      .min(1)
+      .max(64)
+      .meta(doc('routes'))
+      .optional(),
+    routing: z
+      .strictObject({
+        multipath_table: tableId('routing.multipath_table').optional(),
+        rule_priority_base: int(1, 32000, 'routing.rule_priority_base').optional(),
+        prohibit_fallback: bool('routing.prohibit_fallback').optional(),
+        hash: oneOf(['l3', 'l4'] as const, 'routing.hash').optional(),
+      })
+      .meta(doc('routing'))
+      .optional(),
+    nat: oneOf(NAT_VALUES, 'nat').optional(),
+    firewall: oneOf(['nftables', 'iptables', 'none'] as const, 'firewall').optional(),
+    sysctl: z
+      .strictObject({
+        rp_filter: oneOf(['loose', 'strict', 'off'] as const, 'sysctl.rp_filter').optional(),
+        forwarding: bool('sysctl.forwarding').optional(),
+      })
+      .meta(doc('sysctl'))
+      .optional(),
+    keepalive: z
+      .strictObject({
+        enabled: bool('keepalive.enabled').optional(),
+        method: oneOf(['ping', 'arping'] as const, 'keepalive.method').optional(),
+        interval: str(DURATION_RE, 'keepalive.interval').optional(),
+        timeout: str(DURATION_RE, 'keepalive.timeout').optional(),
+        down: int(1, 100, 'keepalive.down').optional(),
+        up: int(1, 100, 'keepalive.up').optional(),
+      })
+      .meta(doc('keepalive'))
+      .optional(),
+    package: z
+      .strictObject({
+        name: str(PKG_NAME_RE, 'package.name').optional(),
+        version: str(PKG_VERSION_RE, 'package.version').optional(),
+        maintainer: str(MAINTAINER_RE, 'package.maintainer').optional(),
+      })
+      .meta(doc('package'))
+      .optional(),
+  })
+  .meta({ title: 'mpgen profile, version 1', description: 'One multi-uplink Linux box. See PROFILE.md.' });
+
+/** The profile as written. */
+export type Profile = z.infer<typeof profileSchema>;
+export type ProfileUplink = z.infer<typeof uplinkSchema>;
+
+/** The JSON Schema printed by `mpgen schema`. */
+export function profileJsonSchema(): object {
+  return z.toJSONSchema(profileSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
+}
+
+/** Parses "500ms", "0.5s", "2s" into milliseconds. */
+export function durationMs(s: string): number {
+  const m = DURATION_RE.exec(s);
+  if (!m) throw new Error(`not a duration: ${s}`);
+  const n = parseFloat(m[1]!);
+  return Math.round(m[2] === 'ms' ? n : n * 1000);
+}
