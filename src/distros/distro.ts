@@ -10,7 +10,7 @@ export interface Distro {
   defaultBackend: BackendName;
   /** backends this distro can run */
   backends: BackendName[];
-  packageFormat: 'deb' | 'rpm';
+  packageFormat: 'deb' | 'rpm' | 'tar';
   versions: {
     systemd: number;
     iproute2: string;
