@@ -54,7 +54,8 @@ export function readCpio(data: Uint8Array): CpioEntry[] {
   let off = 0;
   for (;;) {
     if (buf.subarray(off, off + 6).toString('ascii') !== MAGIC) throw new Error(`cpio: bad magic at offset ${off}`);
-    const f = (i: number): number => parseInt(buf.subarray(off + 6 + i * 8, off + 14 + i * 8).toString('ascii'), 16);
+    const start = off;
+    const f = (i: number): number => parseInt(buf.subarray(start + 6 + i * 8, start + 14 + i * 8).toString('ascii'), 16);
     const namesize = f(11);
     const size = f(6);
     const name = buf.subarray(off + 110, off + 110 + namesize - 1).toString('utf8');
