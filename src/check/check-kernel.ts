@@ -6,7 +6,7 @@
  * printed on its console.
  */
 import type { Cidr, Model } from '../model/model.js';
-import { checkMultipath, checkRules, checkUplinkTables } from './check-routing.js';
+import { checkMainRoutes, checkMultipath, checkRules, checkUplinkTables } from './check-routing.js';
 import { parseKeepaliveStatus, type KeepaliveStatus } from './keepalive-status.js';
 import { fail, pass, type CheckResult } from './result.js';
 import type { IpLink, KernelSnapshot } from './snapshot.js';
@@ -29,13 +29,17 @@ function addresses(l: IpLink | undefined): string {
 }
 
 /** An interface up (with carrier, unless it is a teql master), holding its address. */
-function checkInterface(snap: KernelSnapshot, ifname: string, role: string, address: Cidr, needCarrier: boolean): CheckResult[] {
+function checkInterface(snap: KernelSnapshot, ifname: string, role: string, address: Cidr, needCarrier: boolean, mtu?: number): CheckResult[] {
   const l = snap.links.find((x) => x.ifname === ifname);
   const up = !!l && (l.flags ?? []).includes('UP') && (!needCarrier || (l.flags ?? []).includes('LOWER_UP'));
   const what = `interface ${ifname} (${role}) up`;
   const out = [up ? pass('interface', what) : fail('interface', what, needCarrier ? 'up, with carrier' : 'up', linkState(l))];
   const awhat = `interface ${ifname} (${role}) address ${address.cidr}`;
   out.push(hasAddress(l, address) ? pass('interface', awhat) : fail('interface', awhat, address.cidr, l ? addresses(l) : 'no such interface'));
+  if (mtu !== undefined) {
+    const mwhat = `interface ${ifname} (${role}) mtu ${mtu}`;
+    out.push(l?.mtu === mtu ? pass('interface', mwhat) : fail('interface', mwhat, String(mtu), l ? String(l.mtu ?? 'unknown') : 'no such interface'));
+  }
   return out;
 }
 
@@ -44,30 +48,33 @@ function sysctl(snap: KernelSnapshot, key: string): string | undefined {
   return v === undefined ? undefined : v.trim();
 }
 
+function checkRpFilter(snap: KernelSnapshot, ifname: string, role: string, want: number, wantName: string): CheckResult {
+  const all = sysctl(snap, 'net.ipv4.conf.all.rp_filter');
+  const own = sysctl(snap, `net.ipv4.conf.${ifname}.rp_filter`);
+  const what = `sysctl rp_filter on ${ifname} (${role}) = ${want} (${wantName}; effective max(all, ${ifname}))`;
+  if (all === undefined || own === undefined) return fail('sysctl', what, String(want), `all=${all ?? 'absent'}, ${ifname}=${own ?? 'absent'}`);
+  const eff = Math.max(Number(all), Number(own));
+  return eff === want ? pass('sysctl', what) : fail('sysctl', what, String(want), `${eff} (all=${all}, ${ifname}=${own})`);
+}
+
+function checkSysctlValue(snap: KernelSnapshot, key: string, want: string, why?: string): CheckResult {
+  const v = sysctl(snap, key);
+  const what = `sysctl ${key} = ${want}${why ? ` (${why})` : ''}`;
+  return v === want ? pass('sysctl', what) : fail('sysctl', what, want, v ?? 'absent');
+}
+
 function checkSysctls(model: Model, snap: KernelSnapshot): CheckResult[] {
   const out: CheckResult[] = [];
   const want = model.sysctl.rpFilterValue;
-  const all = sysctl(snap, 'net.ipv4.conf.all.rp_filter');
-  for (const u of model.uplinks) {
-    const own = sysctl(snap, `net.ipv4.conf.${u.interface}.rp_filter`);
-    const what = `sysctl rp_filter on ${u.interface} = ${want} (${model.sysctl.rpFilter}; effective max(all, ${u.interface}))`;
-    if (all === undefined || own === undefined) {
-      out.push(fail('sysctl', what, String(want), `all=${all ?? 'absent'}, ${u.interface}=${own ?? 'absent'}`));
-      continue;
-    }
-    const eff = Math.max(Number(all), Number(own));
-    out.push(eff === want ? pass('sysctl', what) : fail('sysctl', what, String(want), `${eff} (all=${all}, ${u.interface}=${own})`));
-  }
-  if (model.lan && model.sysctl.forwarding) {
-    const v = sysctl(snap, 'net.ipv4.ip_forward');
-    const what = 'sysctl net.ipv4.ip_forward = 1';
-    out.push(v === '1' ? pass('sysctl', what) : fail('sysctl', what, '1', v ?? 'absent'));
-  }
+  for (const u of model.uplinks) out.push(checkRpFilter(snap, u.interface, u.name, want, model.sysctl.rpFilter));
+  if (model.bond) out.push(checkRpFilter(snap, model.bond.interface, 'bond', want, model.sysctl.rpFilter));
+  // docs/kernel-state.md: all = 0 and each interface its own value, the LAN strict.
+  if (model.lan) out.push(checkRpFilter(snap, model.lan.interface, 'lan', 1, 'strict'));
+  if (model.lan && model.sysctl.forwarding) out.push(checkSysctlValue(snap, 'net.ipv4.ip_forward', '1'));
   if (model.mode !== 'teql') {
-    const want = String(model.routing.hashPolicy);
-    const v = sysctl(snap, 'net.ipv4.fib_multipath_hash_policy');
-    const what = `sysctl net.ipv4.fib_multipath_hash_policy = ${want} (${model.routing.hash})`;
-    out.push(v === want ? pass('sysctl', what) : fail('sysctl', what, want, v ?? 'absent'));
+    out.push(checkSysctlValue(snap, 'net.ipv4.fib_multipath_hash_policy', String(model.routing.hashPolicy), model.routing.hash));
+    out.push(checkSysctlValue(snap, 'net.ipv4.fib_multipath_use_neigh', '1'));
+    out.push(checkSysctlValue(snap, 'net.ipv4.conf.all.ignore_routes_with_linkdown', '1'));
   }
   return out;
 }
@@ -136,7 +143,7 @@ function checkTeql(model: Model, snap: KernelSnapshot, takenOut: ReadonlySet<str
       out.push(attached ? pass('teql', what) : fail('teql', what, `root qdisc ${bond.interface}`, root ? `root qdisc ${root.kind}` : 'no root qdisc'));
     }
   }
-  out.push(...checkInterface(snap, bond.interface, 'bond', bond.address, false));
+  out.push(...checkInterface(snap, bond.interface, 'bond', bond.address, false, bond.mtu));
   return out;
 }
 
@@ -145,14 +152,13 @@ export function checkKernel(model: Model, snap: KernelSnapshot): CheckResult[] {
   const status = model.keepalive.enabled && raw !== undefined ? parseKeepaliveStatus(raw) : undefined;
   const takenOut = downUplinks(model, status);
   const out: CheckResult[] = [];
-  for (const u of model.uplinks) out.push(...checkInterface(snap, u.interface, u.name, u.address, true));
+  for (const u of model.uplinks) out.push(...checkInterface(snap, u.interface, u.name, u.address, true, u.mtu));
   if (model.lan) out.push(...checkInterface(snap, model.lan.interface, 'lan', model.lan.address, true));
   if (model.mode === 'teql') out.push(...checkTeql(model, snap, takenOut));
-  else {
-    out.push(...checkRules(model, snap));
-    out.push(...checkUplinkTables(model, snap));
-    out.push(...checkMultipath(model, snap, takenOut));
-  }
+  out.push(...checkRules(model, snap));
+  out.push(...checkUplinkTables(model, snap));
+  out.push(...checkMainRoutes(model, snap));
+  if (model.mode !== 'teql') out.push(...checkMultipath(model, snap, takenOut));
   out.push(...checkSysctls(model, snap));
   if (model.keepalive.enabled) out.push(...checkKeepalive(model, snap, status));
   return out;

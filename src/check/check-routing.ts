@@ -1,13 +1,14 @@
 /**
- * Policy rules, per-uplink tables and the multipath route (multipath and
- * equalize modes): what DOMAIN.md §1 "Policy routing" says the box holds.
+ * Policy rules, per-uplink tables, the multipath route and the routes in
+ * main: the routing part of docs/kernel-state.md.
  */
 import type { Model, Uplink } from '../model/model.js';
 import { fail, pass, type CheckResult } from './result.js';
 import { routeProtocol, routeType, tableId, type IpNexthop, type IpRoute, type IpRule, type KernelSnapshot } from './snapshot.js';
 
 function describeRule(r: IpRule): string {
-  const from = r.src === undefined || r.src === 'all' ? 'all' : `${r.src}${r.srclen !== undefined ? `/${r.srclen}` : ''}`;
+  // ip prints a host selector without srclen; say /32 either way
+  const from = r.src === undefined || r.src === 'all' ? 'all' : `${r.src}/${r.srclen ?? 32}`;
   const parts = [`from ${from}`];
   if (r.table !== undefined) parts.push(`lookup ${tableId(r.table) ?? r.table}`);
   else if (r.action !== undefined) parts.push(r.action);
@@ -35,13 +36,15 @@ function ruleOf(e: ExpectedRule): IpRule {
   return r;
 }
 
+/** Per-uplink rules exist in every mode (the keepalive probes through them); the multipath rule only without teql. */
 export function expectedRules(model: Model): ExpectedRule[] {
   const rt = model.routing;
-  return [
+  const rules: ExpectedRule[] = [
     { priority: rt.mainRulePriority, from: 'all', table: 254, suppress: 0 },
-    ...model.uplinks.map((u) => ({ priority: u.rulePriority, from: u.address.networkCidr, table: u.table })),
-    { priority: rt.multipathRulePriority, from: 'all', table: rt.multipathTable },
+    ...model.uplinks.map((u) => ({ priority: u.rulePriority, from: u.ruleFrom, table: u.table })),
   ];
+  if (model.mode !== 'teql') rules.push({ priority: rt.multipathRulePriority, from: 'all', table: rt.multipathTable });
+  return rules;
 }
 
 export function checkRules(model: Model, snap: KernelSnapshot): CheckResult[] {
@@ -81,40 +84,81 @@ function inTable(snap: KernelSnapshot, table: number, dst: string): IpRoute[] {
   return snap.routes.filter((r) => tableId(r.table) === table && r.dst === dst);
 }
 
-function expectedUplinkDefault(u: Uplink): IpRoute {
-  const r: IpRoute = { dst: 'default', dev: u.interface, prefsrc: u.address.address, protocol: 'static' };
+function expectedUplinkRoute(u: Uplink, dst: string): IpRoute {
+  const r: IpRoute = { dst, dev: u.interface, prefsrc: u.address.address, protocol: 'static' };
   if (u.gateway) r.gateway = u.gateway;
   if (u.onlink) r.flags = ['onlink'];
   return r;
 }
 
+/** In table T of every uplink, for every balanced destination D: the route out of that uplink, and the prohibit fallback. */
 export function checkUplinkTables(model: Model, snap: KernelSnapshot): CheckResult[] {
   const out: CheckResult[] = [];
   for (const u of model.uplinks) {
-    const want = expectedUplinkDefault(u);
-    const what = `table ${u.table} (${u.name}) ${describeRoute(want)}`;
-    const defaults = inTable(snap, u.table, 'default');
-    const unicast = defaults.filter((r) => routeType(r) === 'unicast');
-    const good = unicast.some(
-      (r) =>
-        r.gateway === want.gateway &&
-        r.dev === want.dev &&
-        r.prefsrc === want.prefsrc &&
-        routeProtocol(r) === 'static' &&
-        !r.nexthops &&
-        (!u.onlink || (r.flags ?? []).includes('onlink')),
-    );
-    if (good) out.push(pass('table', what));
-    else out.push(fail('table', what, describeRoute(want), unicast.length ? unicast.map(describeRoute).join('; ') : `no default route in table ${u.table}`));
+    for (const dst of model.routes) {
+      const want = expectedUplinkRoute(u, dst);
+      const what = `table ${u.table} (${u.name}) ${describeRoute(want)}`;
+      const here = inTable(snap, u.table, dst);
+      const unicast = here.filter((r) => routeType(r) === 'unicast');
+      const good = unicast.some(
+        (r) =>
+          r.gateway === want.gateway &&
+          r.dev === want.dev &&
+          r.prefsrc === want.prefsrc &&
+          routeProtocol(r) === 'static' &&
+          !r.nexthops &&
+          (!u.onlink || (r.flags ?? []).includes('onlink')),
+      );
+      if (good) out.push(pass('table', what));
+      else out.push(fail('table', what, describeRoute(want), unicast.length ? unicast.map(describeRoute).join('; ') : `no ${dst} route in table ${u.table}`));
 
-    if (model.routing.prohibitFallback) {
-      const pwhat = `table ${u.table} (${u.name}) prohibit default metric 1`;
-      const prohibit = defaults.filter((r) => routeType(r) === 'prohibit');
-      if (prohibit.some((r) => r.metric === 1)) out.push(pass('table', pwhat));
-      else
-        out.push(
-          fail('table', pwhat, 'prohibit default metric 1', prohibit.length ? prohibit.map(describeRoute).join('; ') : `no prohibit route in table ${u.table}`),
-        );
+      if (model.routing.prohibitFallback) {
+        const pwhat = `table ${u.table} (${u.name}) prohibit ${dst} proto static metric 1`;
+        const prohibit = here.filter((r) => routeType(r) === 'prohibit');
+        if (prohibit.some((r) => r.metric === 1 && routeProtocol(r) === 'static')) out.push(pass('table', pwhat));
+        else
+          out.push(
+            fail(
+              'table',
+              pwhat,
+              `prohibit ${dst} proto static metric 1`,
+              prohibit.length ? prohibit.map(describeRoute).join('; ') : `no prohibit ${dst} route in table ${u.table}`,
+            ),
+          );
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Routes in main: the host route to an onlink gateway (every mode), the
+ * destinations via the bond (teql), and no connected route for an uplink
+ * added with noprefixroute.
+ */
+export function checkMainRoutes(model: Model, snap: KernelSnapshot): CheckResult[] {
+  const out: CheckResult[] = [];
+  const main = snap.routes.filter((r) => tableId(r.table) === 254 && routeType(r) === 'unicast');
+  for (const u of model.uplinks) {
+    if (u.onlink && u.gateway) {
+      const what = `main ${u.gateway} dev ${u.interface} scope link proto static (${u.name} onlink gateway)`;
+      const r = main.filter((x) => x.dst === u.gateway);
+      const ok = r.some((x) => x.dev === u.interface && !x.gateway && routeProtocol(x) === 'static');
+      out.push(ok ? pass('table', what) : fail('table', what, `${u.gateway} dev ${u.interface} proto static`, r.length ? r.map(describeRoute).join('; ') : 'no such route'));
+    }
+    if (u.noPrefixRoute) {
+      const what = `main without the connected route ${u.address.networkCidr} dev ${u.interface} (${u.name} noprefixroute)`;
+      const r = main.filter((x) => x.dst === u.address.networkCidr && x.dev === u.interface && routeProtocol(x) === 'kernel');
+      out.push(r.length === 0 ? pass('table', what) : fail('table', what, 'no connected route', r.map(describeRoute).join('; ')));
+    }
+  }
+  const bond = model.bond;
+  if (model.mode === 'teql' && bond) {
+    for (const dst of model.routes) {
+      const what = `main ${dst} via ${bond.gateway} dev ${bond.interface} onlink`;
+      const r = main.filter((x) => x.dst === dst);
+      const ok = r.some((x) => x.gateway === bond.gateway && x.dev === bond.interface && (x.flags ?? []).includes('onlink'));
+      out.push(ok ? pass('table', what) : fail('table', what, `${dst} via ${bond.gateway} dev ${bond.interface} onlink`, r.length ? r.map(describeRoute).join('; ') : `no ${dst} route in main`));
     }
   }
   return out;

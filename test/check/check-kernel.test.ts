@@ -32,16 +32,20 @@ describe('checkKernel: multipath, recorded from a namespace', () => {
     expect(out).toContain('ok   interface eth1 (adsl1) up\n');
     expect(out).toContain('ok   interface eth2 (adsl2) address 198.51.100.1/30\n');
     expect(out).toContain('ok   rule 200 from all lookup 254 suppress_prefixlength 0\n');
-    expect(out).toContain('ok   rule 201 from 192.0.2.0/30 lookup 201\n');
+    expect(out).toContain('ok   rule 201 from 192.0.2.1/32 lookup 201\n');
     expect(out).toContain('ok   rule 222 from all lookup 222\n');
     expect(out).toContain('ok   table 202 (adsl2) default via 198.51.100.2 dev eth2 src 198.51.100.1 proto static\n');
-    expect(out).toContain('ok   table 201 (adsl1) prohibit default metric 1\n');
+    expect(out).toContain('ok   table 201 (adsl1) prohibit default proto static metric 1\n');
+    expect(out).toContain('ok   table 201 (adsl1) 203.0.113.0/24 via 192.0.2.2 dev eth1 src 192.0.2.1 proto static\n');
     expect(out).toContain('ok   table 222 multipath default nexthop via 192.0.2.2 dev eth1 weight 1 nexthop via 198.51.100.2 dev eth2 weight 3\n');
     expect(out).toContain('ok   table 222 multipath 203.0.113.0/24 ');
-    expect(out).toContain('ok   sysctl rp_filter on eth2 = 2 (loose; effective max(all, eth2))\n');
+    expect(out).toContain('ok   sysctl rp_filter on eth2 (adsl2) = 2 (loose; effective max(all, eth2))\n');
+    expect(out).toContain('ok   sysctl net.ipv4.fib_multipath_use_neigh = 1\n');
+    expect(out).toContain('ok   sysctl net.ipv4.conf.all.ignore_routes_with_linkdown = 1\n');
     expect(out).toContain('ok   sysctl net.ipv4.fib_multipath_hash_policy = 1 (l4)\n');
-    // 2 uplinks x (up + address) + 4 rules + 2 x (default + prohibit) + 2 destinations + 2 rp_filter + hash
-    expect(rs).toHaveLength(4 + 4 + 4 + 2 + 3);
+    // 2 uplinks x (up + address) + 4 rules + 2 uplinks x 2 destinations x (route + prohibit)
+    // + 2 multipath destinations + 2 rp_filter + hash, use_neigh, linkdown
+    expect(rs).toHaveLength(4 + 4 + 8 + 2 + 2 + 3);
   });
 
   it('reads symbolic ip -j output (table main, type prohibit, proto static) like the numeric -N one', () => {
@@ -73,7 +77,7 @@ describe('checkKernel: multipath, recorded from a namespace', () => {
     s.rules = s.rules.filter((r) => r.priority !== 202);
     s.rules.find((r) => r.priority === 222)!.table = '223';
     expect(fails(s)).toEqual([
-      'FAIL rule 202 from 198.51.100.0/30 lookup 202: expected from 198.51.100.0/30 lookup 202, found no rule at priority 202',
+      'FAIL rule 202 from 198.51.100.1/32 lookup 202: expected from 198.51.100.1/32 lookup 202, found no rule at priority 202',
       'FAIL rule 222 from all lookup 222: expected from all lookup 222, found from all lookup 223',
     ]);
   });
@@ -89,10 +93,10 @@ describe('checkKernel: multipath, recorded from a namespace', () => {
   it('FAILs a per-uplink default with the wrong gateway, and a missing prohibit fallback', () => {
     const s = snapshot();
     s.routes.find((r) => r.table === '201' && r.dst === 'default' && r.gateway)!.gateway = '192.0.2.3';
-    s.routes = s.routes.filter((r) => !(r.table === '202' && r.type === '8'));
+    s.routes = s.routes.filter((r) => !(r.table === '202' && r.type === '8' && r.dst === 'default'));
     expect(fails(s)).toEqual([
       'FAIL table 201 (adsl1) default via 192.0.2.2 dev eth1 src 192.0.2.1 proto static: expected default via 192.0.2.2 dev eth1 src 192.0.2.1 proto static, found default via 192.0.2.3 dev eth1 src 192.0.2.1 proto static',
-      'FAIL table 202 (adsl2) prohibit default metric 1: expected prohibit default metric 1, found no prohibit route in table 202',
+      'FAIL table 202 (adsl2) prohibit default proto static metric 1: expected prohibit default proto static metric 1, found no prohibit default route in table 202',
     ]);
   });
 
@@ -129,8 +133,8 @@ describe('checkKernel: multipath, recorded from a namespace', () => {
     expect(fails(s, m)).toEqual([]);
     s.sysctl['net.ipv4.conf.all.rp_filter'] = '2';
     expect(fails(s, m)).toEqual([
-      'FAIL sysctl rp_filter on eth1 = 1 (strict; effective max(all, eth1)): expected 1, found 2 (all=2, eth1=1)',
-      'FAIL sysctl rp_filter on eth2 = 1 (strict; effective max(all, eth2)): expected 1, found 2 (all=2, eth2=1)',
+      'FAIL sysctl rp_filter on eth1 (adsl1) = 1 (strict; effective max(all, eth1)): expected 1, found 2 (all=2, eth1=1)',
+      'FAIL sysctl rp_filter on eth2 (adsl2) = 1 (strict; effective max(all, eth2)): expected 1, found 2 (all=2, eth2=1)',
     ]);
   });
 
@@ -139,6 +143,7 @@ describe('checkKernel: multipath, recorded from a namespace', () => {
     m.lan = { interface: 'lo', address: cidr('127.0.0.1/8') };
     const s = snapshot();
     s.sysctl['net.ipv4.fib_multipath_hash_policy'] = '0';
+    s.sysctl['net.ipv4.conf.lo.rp_filter'] = '1'; // the LAN is strict (docs/kernel-state.md)
     expect(fails(s, m)).toEqual([
       'FAIL sysctl net.ipv4.ip_forward = 1: expected 1, found 0',
       'FAIL sysctl net.ipv4.fib_multipath_hash_policy = 1 (l4): expected 1, found 0',

@@ -28,6 +28,8 @@ function uplink(index: number, name: string, iface: string, addr: string, gatewa
     weight,
     table: 201 + index,
     rulePriority: 201 + index,
+    ruleFrom: `${addr.split('/')[0]}/32`,
+    noPrefixRoute: false,
     nat: 'none',
     probe: gateway ? [gateway] : [],
   };

@@ -33,6 +33,7 @@ export function deleteNamespaces(...names: string[]): void {
   }
 }
 
+/** docs/kernel-state.md for multipath mode, step by step with ip(8). */
 export function applyMultipath(model: Model, ns: string, peer: string): void {
   for (const u of model.uplinks) {
     ip(ns, 'link', 'add', u.interface, 'type', 'veth', 'peer', 'name', `m-${u.interface}`, 'netns', peer);
@@ -42,9 +43,11 @@ export function applyMultipath(model: Model, ns: string, peer: string): void {
   }
   for (const u of model.uplinks) {
     const via = u.gateway ? ['via', u.gateway] : [];
-    ip(ns, 'route', 'add', 'default', ...via, 'dev', u.interface, 'src', u.address.address, 'proto', 'static', 'table', String(u.table));
-    if (model.routing.prohibitFallback) ip(ns, 'route', 'add', 'prohibit', 'default', 'metric', '1', 'table', String(u.table));
-    ip(ns, 'rule', 'add', 'from', u.address.networkCidr, 'lookup', String(u.table), 'priority', String(u.rulePriority));
+    for (const dst of model.routes) {
+      ip(ns, 'route', 'add', dst, ...via, 'dev', u.interface, 'src', u.address.address, 'proto', 'static', 'table', String(u.table));
+      if (model.routing.prohibitFallback) ip(ns, 'route', 'add', 'prohibit', dst, 'proto', 'static', 'metric', '1', 'table', String(u.table));
+    }
+    ip(ns, 'rule', 'add', 'from', u.ruleFrom, 'lookup', String(u.table), 'priority', String(u.rulePriority));
   }
   ip(ns, 'rule', 'add', 'lookup', 'main', 'suppress_prefixlength', '0', 'priority', String(model.routing.mainRulePriority));
   ip(ns, 'rule', 'add', 'lookup', String(model.routing.multipathTable), 'priority', String(model.routing.multipathRulePriority));
@@ -55,5 +58,7 @@ export function applyMultipath(model: Model, ns: string, peer: string): void {
   sysctlIn(ns, 'net.ipv4.conf.all.rp_filter', '0');
   for (const u of model.uplinks) sysctlIn(ns, `net.ipv4.conf.${u.interface}.rp_filter`, String(model.sysctl.rpFilterValue));
   sysctlIn(ns, 'net.ipv4.fib_multipath_hash_policy', String(model.routing.hashPolicy));
+  sysctlIn(ns, 'net.ipv4.fib_multipath_use_neigh', '1');
+  sysctlIn(ns, 'net.ipv4.conf.all.ignore_routes_with_linkdown', '1');
   if (model.lan && model.sysctl.forwarding) sysctlIn(ns, 'net.ipv4.ip_forward', '1');
 }

@@ -1,0 +1,47 @@
+/**
+ * `mpgen check [-p FILE] [--json] [--netns NS]`: compare the live kernel with
+ * what the profile says it should hold. Exit 0 only when every check passes,
+ * 1 when one fails (or the profile is invalid), 2 on usage errors.
+ */
+import type { Command } from 'commander';
+import { checkKernel } from '../../check/check-kernel.js';
+import { readKernel } from '../../check/read-kernel.js';
+import { allPassed, formatResults } from '../../check/result.js';
+import { loadModelForCli } from '../load-model.js';
+import { UserError } from '../user-error.js';
+
+interface CheckOptions {
+  profile?: string;
+  json?: boolean;
+  netns?: string;
+}
+
+const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('Check the live kernel (links, addresses, teql, rules, tables, multipath route, sysctls, keepalive) against the profile')
+    .option('-p, --profile <file>', 'profile to check against (default ./mpgen.yaml, else the built-in example)')
+    .option('--json', 'print the results as JSON')
+    .option('--netns <name>', 'check a named network namespace instead of this one (ip -n NAME)')
+    .action(async (opts: CheckOptions) => {
+      if (opts.netns !== undefined && !NETNS_NAME.test(opts.netns)) throw new UserError(`--netns: "${opts.netns}" is not a namespace name`, 2);
+      const model = await loadModelForCli(opts.profile);
+      let snapshot;
+      try {
+        snapshot = readKernel(opts.netns ? { netns: opts.netns } : {});
+      } catch (e) {
+        throw new UserError(`mpgen check: cannot read the kernel state: ${(e as Error).message}`);
+      }
+      const results = checkKernel(model, snapshot);
+      const ok = allPassed(results);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ profile: model.name, mode: model.mode, ok, results }, null, 2)}\n`);
+      else process.stdout.write(formatResults(results));
+      if (!ok && !opts.json) {
+        const n = results.filter((r) => !r.ok).length;
+        process.stderr.write(`mpgen check: ${n} of ${results.length} checks failed\n`);
+      }
+      process.exitCode = ok ? 0 : 1;
+    });
+}
