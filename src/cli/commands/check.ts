@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option('--netns <name>', 'check a named network namespace instead of this one (ip -n NAME)')
     .action(async (opts: CheckOptions) => {
       if (opts.netns !== undefined && !NETNS_NAME.test(opts.netns)) throw new UserError(`--netns: "${opts.netns}" is not a namespace name`, 2);
-      const model = await loadModelForCli(opts.profile);
+      const { model } = loadModelForCli(opts.profile);
       let snapshot;
       try {
         snapshot = readKernel(opts.netns ? { netns: opts.netns } : {});

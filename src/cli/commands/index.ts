@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
 import { register as registerCheck } from './check.js';
+import { registerDistros } from './distros.js';
+import { registerInit } from './init.js';
+import { registerRender } from './render.js';
+import { registerSchema } from './schema.js';
+import { registerValidate } from './validate.js';
 
 /** Each command module exports a register(program) function; add it here. */
-export const commands: Array<(program: Command) => void> = [registerCheck];
+export const commands: Array<(program: Command) => void> = [registerValidate, registerRender, registerDistros, registerSchema, registerInit, registerCheck];

@@ -1,0 +1,52 @@
+/**
+ * NAT per uplink (or on the teql bond) and the stateful keep_state chain of
+ * seed 001, as an nftables file or iptables-restore rules, loaded by
+ * mpgen-firewall@NAME.service (docs/kernel-state.md, "NAT and firewall").
+ */
+import { FILE_MODE, planFile } from '../plan/plan.js';
+import { renderTemplate } from '../plan/templates.js';
+import type { Model, NatKind } from '../model/model.js';
+import { marker, type Backend } from './backend.js';
+
+export interface NatRule {
+  interface: string;
+  address: string;
+  kind: Exclude<NatKind, 'none'>;
+}
+
+export function natRules(m: Model): NatRule[] {
+  if (m.bond) return m.bond.nat === 'none' ? [] : [{ interface: m.bond.interface, address: m.bond.address.address, kind: m.bond.nat }];
+  return m.uplinks.flatMap((u) => (u.nat === 'none' ? [] : [{ interface: u.interface, address: u.address.address, kind: u.nat }]));
+}
+
+/** nft identifiers: letters, digits and underscores. */
+export const nftTable = (m: Model): string => `mpgen_${m.name.replace(/-/g, '_')}`;
+
+/** iptables chain names are at most 28 characters. */
+export const iptChain = (m: Model, what: 'ks' | 'nat'): string => `mpgen-${what}-${m.name}`.slice(0, 28);
+
+export const firewall: Backend = (ctx) => {
+  const m = ctx.model;
+  if (m.firewall === 'none') return { files: [] };
+  const nat = natRules(m);
+  const files = [];
+  if (m.firewall === 'nftables') {
+    files.push(planFile(`/etc/mpgen/${m.name}.nft`, renderTemplate('common/firewall.nft', { marker: marker(m), table: nftTable(m), nat })));
+  } else {
+    files.push(
+      planFile(
+        `/etc/mpgen/${m.name}.rules`,
+        renderTemplate('common/firewall.rules', { marker: marker(m), ks: iptChain(m, 'ks'), natChain: iptChain(m, 'nat'), nat }),
+      ),
+    );
+  }
+  files.push(planFile('/usr/libexec/mpgen/firewall', renderTemplate('common/firewall.sh', {}), FILE_MODE.executable));
+  files.push(planFile('/usr/lib/systemd/system/mpgen-firewall@.service', renderTemplate('common/mpgen-firewall@.service', {})));
+  const nft = m.firewall === 'nftables';
+  return {
+    files,
+    enable: [`mpgen-firewall@${m.name}.service`],
+    depends: { deb: [nft ? 'nftables' : 'iptables'], rpm: [nft ? 'nftables' : 'iptables-nft'] },
+    notes: nat.length > 0 ? [`NAT: ${nat.map((r) => `${r.kind} on ${r.interface}`).join(', ')} (${m.firewall}, mpgen-firewall@${m.name}.service)`] : [],
+  };
+};

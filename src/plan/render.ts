@@ -1,0 +1,48 @@
+/**
+ * model + distro + backend -> Plan. The only place that knows which parts make
+ * up a render: common files, firewall, keepalive and the backend's own files.
+ */
+import type { Contribution, RenderContext } from '../backends/backend.js';
+import { common } from '../backends/common.js';
+import { firewall } from '../backends/firewall.js';
+import { BACKENDS } from '../backends/index.js';
+import { keepalive } from '../backends/keepalive.js';
+import { capabilitiesOf, type Distro } from '../distros/distro.js';
+import { getDistro } from '../distros/registry.js';
+import type { Model } from '../model/model.js';
+import { sortFiles, type BackendName, type Plan } from './plan.js';
+
+export class BackendChoiceError extends Error {}
+
+export function chooseBackend(distro: Distro, requested?: string): BackendName {
+  if (requested === undefined) return distro.defaultBackend;
+  if (!(distro.backends as string[]).includes(requested))
+    throw new BackendChoiceError(`backend "${requested}" is not available for ${distro.name}. Choose one of: ${distro.backends.join(', ')}`);
+  return requested as BackendName;
+}
+
+const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
+
+export function renderPlan(model: Model, distroOrName: Distro | string, requestedBackend?: string): Plan {
+  const distro = typeof distroOrName === 'string' ? getDistro(distroOrName) : distroOrName;
+  const backend = chooseBackend(distro, requestedBackend);
+  const ctx: RenderContext = { model, distro, caps: capabilitiesOf(distro) };
+  const parts: Contribution[] = [common(backend)(ctx), firewall(ctx), keepalive(ctx), BACKENDS[backend](ctx)];
+
+  const files = parts.flatMap((p) => p.files);
+  const seen = new Map<string, number>();
+  files.forEach((f, i) => {
+    if (seen.has(f.path)) throw new Error(`internal error: two parts of the render both write ${f.path}`);
+    seen.set(f.path, i);
+  });
+  return {
+    name: model.name,
+    distro: distro.name,
+    backend,
+    files: sortFiles(files),
+    enable: uniq(parts.flatMap((p) => p.enable ?? [])),
+    sysctlFiles: uniq(parts.flatMap((p) => p.sysctlFiles ?? [])),
+    depends: { deb: uniq(parts.flatMap((p) => p.depends?.deb ?? [])), rpm: uniq(parts.flatMap((p) => p.depends?.rpm ?? [])) },
+    notes: [...new Set(parts.flatMap((p) => p.notes ?? []))],
+  };
+}

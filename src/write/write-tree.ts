@@ -1,0 +1,81 @@
+/**
+ * Writes a plan as a root-shaped tree under an output directory, atomically:
+ * everything is written into a fresh sibling directory first, then swapped in
+ * with renames. On any error the output directory is left as it was.
+ * Output paths never escape the directory, and no symlink is followed.
+ */
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { Plan } from '../plan/plan.js';
+
+export class OutputPathError extends Error {}
+
+/** Maps a plan path ("/etc/x") to a path inside root, refusing anything that would escape it. */
+export function safeJoin(root: string, planPath: string): string {
+  const rel = planPath.replace(/^\/+/, '');
+  if (rel === '' || rel.split('/').some((seg) => seg === '..' || seg === '.' || seg === ''))
+    throw new OutputPathError(`refusing to write "${planPath}": not a clean absolute path`);
+  const full = resolve(root, rel);
+  if (!full.startsWith(resolve(root) + sep)) throw new OutputPathError(`refusing to write "${planPath}": it escapes ${root}`);
+  return full;
+}
+
+function exists(p: string): 'dir' | 'other' | undefined {
+  try {
+    const st = lstatSync(p);
+    return st.isDirectory() ? 'dir' : 'other';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Marks a directory as an mpgen output tree, which a later render may replace. */
+export const TREE_MARKER = '.mpgen-tree';
+
+function replaceable(dir: string): boolean {
+  const entries = readdirSync(dir);
+  return entries.length === 0 || entries.includes(TREE_MARKER);
+}
+
+export interface WriteResult {
+  outDir: string;
+  written: Array<{ path: string; mode: number; bytes: number }>;
+}
+
+export function writePlanTree(plan: Plan, outDir: string): WriteResult {
+  const out = resolve(outDir);
+  const kind = exists(out);
+  if (out === resolve('/')) throw new OutputPathError('refusing to render into /; use `mpgen install --root /` to install on this machine');
+  if (kind === 'other') throw new OutputPathError(`${outDir} exists and is not a directory (or is a symlink); refusing to replace it`);
+  if (kind === 'dir' && !replaceable(out))
+    throw new OutputPathError(`${outDir} is not empty and was not written by mpgen (no ${TREE_MARKER} in it); refusing to replace it. Choose an empty or new directory with -o`);
+  const parent = dirname(out);
+  mkdirSync(parent, { recursive: true });
+  const stamp = `${process.pid}-${Date.now().toString(36)}`;
+  const staging = join(parent, `.${out.split(sep).pop()}.mpgen-new-${stamp}`);
+  const old = join(parent, `.${out.split(sep).pop()}.mpgen-old-${stamp}`);
+  const written: WriteResult['written'] = [];
+  try {
+    mkdirSync(staging, { mode: 0o755 });
+    writeFileSync(join(staging, TREE_MARKER), `${plan.name} ${plan.distro} ${plan.backend}\n`);
+    for (const f of plan.files) {
+      const target = safeJoin(staging, f.path);
+      mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+      writeFileSync(target, f.content, { mode: f.mode, flag: 'wx' });
+      chmodSync(target, f.mode); // the umask must not weaken or widen the planned mode
+      written.push({ path: f.path, mode: f.mode, bytes: Buffer.byteLength(f.content) });
+    }
+    if (kind === 'dir') renameSync(out, old);
+    try {
+      renameSync(staging, out);
+    } catch (e) {
+      if (kind === 'dir') renameSync(old, out);
+      throw e;
+    }
+    if (kind === 'dir') rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  return { outDir: out, written };
+}
