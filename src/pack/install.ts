@@ -4,7 +4,7 @@
  * uninstall.sh copied there removes either install.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../cli/user-error.js';
 import type { Plan } from '../plan/plan.js';
@@ -52,6 +52,16 @@ function dirsUnder(dir: string): string[] {
   return out;
 }
 
+/** Keep the original inode (bytes, mode, owner, times); copy only across file systems. */
+function moveAside(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    execFileSync('cp', ['-p', from, to]);
+  }
+}
+
 export function installPlan(plan: Plan, meta: PackageMeta, opts: InstallOptions): InstallReport {
   if (!existsSync(opts.root) || !statSync(opts.root).isDirectory()) throw new UserError(`--root ${opts.root}: not a directory. Mount the image first, or create the directory.`);
   const root = resolve(opts.root);
@@ -86,9 +96,7 @@ export function installPlan(plan: Plan, meta: PackageMeta, opts: InstallOptions)
       // installed by us before: the original is already safe
     } else if (exists(target)) {
       mkdirSync(dirname(backup), { recursive: true });
-      copyFileSync(target, backup);
-      const st = lstatSync(target);
-      chmodSync(backup, st.mode & 0o7777);
+      moveAside(target, backup);
       report.backedUp.push(f.path);
     } else {
       created.add(f.path);

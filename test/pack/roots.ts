@@ -37,20 +37,20 @@ export function dpkgRoot(stubs: string[]): string {
   return root;
 }
 
-/** path -> "mode:sha-or-target" for every entry under root, for whole-tree comparisons. */
-export function snapshotTree(root: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
+/** path -> "type:mode:mtime:content-or-target" for every entry under root, for whole-tree comparisons. */
+export function snapshotTree(root: string, opts: { mtimes?: boolean } = {}): Map<string, string> {
+  const mtimes = opts.mtimes ?? true;
   const out = new Map<string, string>();
   const walk = (rel: string): void => {
     for (const name of readdirSync(join(root, rel)).sort()) {
       const r = rel ? `${rel}/${name}` : name;
-      if (skip(r)) continue;
       const st = lstatSync(join(root, r));
       const mode = (st.mode & 0o7777).toString(8);
       if (st.isSymbolicLink()) out.set(r, `link:${readlinkSync(join(root, r))}`);
       else if (st.isDirectory()) {
         out.set(r, `dir:${mode}`);
         walk(r);
-      } else out.set(r, `file:${mode}:${readFileSync(join(root, r)).toString('base64')}`);
+      } else out.set(r, `file:${mode}:${mtimes ? Math.floor(st.mtimeMs) : '-'}:${readFileSync(join(root, r)).toString('base64')}`);
     }
   };
   walk('');
