@@ -1,7 +1,135 @@
-// Placeholder so the registry compiles while the netplan backend is written in parallel;
-// the backend's owner replaces this whole file.
-import type { Backend } from './backend.js';
+/**
+ * The netplan backend (ubuntu): netplan YAML for what netplan can express
+ * (addresses, mtu, MAC pinning, per-uplink tables, prohibit fallback, the
+ * per-uplink rules), and systemd-networkd drop-ins beside the .network files
+ * netplan generates for what it cannot: the multipath route (netplan has no
+ * nexthop key), the suppress rule (routing-policy has no suppress key and
+ * needs from or to), teql, and addresses without a prefix route.
+ */
+import type { Model, Uplink } from '../model/model.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
+import { renderTemplate } from '../plan/templates.js';
+import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
+import { renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
+import { bondFile, bondNetworkPath, hookUnitFile, hookWork } from './networkd.js';
+import {
+  multipathPlan,
+  onlinkHostRoute,
+  sharedRules,
+  uplinkRule,
+  uplinkTableRoutes,
+  type MultipathPlan,
+  type NdRoute,
+} from './networkd-routing.js';
 
-export const netplan: Backend = () => {
-  throw new Error('the netplan backend is not available in this build yet');
+export const netplanPath = (m: Model): string => `/etc/netplan/90-mpgen-${m.name}.yaml`;
+
+/**
+ * netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network;
+ * the ethernets ID is the interface name here, and networkd reads drop-ins
+ * for that file from /etc/systemd/network/10-netplan-ID.network.d/.
+ */
+export const dropinPath = (m: Model, iface: string): string => `/etc/systemd/network/10-netplan-${iface}.network.d/mpgen-${m.name}.conf`;
+
+interface RouteYaml {
+  to: string;
+  via: string | undefined;
+  onLink: boolean;
+  from: string | undefined;
+  scope: string | undefined;
+  type: string | undefined;
+  metric: number | undefined;
+  table: number | undefined;
+}
+
+interface EthernetYaml {
+  id: string;
+  macAddress: string | undefined;
+  addresses: string[];
+  mtu: number | undefined;
+  wan: boolean;
+  routes: RouteYaml[];
+  rules: Array<{ from: string | undefined; table: string; priority: number }>;
+}
+
+const routeYaml = (r: NdRoute): RouteYaml => ({
+  to: r.destination,
+  via: r.gateway,
+  onLink: r.onLink,
+  from: r.preferredSource,
+  scope: r.scope,
+  type: r.type,
+  metric: r.metric,
+  table: r.table,
+});
+
+function uplinkYaml(m: Model, u: Uplink): EthernetYaml {
+  return {
+    id: u.interface,
+    macAddress: u.mac,
+    // netplan has no noprefixroute: such an address lives in the drop-in instead.
+    addresses: u.noPrefixRoute ? [] : [u.address.cidr],
+    mtu: u.mtu,
+    wan: true,
+    routes: [...uplinkTableRoutes(m, u), ...onlinkHostRoute(u)].map(routeYaml),
+    rules: [uplinkRule(u)],
+  };
+}
+
+function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile | undefined {
+  const m = ctx.model;
+  const first = u.index === 0;
+  const network: KeyValue[] = hook ? [{ key: 'KeepConfiguration', value: 'static' }] : [];
+  const f: NetworkFile = {
+    marker: marker(m),
+    comments: [`uplink ${u.name}: what netplan cannot express for ${u.interface}`],
+    link: [],
+    network,
+    addresses: u.noPrefixRoute ? [{ cidr: u.address.cidr, noPrefixRoute: true }] : [],
+    routes: first ? mp.routes : [],
+    rules: first ? sharedRules(m) : [],
+    teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
+  };
+  if (first) f.comments.push('The first uplink carries the rules of no single uplink and the multipath route (see networkd.ts).');
+  const empty = !f.network.length && !f.addresses.length && !f.routes.length && !f.rules.length && f.teqlId === undefined;
+  return empty ? undefined : f;
+}
+
+export const netplan: Backend = (ctx): Contribution => {
+  const m = ctx.model;
+  const mp = multipathPlan(m, ctx.caps, ctx.distro.versions.systemd);
+  const work = hookWork(ctx, mp);
+  const hook = work.start.length > 0;
+
+  const files: PlannedFile[] = [];
+  const dropins: string[] = [];
+  for (const u of m.uplinks) {
+    const d = uplinkDropin(ctx, u, mp, hook);
+    if (!d) continue;
+    const path = dropinPath(m, u.interface);
+    dropins.push(path);
+    files.push(planFile(path, renderNetwork(d)));
+  }
+  const ethernets = m.uplinks.map((u) => uplinkYaml(m, u));
+  if (m.lan) {
+    ethernets.push({ id: m.lan.interface, macAddress: undefined, addresses: [m.lan.address.cidr], mtu: undefined, wan: false, routes: [], rules: [] });
+  }
+  const bond = bondFile(ctx);
+  if (bond) {
+    // teqlN is no ethernet and netplan has no teql: networkd's own .network, as in the networkd backend.
+    files.push(planFile(bondNetworkPath(m), renderNetwork(bond)));
+    dropins.push(bondNetworkPath(m));
+  }
+  files.push(planFile(netplanPath(m), renderTemplate('netplan/netplan.yaml', { marker: marker(m), dropins, ethernets }), FILE_MODE.secret));
+  const unit = hookUnitFile(ctx, work);
+  if (unit) files.push(unit);
+
+  const notes = [...mp.notes];
+  if (m.bond) notes.push(`netplan has no teql: the slaves attach through [TrivialLinkEqualizer] drop-ins and ${m.bond.interface} has its own .network.`);
+  return {
+    files,
+    enable: unit ? [unit.path.slice(unit.path.lastIndexOf('/') + 1)] : [],
+    depends: { deb: ['netplan.io', 'systemd', 'iproute2'] },
+    notes,
+  };
 };

@@ -1,7 +1,177 @@
-// Placeholder so the registry compiles while the networkd backend is written in parallel;
-// the backend's owner replaces this whole file.
-import type { Backend } from './backend.js';
+/**
+ * The systemd-networkd backend (arch, and `--backend networkd` anywhere):
+ * one .network per uplink, one for the LAN and one for the teql bond, a .link
+ * per pinned NIC, and a hook unit for what networkd cannot express on the
+ * distro's systemd. Features are gated on the distro's systemd version
+ * (src/distros/distro.ts capabilities).
+ */
+import type { Model, Uplink } from '../model/model.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
+import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
+import { hookUnitName, renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
+import {
+  bondRoutes,
+  multipathPlan,
+  onlinkHostRoute,
+  rpFilterWord,
+  sharedRules,
+  teqlHook,
+  uplinkRule,
+  uplinkTableRoutes,
+  type Command,
+  type MultipathPlan,
+} from './networkd-routing.js';
 
-export const networkd: Backend = () => {
-  throw new Error('the networkd backend is not available in this build yet');
+export const NETWORKD_DIR = '/etc/systemd/network';
+
+export const uplinkNetworkPath = (m: Model, u: Uplink): string => `${NETWORKD_DIR}/10-mpgen-${m.name}-${u.name}.network`;
+export const uplinkLinkPath = (m: Model, u: Uplink): string => `${NETWORKD_DIR}/10-mpgen-${m.name}-${u.name}.link`;
+// Own prefixes for the LAN and the bond: an uplink may well be called "lan".
+export const lanNetworkPath = (m: Model): string => `${NETWORKD_DIR}/11-mpgen-${m.name}-lan.network`;
+export const bondNetworkPath = (m: Model): string => `${NETWORKD_DIR}/12-mpgen-${m.name}-bond.network`;
+
+/** What networkd cannot express on this systemd, to be done by the hook unit. */
+export interface HookWork {
+  start: Command[];
+  stop: Command[];
+  what: string[];
+  why: string[];
+}
+
+export function hookWork(ctx: RenderContext, mp: MultipathPlan): HookWork {
+  const w: HookWork = { start: [...mp.hookStart], stop: [...mp.hookStop], what: [], why: [] };
+  if (mp.hookWhy !== undefined) {
+    w.what.push('multipath route');
+    w.why.push(mp.hookWhy);
+  }
+  if (ctx.model.bond && !ctx.caps.networkdTeql) {
+    const t = teqlHook(ctx.model);
+    w.start.push(...t.start);
+    w.stop.push(...t.stop);
+    w.what.push('teql slave qdiscs');
+    w.why.push(`systemd ${ctx.distro.versions.systemd} has no [TrivialLinkEqualizer] (needs 245)`);
+  }
+  return w;
+}
+
+export function hookUnitFile(ctx: RenderContext, w: HookWork): PlannedFile | undefined {
+  if (w.start.length === 0) return undefined;
+  const m = ctx.model;
+  return planFile(
+    `${ctx.distro.paths.units}/${hookUnitName(m.name)}`,
+    renderHookUnit({
+      marker: marker(m),
+      name: m.name,
+      what: w.what.join(' and '),
+      why: `${w.why.join('; ')}. KeepConfiguration=static on the uplinks keeps networkd from removing these at its start.`,
+      start: w.start,
+      stop: w.stop,
+    }),
+  );
+}
+
+function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile {
+  const m = ctx.model;
+  const first = u.index === 0;
+  const network: KeyValue[] = [
+    // A WAN link without carrier at boot must not hold back the others (and the multipath route).
+    { key: 'ConfigureWithoutCarrier', value: 'yes' },
+  ];
+  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(m.sysctl.rpFilterValue) });
+  if (hook) network.push({ key: 'KeepConfiguration', value: 'static' });
+  const link: KeyValue[] = [{ key: 'RequiredForOnline', value: 'no' }];
+  if (u.mtu !== undefined) link.unshift({ key: 'MTUBytes', value: String(u.mtu) });
+  const comments = [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}`];
+  if (first) {
+    comments.push(
+      'This uplink also carries the rules that belong to no single uplink (and the multipath route): networkd has no',
+      'global routing section, and a WAN link keeps its configuration without carrier (ConfigureWithoutCarrier=yes).',
+    );
+  }
+  return {
+    marker: marker(m),
+    comments,
+    match: { name: u.interface, macAddress: u.mac },
+    link,
+    network,
+    addresses: [{ cidr: u.address.cidr, noPrefixRoute: u.noPrefixRoute }],
+    routes: [...uplinkTableRoutes(m, u), ...onlinkHostRoute(u), ...(first ? mp.routes : [])],
+    rules: [uplinkRule(u), ...(first ? sharedRules(m) : [])],
+    teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
+  };
+}
+
+function lanFile(ctx: RenderContext): NetworkFile | undefined {
+  const m = ctx.model;
+  if (!m.lan) return undefined;
+  return {
+    marker: marker(m),
+    comments: ['lan'],
+    match: { name: m.lan.interface },
+    link: [],
+    network: ctx.caps.networkdRpFilter ? [{ key: 'IPv4ReversePathFilter', value: 'strict' }] : [],
+    addresses: [{ cidr: m.lan.address.cidr, noPrefixRoute: false }],
+    routes: [],
+    rules: [],
+  };
+}
+
+export function bondFile(ctx: RenderContext): NetworkFile | undefined {
+  const m = ctx.model;
+  const bond = m.bond;
+  if (!bond) return undefined;
+  const network: KeyValue[] = [{ key: 'ConfigureWithoutCarrier', value: 'yes' }];
+  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(m.sysctl.rpFilterValue) });
+  return {
+    marker: marker(m),
+    comments: [
+      `teql bond ${bond.interface}: created by sch_teql (modules-load.d), not by networkd; the slaves attach to it`,
+      'through [TrivialLinkEqualizer] on each slave. NOARP: the gateway is reached onlink.',
+    ],
+    match: { name: bond.interface },
+    link: bond.mtu !== undefined ? [{ key: 'MTUBytes', value: String(bond.mtu) }] : [],
+    network,
+    addresses: [{ cidr: bond.address.cidr, noPrefixRoute: false }],
+    routes: bondRoutes(m),
+    rules: [],
+  };
+}
+
+export const networkd: Backend = (ctx): Contribution => {
+  const m = ctx.model;
+  const systemd = ctx.distro.versions.systemd;
+  const mp = multipathPlan(m, ctx.caps, systemd);
+  const work = hookWork(ctx, mp);
+  const hook = work.start.length > 0;
+  const files: PlannedFile[] = [];
+  for (const u of m.uplinks) {
+    files.push(planFile(uplinkNetworkPath(m, u), renderNetwork(uplinkFile(ctx, u, mp, hook))));
+    if (u.mac !== undefined) files.push(planFile(uplinkLinkPath(m, u), renderLink(marker(m), u.interface, u.mac), FILE_MODE.regular));
+  }
+  const lan = lanFile(ctx);
+  if (lan) files.push(planFile(lanNetworkPath(m), renderNetwork(lan)));
+  const bond = bondFile(ctx);
+  if (bond) files.push(planFile(bondNetworkPath(m), renderNetwork(bond)));
+  const unit = hookUnitFile(ctx, work);
+  if (unit) files.push(unit);
+
+  const notes = [...mp.notes];
+  if (m.bond && !ctx.caps.networkdTeql) {
+    notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (needs 245): ${hookUnitName(m.name)} attaches the slaves with tc.`);
+  }
+  if (m.uplinks.some((u) => u.mac !== undefined)) {
+    notes.push('networkd: pinned NICs are renamed by udev through .link files, which apply when the device appears (reboot, or update the initramfs if it carries .link files).');
+  }
+  if (!ctx.caps.networkdRpFilter) {
+    notes.push(`networkd ${systemd} has no IPv4ReversePathFilter= (needs 255): rp_filter comes from the sysctl.d file only.`);
+  }
+  return {
+    files,
+    enable: ['systemd-networkd.service', ...(unit ? [hookUnitName(m.name)] : [])],
+    depends: {
+      deb: ['systemd', 'iproute2'],
+      rpm: ['systemd-networkd', 'iproute', ...(m.bond && !ctx.caps.networkdTeql ? ['iproute-tc'] : [])],
+    },
+    notes,
+  };
 };
