@@ -72,7 +72,7 @@ function uplinkYaml(m: Model, u: Uplink): EthernetYaml {
     mtu: u.mtu,
     wan: true,
     routes: [...uplinkTableRoutes(m, u), ...onlinkHostRoute(u)].map(routeYaml),
-    rules: [uplinkRule(u)],
+    rules: [uplinkRule(u)].map((r) => ({ from: r.from, table: r.table, priority: r.priority })),
   };
 }
 
