@@ -1,7 +1,297 @@
-// Placeholder so the registry compiles while the ifcfg backend is written in parallel;
-// the backend's owner replaces this whole file.
-import type { Backend } from './backend.js';
+/**
+ * RedHat initscripts (network-scripts): ifcfg-DEV, route-DEV and rule-DEV
+ * files, the /usr/sbin/if*-local hooks, and /etc/sysconfig/network in teql
+ * mode. docs/backends/redhat.md explains every choice made here; the exact
+ * kernel state is docs/kernel-state.md.
+ */
+import type { Model, Uplink } from '../model/model.js';
+import type { Distro } from '../distros/distro.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
+import { renderTemplate } from '../plan/templates.js';
+import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
+import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes, type NoPrefixRoute } from './ifcfg-shell.js';
 
-export const ifcfg: Backend = () => {
-  throw new Error('the ifcfg backend is not available in this build yet');
+export interface Var {
+  key: string;
+  value: string;
+}
+
+export interface VarsFileView {
+  marker: string;
+  comments: string[];
+  vars: Var[];
+}
+
+export interface LinesFileView {
+  marker: string;
+  comments: string[];
+  lines: string[];
+}
+
+export type HookName = 'ifup-pre-local' | 'ifup-local' | 'ifdown-local';
+
+export interface HookView {
+  marker: string;
+  /** the site's own hook, run after mpgen's (never clobbered silently) */
+  chain: string;
+  bond: string;
+  /** ifup-pre-local: `ifcfg-eth2 | ... | ifcfg-teql0` */
+  configs: string;
+  teql: { bond: string; slaves: string } | null;
+  multipath: { uplinks: string; fn: string } | null;
+  noPrefix: NoPrefixRoute[];
+}
+
+export interface IfcfgView {
+  /** ifcfg-DEV files by device */
+  ifcfg: Map<string, VarsFileView>;
+  route: Map<string, LinesFileView>;
+  rule: Map<string, LinesFileView>;
+  /** /etc/sysconfig/network, teql mode with a default route only */
+  network: VarsFileView | null;
+  hooks: { name: HookName; view: HookView }[];
+  /** the device whose rule file carries the shared rules (LAN, else the last uplink) */
+  sharedRulesDevice: string;
+}
+
+/** Where the site's own hooks go: outside package-managed space, never overwritten. */
+export const SITE_HOOK_DIR = '/usr/local/sbin';
+
+/** `eth0.10` style names are 802.1Q VLANs for initscripts (it derives PHYSDEV and VID). */
+const VLAN_NAME = /^.+\.[0-9]{1,4}$/;
+
+function addressVars(cidr: { address: string; prefix: number }): Var[] {
+  return [
+    { key: 'IPADDR', value: cidr.address },
+    { key: 'PREFIX', value: String(cidr.prefix) },
+  ];
+}
+
+function uplinkIfcfg(model: Model, u: Uplink, m: string): VarsFileView {
+  const vars: Var[] = [
+    { key: 'DEVICE', value: u.interface },
+    { key: 'NAME', value: `mpgen-${model.name}-${u.name}` },
+  ];
+  if (VLAN_NAME.test(u.interface)) vars.push({ key: 'VLAN', value: 'yes' });
+  vars.push({ key: 'ONBOOT', value: 'yes' }, { key: 'BOOTPROTO', value: 'none' }, ...addressVars(u.address));
+  if (u.mac) vars.push({ key: 'HWADDR', value: u.mac });
+  if (u.mtu !== undefined) vars.push({ key: 'MTU', value: String(u.mtu) });
+  vars.push(
+    // the default route is the multipath table's (or teqlN's), never a single uplink's
+    { key: 'DEFROUTE', value: 'no' },
+    { key: 'NM_CONTROLLED', value: 'no' },
+    // ifup-eth would add 169.254.0.0/16 to main: not part of the kernel state
+    { key: 'NOZEROCONF', value: 'yes' },
+  );
+  const comments = [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}`];
+  if (model.mode === 'teql') comments.push(`teql slave of ${model.bond?.interface ?? 'teql0'}: the qdisc is attached by /usr/sbin/ifup-local`);
+  return { marker: m, comments, vars };
+}
+
+function bondIfcfg(model: Model, m: string): VarsFileView | null {
+  const b = model.bond;
+  if (!b) return null;
+  const vars: Var[] = [
+    { key: 'DEVICE', value: b.interface },
+    { key: 'NAME', value: `mpgen-${model.name}-bond` },
+    { key: 'ONBOOT', value: 'yes' },
+    { key: 'BOOTPROTO', value: 'none' },
+    ...addressVars(b.address),
+  ];
+  if (b.mtu !== undefined) vars.push({ key: 'MTU', value: String(b.mtu) });
+  vars.push(
+    // teqlN is NOARP: arping can neither probe nor announce its address
+    { key: 'ARPCHECK', value: 'no' },
+    { key: 'ARPUPDATE', value: 'no' },
+    { key: 'NM_CONTROLLED', value: 'no' },
+    { key: 'NOZEROCONF', value: 'yes' },
+  );
+  return {
+    marker: m,
+    comments: [
+      'No TYPE: initscripts finds no ifup-teql and configures the device with ifup-eth;',
+      `its is_available() runs \`modprobe ${b.interface}\`, which the modprobe.d alias maps to sch-teql.`,
+      `${b.interface} cannot come up before a slave is attached: /usr/sbin/ifup-local brings it up then.`,
+    ],
+    vars,
+  };
+}
+
+function lanIfcfg(model: Model, m: string): VarsFileView | null {
+  const l = model.lan;
+  if (!l) return null;
+  const vars: Var[] = [{ key: 'DEVICE', value: l.interface }, { key: 'NAME', value: `mpgen-${model.name}-lan` }];
+  if (VLAN_NAME.test(l.interface)) vars.push({ key: 'VLAN', value: 'yes' });
+  vars.push(
+    { key: 'ONBOOT', value: 'yes' },
+    { key: 'BOOTPROTO', value: 'none' },
+    ...addressVars(l.address),
+    { key: 'DEFROUTE', value: 'no' },
+    { key: 'NM_CONTROLLED', value: 'no' },
+    { key: 'NOZEROCONF', value: 'yes' },
+  );
+  return { marker: m, comments: ['LAN'], vars };
+}
+
+/** route-DEV lines of one uplink, each passed verbatim to `ip route add` (then `replace` on failure). */
+export function uplinkRouteLines(model: Model, u: Uplink): string[] {
+  const lines: string[] = [];
+  if (u.onlink && u.gateway) lines.push(`${u.gateway} dev ${u.interface} scope link proto static`);
+  for (const dst of model.routes) {
+    const via = u.gateway ? `via ${u.gateway} ` : '';
+    const onlink = u.onlink && u.gateway ? ' onlink' : '';
+    lines.push(`${dst} ${via}dev ${u.interface} src ${u.address.address} table ${u.table} proto static${onlink}`);
+  }
+  if (model.routing.prohibitFallback) {
+    for (const dst of model.routes) lines.push(`prohibit ${dst} table ${u.table} proto static metric 1`);
+  }
+  return lines;
+}
+
+/** rule-DEV lines of one uplink, each passed verbatim to `ip rule add` (and `ip rule del` at ifdown). */
+export function uplinkRuleLines(u: Uplink): string[] {
+  return [`from ${u.ruleFrom} table ${u.table} priority ${u.rulePriority}`];
+}
+
+/** The rules every uplink shares: main without its default route, then the multipath table. */
+export function sharedRuleLines(model: Model): string[] {
+  const r = model.routing;
+  const lines = [`priority ${r.mainRulePriority} table main suppress_prefixlength 0`];
+  if (model.mode !== 'teql') lines.push(`priority ${r.multipathRulePriority} table ${r.multipathTable}`);
+  return lines;
+}
+
+function last<T>(xs: T[]): T {
+  const x = xs[xs.length - 1];
+  if (x === undefined) throw new Error('mpgen: a model without uplinks reached the ifcfg backend');
+  return x;
+}
+
+export function ifcfgView(model: Model): IfcfgView {
+  const m = marker(model);
+  const ifcfg = new Map<string, VarsFileView>();
+  const route = new Map<string, LinesFileView>();
+  const rule = new Map<string, LinesFileView>();
+  const lastUplink = last(model.uplinks);
+  const sharedRulesDevice = model.lan ? model.lan.interface : lastUplink.interface;
+  const sharedComment = model.lan
+    ? 'shared rules live with the LAN: taking an uplink down (ifdown-routes deletes its rule file) must not remove them'
+    : 'shared rules live with the last uplink: no LAN in this profile, and the last uplink completes the multipath route';
+
+  for (const u of model.uplinks) {
+    ifcfg.set(u.interface, uplinkIfcfg(model, u, m));
+    const comments = [`table ${u.table} (uplink ${u.name}); each line goes to \`ip route add\``];
+    if (u === lastUplink && model.mode !== 'teql') {
+      comments.push(
+        `the multipath route of table ${model.routing.multipathTable} is installed by /usr/sbin/ifup-local,`,
+        'over the uplinks that are up: a route file line fails while any nexthop device is down',
+      );
+    }
+    route.set(u.interface, { marker: m, comments, lines: uplinkRouteLines(model, u) });
+    const ruleLines = uplinkRuleLines(u);
+    const ruleComments = [`uplink ${u.name}; each line goes to \`ip rule add\` at ifup and \`ip rule del\` at ifdown`];
+    if (u.interface === sharedRulesDevice) {
+      ruleLines.push(...sharedRuleLines(model));
+      ruleComments.push(sharedComment);
+    }
+    rule.set(u.interface, { marker: m, comments: ruleComments, lines: ruleLines });
+  }
+
+  const lan = lanIfcfg(model, m);
+  if (lan && model.lan) {
+    ifcfg.set(model.lan.interface, lan);
+    rule.set(model.lan.interface, { marker: m, comments: [sharedComment], lines: sharedRuleLines(model) });
+  }
+
+  let network: VarsFileView | null = null;
+  const bond = bondIfcfg(model, m);
+  if (bond && model.bond) {
+    const b = model.bond;
+    ifcfg.set(b.interface, bond);
+    route.set(b.interface, {
+      marker: m,
+      comments: [
+        `teql bond ${b.interface}: ifup-eth has already added the GATEWAY of /etc/sysconfig/network,`,
+        'so `ip route add` of the default route fails and initscripts falls back to `ip route replace`,',
+        'which makes it exactly this line (onlink: the gateway is the address common to all routers)',
+      ],
+      lines: bondRouteLines(model),
+    });
+    if (model.routes.includes('default')) {
+      network = {
+        marker: m,
+        comments: [
+          'mpgen replaces this system file (teql mode): the default gateway is the routers\' common address on the bond',
+        ],
+        vars: [
+          { key: 'NETWORKING', value: 'yes' },
+          { key: 'GATEWAY', value: b.gateway },
+          { key: 'GATEWAYDEV', value: b.interface },
+          { key: 'NOZEROCONF', value: 'yes' },
+        ],
+      };
+    }
+  }
+
+  const uplinkNames = model.uplinks.map((u) => u.interface);
+  const fn = multipathFunction(model);
+  const base = {
+    marker: m,
+    bond: model.bond?.interface ?? '',
+    configs: model.bond ? casePattern([...uplinkNames, model.bond.interface].map((n) => `ifcfg-${n}`)) : '',
+    teql: model.bond ? { bond: model.bond.interface, slaves: casePattern(uplinkNames) } : null,
+    multipath: fn ? { uplinks: casePattern(uplinkNames), fn: fn.trimEnd() } : null,
+    noPrefix: noPrefixRoutes(model),
+  };
+  const hook = (name: HookName) => ({
+    name,
+    view: { ...base, chain: `${SITE_HOOK_DIR}/${name}` },
+  });
+  const hooks = model.mode === 'teql' ? [hook('ifup-pre-local'), hook('ifup-local'), hook('ifdown-local')] : [hook('ifup-local'), hook('ifdown-local')];
+  return { ifcfg, route, rule, network, hooks, sharedRulesDevice };
+}
+
+export function ifcfgNotes(model: Model, distro: Distro): string[] {
+  const notes = [
+    'ifcfg: these files and the /usr/sbin/if*-local hooks are read by initscripts (package network-scripts): ' +
+      'the default on RHEL/CentOS 7; on RHEL 8 and its rebuilds only with network-scripts installed and the network service enabled ' +
+      '(deprecated, and the hooks never run for devices NetworkManager manages, hence NM_CONTROLLED=no); ' +
+      'absent from RHEL 9 and later, not built since Fedora 40. Use `--backend nm` there.',
+  ];
+  if (!distro.versions.networkScripts) {
+    notes.push(
+      `ifcfg: ${distro.name} ${distro.release} ships no network-scripts, so nothing will read these files: render with \`--backend nm\`.`,
+    );
+  }
+  if (model.mode === 'teql' && model.routes.includes('default')) {
+    notes.push('ifcfg: /etc/sysconfig/network is replaced (GATEWAY and GATEWAYDEV point at the teql bond); merge by hand if the file held other settings.');
+  }
+  notes.push(
+    `ifcfg: /usr/sbin/ifup-local and friends exist once per system; mpgen's hooks run the site's own from ${SITE_HOOK_DIR}/ after theirs: move an existing hook there.`,
+  );
+  if (model.mode === 'equalize') {
+    notes.push('ifcfg: iproute2 6.x rejects the `equalize` keyword; ifup-local then installs the same route without it (kernels since 3.6 ignore the flag anyway).');
+  }
+  return notes;
+}
+
+function varsFile(path: string, view: VarsFileView): PlannedFile {
+  return planFile(path, renderTemplate('ifcfg/vars', view));
+}
+
+export const ifcfg: Backend = (ctx: RenderContext): Contribution => {
+  const { model, distro } = ctx;
+  const view = ifcfgView(model);
+  const dir = distro.paths.networkScripts;
+  const files: PlannedFile[] = [];
+  for (const [dev, v] of view.ifcfg) files.push(varsFile(`${dir}/ifcfg-${dev}`, v));
+  for (const [dev, v] of view.route) files.push(planFile(`${dir}/route-${dev}`, renderTemplate('ifcfg/lines', v)));
+  for (const [dev, v] of view.rule) files.push(planFile(`${dir}/rule-${dev}`, renderTemplate('ifcfg/lines', v)));
+  if (view.network) files.push(varsFile('/etc/sysconfig/network', view.network));
+  for (const h of view.hooks) {
+    files.push(planFile(`${distro.paths.hooks}/${h.name}`, renderTemplate(`ifcfg/${h.name}`, h.view), FILE_MODE.executable));
+  }
+  const rpm = ['network-scripts', 'iproute'];
+  if (model.mode === 'teql') rpm.push('iproute-tc', 'kmod');
+  return { files, depends: { rpm }, notes: ifcfgNotes(model, distro) };
 };
