@@ -135,6 +135,7 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
   const path = issue.path as KeyPath;
   const input = getAt(value, path);
   const base = { path, hint: remedy(path) };
+  if (input === undefined && issue.code !== 'unrecognized_keys') return [{ ...base, atKey: true, message: 'is required' }];
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((k) => {
@@ -173,7 +174,7 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
     case 'too_big': {
       if (Array.isArray(input)) {
         const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-        return [{ ...base, message: `has ${input.length} entr${input.length === 1 ? 'y' : 'ies'}; ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} allowed` }];
+        return [{ ...base, message: `has ${input.length} entr${input.length === 1 ? 'y' : 'ies'}; ${issue.code === 'too_small' ? `at least ${bound} required` : `at most ${bound} allowed`}` }];
       }
       return [{ ...base, message: `${show(input)} is out of range` }];
     }
@@ -191,8 +192,10 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
 /** Parses and validates profile text. Never throws for bad input. */
 export function parseProfile(text: string, file: string): ParseResult {
   const lc = new LineCounter();
+  // A problem with the whole file points at its first line (control characters shown as "?").
+  const firstLine = (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 120).replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, '?');
   const whole = (message: string, hint?: string): ParseResult => ({
-    diagnostics: [{ severity: 'error', file, line: 1, col: 1, path: '', message, hint }],
+    diagnostics: [{ severity: 'error', file, line: 1, col: 1, path: '', message, hint, sourceLine: firstLine, width: 1 }],
   });
   if (Buffer.byteLength(text, 'utf8') > MAX_PROFILE_BYTES)
     return whole(`the file is ${Buffer.byteLength(text, 'utf8')} bytes; a profile is at most ${MAX_PROFILE_BYTES} bytes`, 'Is this the right file?');

@@ -54,7 +54,7 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
   'routes[]': { doc: '"default" or an IPv4 subnet such as 192.168.1.0/24', example: '- 192.168.1.0/24' },
   routing: { doc: 'multipath and equalize tunables', example: 'routing: {multipath_table: 222}' },
   'routing.multipath_table': { doc: 'table holding the multipath route: 1..252 or 256..4294967295', example: 'multipath_table: 222' },
-  'routing.rule_priority_base': { doc: 'base priority of the policy rules, 1 to 32000', example: 'rule_priority_base: 200' },
+  'routing.rule_priority_base': { doc: 'base priority of the policy rules, 1 to 32743 (the multipath rule goes at base+22, below main at 32766)', example: 'rule_priority_base: 200' },
   'routing.prohibit_fallback': { doc: 'add `prohibit default metric 1` to every uplink table (true or false)', example: 'prohibit_fallback: true' },
   'routing.hash': { doc: 'multipath hash policy: l3 or l4', example: 'hash: l4' },
   nat: { doc: 'default NAT for uplinks: masquerade, snat or none', example: 'nat: masquerade' },
@@ -138,7 +138,7 @@ export const profileSchema = z
     routing: z
       .strictObject({
         multipath_table: tableId('routing.multipath_table').optional(),
-        rule_priority_base: int(1, 32000, 'routing.rule_priority_base').optional(),
+        rule_priority_base: int(1, 32743, 'routing.rule_priority_base').optional(),
         prohibit_fallback: bool('routing.prohibit_fallback').optional(),
         hash: oneOf(['l3', 'l4'] as const, 'routing.hash').optional(),
       })

@@ -1,0 +1,6 @@
+// Build the bundled CLI once, so end-to-end tests drive exactly what users run (bin/mpgen.js).
+import { execFileSync } from 'node:child_process';
+
+export default function setup(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+}

@@ -1,0 +1,88 @@
+/**
+ * Bad profiles and what the user must be told. Each case edits a valid base
+ * profile; `at` is the expected line:col, `path` the key path, `says` a part
+ * of the message that states the problem or the fix.
+ */
+export const BASE = `version: 1
+name: shop
+mode: multipath
+uplinks:
+  - name: dsl1
+    interface: eth1
+    address: 192.0.2.2/29
+    gateway: 192.0.2.1
+  - name: dsl2
+    interface: eth2
+    address: 192.0.2.10/29
+    gateway: 192.0.2.9
+`;
+
+export interface BadCase {
+  name: string;
+  text: string;
+  at: string;
+  path: string;
+  says: string[];
+}
+
+const lines = BASE.split('\n');
+/** Replace 1-based line n with `to` (which may hold several lines). */
+const set = (n: number, to: string): string => lines.map((l, i) => (i === n - 1 ? to : l)).join('\n');
+const drop = (from: number, to = from): string => lines.filter((_, i) => i < from - 1 || i > to - 1).join('\n');
+const add = (extra: string): string => BASE + extra;
+
+export const BAD_CASES: BadCase[] = [
+  { name: 'unknown version', text: set(1, 'version: 2'), at: '1:10', path: 'version', says: ['unsupported version 2', 'Supported versions: 1'] },
+  { name: 'upper-case name', text: set(2, 'name: Shop'), at: '2:7', path: 'name', says: ['"Shop" is not valid', 'a lower-case letter'] },
+  { name: 'shell in name', text: set(2, 'name: "x;reboot"'), at: '2:7', path: 'name', says: ['"x;reboot"'] },
+  { name: 'mode typo', text: set(3, 'mode: multipth'), at: '3:7', path: 'mode', says: ['not one of teql, multipath, equalize', 'Did you mean "multipath"?'] },
+  { name: 'mode missing', text: drop(3), at: '1:1', path: 'mode', says: ['is required'] },
+  { name: 'one uplink', text: drop(9, 12), at: '5:3', path: 'uplinks', says: ['has 1 entry; at least 2 required'] },
+  { name: 'command substitution in interface', text: set(6, '    interface: "eth1$(reboot)"'), at: '6:16', path: 'uplinks[0].interface', says: ['"eth1$(reboot)" is not valid', '1 to 15 of [A-Za-z0-9_.-]'] },
+  { name: 'newline in interface', text: set(6, '    interface: "eth1\\nreboot"'), at: '6:16', path: 'uplinks[0].interface', says: ['is not valid'] },
+  { name: 'interface too long', text: set(6, '    interface: abcdefghijklmnop'), at: '6:16', path: 'uplinks[0].interface', says: ['"abcdefghijklmnop" is not valid'] },
+  { name: 'interface ..', text: set(6, '    interface: ".."'), at: '6:16', path: 'uplinks[0].interface', says: ['".." is not valid', 'not "." or ".."'] },
+  { name: 'address without prefix', text: set(7, '    address: 192.0.2.2'), at: '7:14', path: 'uplinks[0].address', says: ['"192.0.2.2" is not valid', 'with prefix'] },
+  { name: 'address octet 256', text: set(7, '    address: 192.0.2.256/29'), at: '7:14', path: 'uplinks[0].address', says: ['"192.0.2.256/29" is not valid'] },
+  { name: 'prefix 33', text: set(7, '    address: 192.0.2.2/33'), at: '7:14', path: 'uplinks[0].address', says: ['"192.0.2.2/33" is not valid'] },
+  { name: 'gateway with prefix', text: set(8, '    gateway: 192.0.2.1/29'), at: '8:14', path: 'uplinks[0].gateway', says: ['"192.0.2.1/29" is not valid', 'without prefix'] },
+  { name: 'gateway outside subnet', text: set(8, '    gateway: 198.51.100.1'), at: '8:14', path: 'uplinks[0].gateway', says: ['198.51.100.1 is not inside 192.0.2.0/29', 'set onlink: true'] },
+  { name: 'gateway is own address', text: set(8, '    gateway: 192.0.2.2'), at: '8:14', path: 'uplinks[0].gateway', says: ["this host's own address"] },
+  { name: 'duplicate uplink name', text: set(9, '  - name: dsl1'), at: '9:11', path: 'uplinks[1].name', says: ['"dsl1" is already the name of uplinks[0]'] },
+  { name: 'duplicate interface', text: set(10, '    interface: eth1'), at: '10:16', path: 'uplinks[1].interface', says: ['interface "eth1" is already used by uplinks[0]'] },
+  { name: 'overlapping subnets', text: set(11, '    address: 192.0.2.3/29'), at: '11:14', path: 'uplinks[1].address', says: ['overlaps uplinks[0]', 'onlink: true on both'] },
+  { name: 'unknown uplink key', text: set(8, '    gateway: 192.0.2.1\n    gatway: 192.0.2.1'), at: '9:5', path: 'uplinks[0].gatway', says: ['unknown key "gatway"', 'Did you mean "gateway"?'] },
+  { name: 'unknown top-level key', text: add('routs: [default]\n'), at: '13:1', path: 'routs', says: ['unknown key "routs"', 'Did you mean "routes"?'] },
+  { name: 'weight 0', text: set(8, '    gateway: 192.0.2.1\n    weight: 0'), at: '9:13', path: 'uplinks[0].weight', says: ['0 is out of range', '1 to 256'] },
+  { name: 'weight 300', text: set(8, '    gateway: 192.0.2.1\n    weight: 300'), at: '9:13', path: 'uplinks[0].weight', says: ['300 is out of range'] },
+  { name: 'weight as string', text: set(8, '    gateway: 192.0.2.1\n    weight: "9"'), at: '9:13', path: 'uplinks[0].weight', says: ['expected number, found the string "9"'] },
+  { name: 'table 254 is main', text: set(8, '    gateway: 192.0.2.1\n    table: 254'), at: '9:12', path: 'uplinks[0].table', says: ['default, main and local'] },
+  { name: 'table is the multipath table', text: set(8, '    gateway: 192.0.2.1\n    table: 222'), at: '9:12', path: 'uplinks[0].table', says: ['table 222 is the multipath table'] },
+  { name: 'duplicate table', text: set(8, '    gateway: 192.0.2.1\n    table: 7').replace('    gateway: 192.0.2.9', '    gateway: 192.0.2.9\n    table: 7'), at: '14:12', path: 'uplinks[1].table', says: ['table 7 is already used by uplinks[0]'] },
+  { name: 'bad mac', text: set(8, '    gateway: 192.0.2.1\n    mac: "00:11:22:33:44"'), at: '9:10', path: 'uplinks[0].mac', says: ['"00:11:22:33:44" is not valid', 'six hex pairs'] },
+  { name: 'mtu too small', text: set(8, '    gateway: 192.0.2.1\n    mtu: 10'), at: '9:10', path: 'uplinks[0].mtu', says: ['10 is out of range'] },
+  { name: 'nat typo', text: add('nat: masq\n'), at: '13:6', path: 'nat', says: ['"masq" is not one of masquerade, snat, none'] },
+  { name: 'nat without firewall', text: add('nat: masquerade\nfirewall: none\n'), at: '14:11', path: 'firewall', says: ['NAT is requested but firewall is none'] },
+  { name: 'bond outside teql mode', text: add('bond:\n  interface: teql0\n  address: 203.0.113.1/29\n  gateway: 203.0.113.6\n'), at: '13:1', path: 'bond', says: ['bond is only used in teql mode'] },
+  { name: 'teql without bond', text: set(3, 'mode: teql'), at: '3:7', path: 'mode', says: ['teql mode needs a bond'] },
+  { name: 'bond not teqlN', text: set(3, 'mode: teql') + 'bond:\n  interface: bond0\n  address: 203.0.113.1/29\n  gateway: 203.0.113.6\n', at: '14:14', path: 'bond.interface', says: ['"bond0" is not valid', 'teqlN'] },
+  { name: 'per-uplink nat in teql mode', text: set(3, 'mode: teql').replace('    gateway: 192.0.2.1', '    gateway: 192.0.2.1\n    nat: snat') + 'bond:\n  interface: teql0\n  address: 203.0.113.1/29\n  gateway: 203.0.113.6\n', at: '9:5', path: 'uplinks[0].nat', says: ['no effect in teql mode'] },
+  { name: 'yes instead of true', text: add('keepalive:\n  enabled: yes\n'), at: '14:12', path: 'keepalive.enabled', says: ['expected true or false, found the string "yes"', 'write true or false'] },
+  { name: 'duration without unit', text: add('keepalive:\n  interval: 0.5\n'), at: '14:13', path: 'keepalive.interval', says: ['0.5 has no unit', '"0.5s"'] },
+  { name: 'duration too short', text: add('keepalive:\n  interval: 10ms\n'), at: '14:13', path: 'keepalive.interval', says: ['10ms is out of range', '100ms to 60s'] },
+  { name: 'down 0', text: add('keepalive:\n  down: 0\n'), at: '14:9', path: 'keepalive.down', says: ['0 is out of range'] },
+  { name: 'version 1.10 as a number', text: add('package:\n  version: 1.10\n'), at: '14:12', path: 'package.version', says: ['YAML read 1.10 as the number 1.1', 'version: "1.10"'] },
+  { name: 'route with host bits', text: add('routes: [192.168.1.5/24]\n'), at: '13:10', path: 'routes[0]', says: ['has host bits set', 'Did you mean 192.168.1.0/24?'] },
+  { name: 'route typo', text: add('routes: [defualt]\n'), at: '13:10', path: 'routes[0]', says: ['"defualt" is not valid'] },
+  { name: 'lan overlaps an uplink', text: add('lan:\n  interface: eth0\n  address: 192.0.2.4/29\n'), at: '15:12', path: 'lan.address', says: ['overlaps uplinks[0]'] },
+  { name: 'priority base too high', text: add('routing:\n  rule_priority_base: 32750\n'), at: '14:23', path: 'routing.rule_priority_base', says: ['32750 is out of range', '1 to 32743'] },
+  { name: 'empty probe list', text: set(8, '    gateway: 192.0.2.1\n    probe: []'), at: '9:12', path: 'uplinks[0].probe', says: ['has 0 entries; at least 1'] },
+  { name: 'maintainer with a newline', text: add('package:\n  maintainer: "A <a@b.c>\\nDepends: evil"\n'), at: '14:15', path: 'package.maintainer', says: ['is not valid'] },
+  { name: 'description with a control character', text: add('description: "bell\\u0007"\n'), at: '13:14', path: 'description', says: ['is not valid'] },
+  { name: 'duplicate key', text: set(2, 'name: shop\nname: shop2'), at: '3:1', path: '', says: ['YAML: Map keys must be unique', 'Remove or merge the duplicate key'] },
+  { name: 'tab indentation', text: set(6, '\tinterface: eth1'), at: '6:1', path: '', says: ['YAML:', 'tab'] },
+  { name: 'alias bomb', text: 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n', at: '1:1', path: '', says: ['alias', 'anchors and aliases'] },
+  { name: 'empty file', text: '\n', at: '1:1', path: '', says: ['the file is empty', 'mpgen init'] },
+  { name: 'a list, not a mapping', text: '- version: 1\n', at: '1:1', path: '', says: ['must be a mapping', 'found a list'] },
+  { name: 'binary file', text: 'version: 1\u0000\u0001\u0002', at: '1:1', path: '', says: ['not a text file'] },
+];
