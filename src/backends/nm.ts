@@ -1,7 +1,256 @@
-// Placeholder so the registry compiles while the nm backend is written in parallel;
-// the backend's owner replaces this whole file.
-import type { Backend } from './backend.js';
+/**
+ * NetworkManager keyfiles (one per uplink and for the LAN), a conf.d drop-in
+ * that leaves the teql bond unmanaged, and a dispatcher script for what a
+ * keyfile cannot hold: teql, the equalize flag, multipath before NM 1.42,
+ * prohibit routes before NM 1.36, and the connected route of a balanced
+ * subnet. docs/backends/redhat.md explains the choices.
+ */
+import { createHash } from 'node:crypto';
+import type { Capabilities, Distro } from '../distros/distro.js';
+import type { Model, Uplink } from '../model/model.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
+import { renderTemplate } from '../plan/templates.js';
+import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
+import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes } from './ifcfg-shell.js';
 
-export const nm: Backend = () => {
-  throw new Error('the nm backend is not available in this build yet');
+export interface NmRoute {
+  n: number;
+  /** `dest/prefix,gateway,metric` (gateway 0.0.0.0 when none) */
+  value: string;
+  /** `key=value,...` sorted by key, as nmcli writes them back */
+  options: string;
+}
+
+export interface NmRule {
+  n: number;
+  value: string;
+}
+
+export interface KeyfileView {
+  marker: string;
+  comments: string[];
+  id: string;
+  uuid: string;
+  interfaceName: string;
+  mac: string | null;
+  mtu: string | null;
+  address: string;
+  routes: NmRoute[];
+  rules: NmRule[];
+}
+
+export interface DispatcherView {
+  marker: string;
+  multipathFn: string;
+  uplinks: string;
+  teql: { bond: string; slaves: string; address: string; mtu: string | null; routes: string[] } | null;
+  /** per-device commands on `up` */
+  up: { dev: string; commands: string[] }[];
+}
+
+export interface NmView {
+  /** connection id (file name without .nmconnection) → keyfile */
+  keyfiles: Map<string, KeyfileView>;
+  dispatcher: DispatcherView | null;
+  /** conf.d drop-in leaving teqlN unmanaged (teql mode) */
+  unmanaged: { marker: string; name: string; bond: string } | null;
+  /** true when NM merges the weighted per-uplink routes into the multipath route itself */
+  nativeMultipath: boolean;
+  notes: string[];
+}
+
+const dest = (d: string): string => (d === 'default' ? '0.0.0.0/0' : d);
+
+function options(o: Record<string, string | number | boolean | undefined>): string {
+  return Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${k}=${String(o[k])}`)
+    .join(',');
+}
+
+/** A stable UUID (v5 layout) from the profile and connection names: renders are reproducible. */
+export function connectionUuid(profile: string, id: string): string {
+  const h = createHash('sha1').update(`mpgen:${profile}:${id}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/**
+ * NM merges routes with the same destination, table and metric across devices
+ * into one multipath route when they carry a weight (1.42), but only when all
+ * nexthops share the onlink flag and have a gateway (nm-settings-nmcli(5)).
+ */
+export function nmCanMergeMultipath(model: Model, caps: Capabilities): boolean {
+  if (model.mode !== 'multipath' || !caps.nmMultipathWeight) return false;
+  const onlink = model.uplinks.map((u) => u.onlink);
+  return model.uplinks.every((u) => u.gateway !== undefined) && onlink.every((o) => o === onlink[0]);
+}
+
+export function uplinkRoutes(model: Model, u: Uplink, caps: Capabilities, native: boolean): NmRoute[] {
+  const out: Omit<NmRoute, 'n'>[] = [];
+  const onlink = u.onlink && u.gateway ? true : undefined;
+  if (u.onlink && u.gateway) out.push({ value: `${u.gateway}/32,0.0.0.0,0`, options: options({ scope: 253, table: 254 }) });
+  for (const d of model.routes) {
+    if (u.gateway) out.push({ value: `${dest(d)},${u.gateway},0`, options: options({ onlink, src: u.address.address, table: u.table }) });
+    else out.push({ value: `${dest(d)},0.0.0.0,0`, options: options({ scope: 253, src: u.address.address, table: u.table }) });
+  }
+  if (model.routing.prohibitFallback && caps.nmProhibitRoute) {
+    for (const d of model.routes) out.push({ value: `${dest(d)},0.0.0.0,1`, options: options({ table: u.table, type: 'prohibit' }) });
+  }
+  if (native) {
+    for (const d of model.routes) {
+      out.push({ value: `${dest(d)},${u.gateway},0`, options: options({ onlink, table: model.routing.multipathTable, weight: u.weight }) });
+    }
+  }
+  return out.map((r, i) => ({ n: i + 1, ...r }));
+}
+
+/** Rules every connection carries: NM tracks identical rules across profiles and keeps them while any is active. */
+export function sharedRules(model: Model): string[] {
+  const r = model.routing;
+  const rules = [`priority ${r.mainRulePriority} from 0.0.0.0/0 suppress_prefixlength 0 table 254`];
+  if (model.mode !== 'teql') rules.push(`priority ${r.multipathRulePriority} from 0.0.0.0/0 table ${r.multipathTable}`);
+  return rules;
+}
+
+const numbered = (xs: string[]): NmRule[] => xs.map((value, i) => ({ n: i + 1, value }));
+
+export function connectionIds(model: Model): { uplinks: Map<string, string>; lan: string | null } {
+  const uplinks = new Map<string, string>(model.uplinks.map((u) => [u.name, `mpgen-${model.name}-${u.name}`]));
+  let lan: string | null = null;
+  if (model.lan) {
+    lan = `mpgen-${model.name}-lan`;
+    if ([...uplinks.values()].includes(lan)) lan = `mpgen-${model.name}-lan-${model.lan.interface}`;
+  }
+  return { uplinks, lan };
+}
+
+export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView {
+  const m = marker(model);
+  const native = nmCanMergeMultipath(model, caps);
+  const ids = connectionIds(model);
+  const keyfiles = new Map<string, KeyfileView>();
+  const notes: string[] = [
+    'nm: NetworkManager reads these keyfiles on every release (the default format on RHEL 9 and Fedora; RHEL 8 reads them too). ' +
+      'Keyfiles must stay root-owned and mode 0600; load them with `nmcli connection reload`.',
+  ];
+
+  for (const u of model.uplinks) {
+    const id = ids.uplinks.get(u.name)!;
+    keyfiles.set(id, {
+      marker: m,
+      comments: [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}`],
+      id,
+      uuid: connectionUuid(model.name, id),
+      interfaceName: u.interface,
+      mac: u.mac ?? null,
+      mtu: u.mtu !== undefined ? String(u.mtu) : null,
+      address: u.address.cidr,
+      routes: uplinkRoutes(model, u, caps, native),
+      rules: numbered([`priority ${u.rulePriority} from ${u.ruleFrom} table ${u.table}`, ...sharedRules(model)]),
+    });
+  }
+  if (model.lan && ids.lan) {
+    keyfiles.set(ids.lan, {
+      marker: m,
+      comments: ['LAN'],
+      id: ids.lan,
+      uuid: connectionUuid(model.name, ids.lan),
+      interfaceName: model.lan.interface,
+      mac: null,
+      mtu: null,
+      address: model.lan.address.cidr,
+      routes: [],
+      rules: numbered(sharedRules(model)),
+    });
+  }
+
+  // What the dispatcher has to do.
+  const up = new Map<string, string[]>();
+  const add = (dev: string, cmd: string) => up.set(dev, [...(up.get(dev) ?? []), cmd]);
+  for (const np of noPrefixRoutes(model)) add(np.dev, `${np.words} 2>/dev/null || :`);
+  if (model.routing.prohibitFallback && !caps.nmProhibitRoute) {
+    for (const u of model.uplinks) {
+      for (const d of model.routes) {
+        const route = `prohibit ${d} table ${u.table} proto static metric 1`;
+        add(u.interface, `ip route replace ${route} || echo "mpgen: cannot install ${route}" >&2`);
+      }
+    }
+    notes.push(`nm: NetworkManager ${distro.versions.networkmanager ?? '(unknown)'} predates route type=prohibit (1.36): the dispatcher adds the prohibit fallbacks.`);
+  }
+  const needsMultipathHook = model.mode !== 'teql' && !native;
+  if (model.mode === 'multipath' && !native) {
+    notes.push(
+      caps.nmMultipathWeight
+        ? 'nm: NetworkManager merges weighted routes only when every uplink has a gateway and all share the onlink flag: the dispatcher installs the multipath route.'
+        : `nm: NetworkManager ${distro.versions.networkmanager ?? '(unknown)'} has no route weight (1.42): the dispatcher installs the multipath route with its weights.`,
+    );
+  }
+  if (model.mode === 'equalize') {
+    notes.push('nm: NetworkManager cannot express the equalize flag: the dispatcher installs the multipath route (iproute2 6.x drops the keyword; kernels ignore it).');
+  }
+  if (model.uplinks.some((u) => u.noPrefixRoute)) {
+    notes.push(
+      'nm: NetworkManager always adds the connected route of an address; for uplinks whose subnet is balanced the dispatcher deletes it from main on `up`. ' +
+        'NM may restore it when it re-applies the connection; the networkd and ifcfg backends avoid this.',
+    );
+  }
+  const bond = model.bond;
+  if (bond) {
+    notes.push(
+      `nm: NetworkManager cannot create a teql device: ${bond.interface} is left unmanaged (conf.d) and the dispatcher attaches the slaves and configures it; ` +
+        'NetworkManager-dispatcher must be enabled (it is D-Bus activated on RHEL and Fedora).',
+    );
+  }
+  const dispatcherNeeded = bond !== undefined || needsMultipathHook || up.size > 0;
+  const uplinkNames = model.uplinks.map((u) => u.interface);
+  const dispatcher: DispatcherView | null = dispatcherNeeded
+    ? {
+        marker: m,
+        multipathFn: needsMultipathHook ? multipathFunction(model).trimEnd() : '',
+        uplinks: casePattern(uplinkNames),
+        teql: bond
+          ? {
+              bond: bond.interface,
+              slaves: casePattern(uplinkNames),
+              address: bond.address.cidr,
+              mtu: bond.mtu !== undefined ? String(bond.mtu) : null,
+              routes: bondRouteLines(model),
+            }
+          : null,
+        up: [...up].map(([dev, commands]) => ({ dev, commands })),
+      }
+    : null;
+  return {
+    keyfiles,
+    dispatcher,
+    unmanaged: bond ? { marker: m, name: model.name, bond: bond.interface } : null,
+    nativeMultipath: native,
+    notes,
+  };
+}
+
+export const nm: Backend = (ctx: RenderContext): Contribution => {
+  const { model, distro, caps } = ctx;
+  const view = nmView(model, distro, caps);
+  const files: PlannedFile[] = [];
+  for (const [id, k] of view.keyfiles) {
+    files.push(planFile(`/etc/NetworkManager/system-connections/${id}.nmconnection`, renderTemplate('nm/keyfile', k), FILE_MODE.secret));
+  }
+  if (view.dispatcher) {
+    files.push(planFile(`/etc/NetworkManager/dispatcher.d/50-mpgen-${model.name}`, renderTemplate('nm/dispatcher', view.dispatcher), FILE_MODE.executable));
+  }
+  if (view.unmanaged) {
+    files.push(planFile(`/etc/NetworkManager/conf.d/90-mpgen-${model.name}.conf`, renderTemplate('nm/unmanaged.conf', view.unmanaged)));
+  }
+  const rpm = ['NetworkManager', 'iproute'];
+  const deb = ['network-manager', 'iproute2'];
+  if (model.mode === 'teql') {
+    rpm.push('iproute-tc', 'kmod');
+    deb.push('kmod');
+  }
+  return { files, depends: { rpm, deb }, notes: view.notes };
 };
