@@ -126,7 +126,7 @@ export function bondFile(ctx: RenderContext): NetworkFile | undefined {
     marker: marker(m),
     comments: [
       `teql bond ${bond.interface}: created by sch_teql (modules-load.d), not by networkd; the slaves attach to it`,
-      'through [TrivialLinkEqualizer] on each slave. NOARP: the gateway is reached onlink.',
+      'with a teql root qdisc each. NOARP: the gateway is reached onlink.',
     ],
     match: { name: bond.interface },
     link: bond.mtu !== undefined ? [{ key: 'MTUBytes', value: String(bond.mtu) }] : [],
