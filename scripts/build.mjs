@@ -1,7 +1,7 @@
 // Bundle the CLI into one ESM file with templates and distro data embedded,
 // so a cold start reads no template files and loads nothing it does not use.
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 function collect(dir, ext) {
@@ -17,7 +17,7 @@ function collect(dir, ext) {
   return out;
 }
 
-await build({
+const result = await build({
   entryPoints: ['src/cli/run.ts'],
   bundle: true,
   platform: 'node',
@@ -31,4 +31,13 @@ await build({
     __MPGEN_DISTROS__: JSON.stringify(collect('distros', '.yaml')),
   },
   logLevel: 'warning',
+  write: false,
 });
+
+// Write-then-rename: a CLI started while another build runs never reads a half-written bundle.
+mkdirSync('dist', { recursive: true });
+for (const f of result.outputFiles) {
+  const tmp = `${f.path}.${process.pid}.tmp`;
+  writeFileSync(tmp, f.contents);
+  renameSync(tmp, f.path);
+}
