@@ -9,6 +9,7 @@
  * seed003-teql is not applied here: this kernel has no sch_teql (TESTING.md),
  * so its interfaces file gets `ifup --no-act` only (test/backends/eni-ifupdown.test.ts).
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkKernel } from '../../src/check/check-kernel.js';
 import { readKernel } from '../../src/check/read-kernel.js';
@@ -65,7 +66,10 @@ for (const { name, tag } of CASES) {
       const s = t.lab.exec(['sysctl', '-q', '-p', t.sysctlFile]);
       if (s.code !== 0) throw new Error(`sysctl -p failed: ${s.out}`);
     });
-    afterAll(() => t.lab.destroy());
+    afterAll(() => {
+      t.lab.destroy();
+      rmSync(t.root, { recursive: true, force: true });
+    });
 
     it('ifup -a applies the file; the kernel holds exactly what the model says', () => {
       const up = t.lab.ifupdown(t.root, 'ifup', t.interfaces, ['-a']);

@@ -12,7 +12,7 @@
  * the host never sees the mount.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Model } from '../../src/model/model.js';
@@ -77,6 +77,7 @@ export class Lab {
   destroy(): void {
     for (const ns of [...this.namespaces].reverse()) spawnSync('ip', ['netns', 'del', ns], { timeout: TIMEOUT });
     this.namespaces.length = 0;
+    rmSync(this.stateDir, { recursive: true, force: true });
   }
 }
 
