@@ -16,6 +16,7 @@ export const NETWORK_KEYS: KeyTable = {
   Match: { Name: 211, MACAddress: 211, PermanentMACAddress: 245 },
   Link: { MTUBytes: 211, RequiredForOnline: 236 },
   Network: {
+    Address: 211,
     ConfigureWithoutCarrier: 235,
     KeepConfiguration: 243,
     LinkLocalAddressing: 219,
