@@ -1,7 +1,7 @@
 #!/bin/sh
 # Build the cached Debian 12 boot-lab base: a debootstrapped rootfs with the
-# Debian kernel's modules (depmod run), the kernel image, and the bare module
-# tree used by the busybox initramfs. Idempotent: does nothing when OUT/done
+# Debian kernel's modules (pruned of hardware a virtio guest lacks, depmod run)
+# and the kernel image. Idempotent: does nothing when OUT/done
 # exists. Builds into OUT.tmp.$$ and renames, so a killed build leaves no
 # half-made cache behind.
 #
@@ -16,7 +16,9 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 
 t0=$(date +%s)
 debootstrap --variant=minbase --include="$pkgs" "$suite" "$tmp/rootfs" "$mirror" >"$tmp/debootstrap.log" 2>&1 || {
-  tail -n 40 "$tmp/debootstrap.log" >&2; exit 1; }
+  tail -n 20 "$tmp/debootstrap.log" >&2
+  cp "$tmp/rootfs/debootstrap/debootstrap.log" "$out.failed.log" 2>/dev/null && echo "debootstrap log kept in $out.failed.log" >&2
+  exit 1; }
 t1=$(date +%s)
 
 # Kernel: download the .deb (apt-get download writes into the cwd).
@@ -27,10 +29,15 @@ kver=$(ls "$tmp/kernel/lib/modules")
 cp "$tmp/kernel/boot/vmlinuz-$kver" "$tmp/vmlinuz"
 mkdir -p "$tmp/rootfs/lib/modules"
 cp -a "$tmp/kernel/lib/modules/$kver" "$tmp/rootfs/lib/modules/"
+# A qemu guest with virtio has no use for GPU, sound, wireless, media, RDMA or
+# staging drivers; dropping them halves the image and every per-test copy.
+m="$tmp/rootfs/lib/modules/$kver/kernel"
+rm -rf "$m/drivers/gpu" "$m/drivers/media" "$m/drivers/net/wireless" "$m/drivers/infiniband" \
+  "$m/drivers/staging" "$m/sound" "$m/drivers/scsi" "$m/drivers/bluetooth" "$m/drivers/iio" \
+  "$m/drivers/input/touchscreen" "$m/drivers/hid" "$m/drivers/usb" "$m/drivers/isdn" "$m/net/wireless" \
+  "$m/net/mac80211" "$m/net/bluetooth" "$m/drivers/net/ethernet" "$m/drivers/mtd" "$m/fs/btrfs" "$m/fs/xfs" \
+  "$m/fs/ocfs2" "$m/fs/gfs2" "$m/fs/nfs" "$m/fs/cifs" "$m/fs/smbfs" "$m/fs/ceph"
 chroot "$tmp/rootfs" depmod "$kver"
-# Keep the module tree (with depmod's indexes) for the initramfs builder.
-mkdir -p "$tmp/modules/lib/modules"
-cp -a "$tmp/rootfs/lib/modules/$kver" "$tmp/modules/lib/modules/"
 rm -rf "$tmp/kdeb" "$tmp/kernel"
 
 # A usable console: no root password, a hostname, empty fstab (root comes from

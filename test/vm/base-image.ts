@@ -1,0 +1,112 @@
+/**
+ * The cached Debian 12 boot-lab base (rootfs + kernel + initramfs), keyed by
+ * everything that goes into it: package list, suite, mirror, kernel package
+ * and the build scripts themselves. Lives under ~/.cache/mpgen-vm/<key>/
+ * (MPGEN_VM_CACHE overrides), never in the repository.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SCRIPTS = fileURLToPath(new URL('./scripts/', import.meta.url));
+
+/** What debootstrap --include gets (dbus and libpam-systemd satisfy network-manager's and polkitd's virtual dependencies, which debootstrap does not resolve). */
+export const PACKAGES = [
+  'systemd',
+  'systemd-sysv',
+  'iproute2',
+  'ifupdown',
+  'iputils-ping',
+  'udev',
+  'kmod',
+  'netplan.io',
+  'network-manager',
+  'nftables',
+  'dbus',
+  'libpam-systemd',
+];
+export const SUITE = 'bookworm';
+
+export interface BaseImage {
+  dir: string;
+  rootfs: string;
+  vmlinuz: string;
+  kver: string;
+  /** seconds spent in debootstrap and in the kernel step when this cache entry was built */
+  timings: Record<string, number>;
+  /** true when this call built the cache entry, false when it was reused */
+  built: boolean;
+}
+
+export function cacheRoot(): string {
+  return process.env.MPGEN_VM_CACHE ?? join(homedir(), '.cache', 'mpgen-vm');
+}
+
+/** The Debian mirror apt uses on this machine (deb822 or one-line sources), else deb.debian.org. */
+export function debianMirror(): string {
+  const files = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'];
+  for (const f of files) {
+    if (!existsSync(f)) continue;
+    const text = readFileSync(f, 'utf8');
+    for (const block of text.split(/\n\s*\n/)) {
+      const uri = /^URIs:\s*(\S+)/m.exec(block)?.[1];
+      if (uri && /^Suites:.*\bbookworm\b/m.test(block) && !uri.includes('security')) return uri;
+    }
+    const one = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text)?.[1];
+    if (one) return one;
+  }
+  return 'http://deb.debian.org/debian';
+}
+
+/** linux-image-6.1.0-NN-amd64: what linux-image-amd64 depends on today. */
+export function kernelPackage(): string {
+  const out = execFileSync('apt-cache', ['depends', 'linux-image-amd64'], { encoding: 'utf8' });
+  const m = /Depends:\s*(linux-image-[0-9][^\s]*-amd64)/.exec(out);
+  if (!m) throw new Error(`cannot find the kernel package linux-image-amd64 depends on:\n${out}`);
+  return m[1] as string;
+}
+
+export function ensureBaseImage(): BaseImage {
+  const mirror = debianMirror();
+  const kpkg = kernelPackage();
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ PACKAGES, SUITE, mirror, kpkg }));
+  h.update(readFileSync(join(SCRIPTS, 'build-base.sh')));
+  const dir = join(cacheRoot(), h.digest('hex').slice(0, 16));
+  mkdirSync(cacheRoot(), { recursive: true });
+  const built = !existsSync(join(dir, 'done'));
+  // build-base.sh is a no-op when the entry exists; bounded by a hard timeout
+  execFileSync('sh', [join(SCRIPTS, 'build-base.sh'), dir, mirror, SUITE, kpkg, PACKAGES.join(',')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 900_000,
+  });
+  const timings: Record<string, number> = {};
+  for (const line of readFileSync(join(dir, 'timings'), 'utf8').split('\n')) {
+    const [k, v] = line.split('=');
+    if (k && v) timings[k] = Number(v);
+  }
+  const kver = readFileSync(join(dir, 'kver'), 'utf8').trim();
+  return { dir, rootfs: join(dir, 'rootfs'), vmlinuz: join(dir, 'vmlinuz'), kver, timings, built };
+}
+
+/**
+ * A busybox initramfs built from the base, cached beside it: 'boot' mounts
+ * /dev/vda and switch_roots to systemd; 'guest' stays in the initramfs and
+ * runs /mpgen/run.sh (see busybox-guest.ts) with the given modules loadable.
+ */
+export function ensureInitramfs(base: BaseImage, mode: 'boot' | 'guest', modules: string[] = []): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(join(SCRIPTS, 'build-initramfs.sh')));
+  h.update(JSON.stringify({ mode, modules }));
+  const out = join(base.dir, `initramfs-${mode}-${h.digest('hex').slice(0, 12)}.cpio.gz`);
+  if (!existsSync(out)) {
+    execFileSync('sh', [join(SCRIPTS, 'build-initramfs.sh'), base.rootfs, base.kver, out, mode, ...modules], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: 300_000,
+    });
+  }
+  return out;
+}

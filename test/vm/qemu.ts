@@ -1,0 +1,84 @@
+/**
+ * Runs qemu (always TCG: KVM hangs on these machines) with a hard timeout,
+ * and reads results out of the serial console between markers:
+ *   ===MPGEN-BEGIN name=== ... ===MPGEN-END name===
+ */
+import { spawn } from 'node:child_process';
+
+export interface QemuNic {
+  /** a tap device (persistent, created by lab-net.ts) in the namespace qemu runs in */
+  tap?: string;
+  /** defaults to 52:54:00:12:34:(56 + index) */
+  mac?: string;
+}
+
+export interface QemuOptions {
+  kernel: string;
+  initrd: string;
+  /** raw ext4 image for /dev/vda */
+  disk?: string;
+  /** one virtio-net-pci per entry; without tap, a restricted user-mode NIC (no traffic leaves) */
+  nics: QemuNic[];
+  /** run qemu inside this network namespace (where the taps are) */
+  netns?: string;
+  /** hard limit; qemu is killed (SIGKILL) after it */
+  timeoutMs: number;
+  memoryMb?: number;
+  /** extra kernel command line */
+  append?: string;
+}
+
+export interface QemuRun {
+  /** the serial console, \r removed */
+  console: string;
+  timedOut: boolean;
+  exitCode: number | null;
+  ms: number;
+}
+
+export function qemuArgs(o: QemuOptions): string[] {
+  const args = ['-accel', 'tcg', '-smp', '2', '-m', String(o.memoryMb ?? 1024), '-nographic', '-no-reboot'];
+  args.push('-kernel', o.kernel, '-initrd', o.initrd);
+  args.push('-append', `console=ttyS0 quiet panic=-1 rw systemd.show_status=false ${o.append ?? ''}`.trim());
+  if (o.disk) args.push('-drive', `file=${o.disk},format=raw,if=virtio`);
+  o.nics.forEach((n, i) => {
+    const mac = n.mac ?? `52:54:00:12:34:${(0x56 + i).toString(16)}`;
+    const netdev = n.tap ? `tap,id=n${i},ifname=${n.tap},script=no,downscript=no` : `user,id=n${i},restrict=on`;
+    args.push('-netdev', netdev, '-device', `virtio-net-pci,netdev=n${i},mac=${mac}`);
+  });
+  return args;
+}
+
+export function runQemu(o: QemuOptions): Promise<QemuRun> {
+  const [cmd, args] = o.netns
+    ? ['ip', ['netns', 'exec', o.netns, 'qemu-system-x86_64', ...qemuArgs(o)]]
+    : ['qemu-system-x86_64', qemuArgs(o)];
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd as string, args as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    p.stdout.on('data', (d: Buffer) => chunks.push(d));
+    p.stderr.on('data', (d: Buffer) => chunks.push(d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      p.kill('SIGKILL');
+    }, o.timeoutMs);
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ console: Buffer.concat(chunks).toString('utf8').replace(/\r/g, ''), timedOut, exitCode: code, ms: Date.now() - t0 });
+    });
+  });
+}
+
+/** Every marked section of a console log, by name (the last one wins when a name repeats). */
+export function sections(log: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /===MPGEN-BEGIN ([A-Za-z0-9_.-]+)===\n([\s\S]*?)===MPGEN-END \1===/g;
+  for (let m = re.exec(log); m; m = re.exec(log)) out[m[1] as string] = m[2] as string;
+  return out;
+}
