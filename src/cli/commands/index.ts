@@ -5,6 +5,9 @@ import { registerInit } from './init.js';
 import { registerRender } from './render.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
+import { registerBundle } from './bundle.js';
+import { registerPackage } from './package.js';
+import { registerInstall } from './install.js';
 
 /** Each command module exports a register(program) function; add it here. */
-export const commands: Array<(program: Command) => void> = [registerValidate, registerRender, registerDistros, registerSchema, registerInit, registerCheck];
+export const commands: Array<(program: Command) => void> = [registerValidate, registerRender, registerDistros, registerSchema, registerInit, registerCheck, registerBundle, registerPackage, registerInstall];

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildDeb } from '../../pack/deb.js';
+import { buildRpm } from '../../pack/rpm.js';
+import { rpmlintrc } from '../../pack/rpmlint.js';
+import { loadModelForCli } from '../load-model.js';
+import { UserError } from '../user-error.js';
+import { planForCli, printNotes } from './render.js';
+
+const FORMATS = { deb: buildDeb, rpm: buildRpm } as const;
+
+export function registerPackage(program: Command): void {
+  program
+    .command('package')
+    .description('Write a .deb or .rpm of the rendered configuration (name_version_all.deb, name-version-release.noarch.rpm)')
+    .requiredOption('-d, --distro <name>', 'target distro (see `mpgen distros`)')
+    .requiredOption('-f, --format <format>', 'package format: deb or rpm')
+    .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
+    .option('-b, --backend <name>', 'backend instead of the distro default')
+    .option('-o, --out <dir>', 'output directory (default: .)', '.')
+    .addHelpText('after', '\nReproducible: mtimes come from SOURCE_DATE_EPOCH, else from the profile.\nLint notes and overrides: docs/packaging.md.\n\nExamples:\n  $ mpgen package --distro debian --format deb -p office.yaml -o out/\n  $ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) mpgen package --distro rocky --format rpm')
+    .action((opts: { distro: string; format: string; profile?: string; backend?: string; out: string }) => {
+      const build = FORMATS[opts.format as keyof typeof FORMATS];
+      if (!build) throw new UserError(`mpgen: --format ${opts.format}: expected deb or rpm`, 2);
+      const { model } = loadModelForCli(opts.profile);
+      const plan = planForCli(model, opts.distro, opts.backend);
+      printNotes(plan);
+      const pkg = build(plan, model.package);
+      if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new UserError(`mpgen: -o ${opts.out} is a file; -o names a directory`, 2);
+      mkdirSync(opts.out, { recursive: true });
+      const path = join(opts.out, pkg.fileName);
+      writeFileSync(path, pkg.bytes);
+      process.stdout.write(`${path}\n`);
+      if (opts.format === 'rpm') {
+        // rpmlint errors on unused filters, so the filters are per package
+        const rc = path.replace(/\.noarch\.rpm$/, '.rpmlintrc');
+        writeFileSync(rc, rpmlintrc(plan));
+        process.stderr.write(`mpgen: rpmlint filters for the accepted findings: rpmlint -r ${rc} ${path}\n`);
+      }
+    });
+}

@@ -1,0 +1,29 @@
+/**
+ * The rpmlint filters a package needs, and only those: rpmlint 2.4 reports a
+ * filter that matches nothing as an error (unused-rpmlintrc-filter). The
+ * reasons are in docs/packaging.md; docs/mpgen.rpmlintrc lists them all.
+ */
+import type { Plan } from '../plan/plan.js';
+import { planFiles } from './tree.js';
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export function rpmlintrc(plan: Plan): string {
+  const files = planFiles(plan);
+  const lines = ['# rpmlint filters for this mpgen package: rpmlint -r THIS_FILE PACKAGE.rpm', '# Reasons: docs/packaging.md'];
+  const secret = files.filter((f) => f.mode === 0o600);
+  if (secret.length > 0) lines.push('# 0600 on purpose: NetworkManager keyfiles and netplan YAML may hold secrets.');
+  for (const f of secret) lines.push(`addFilter("non-readable ${escape(f.path)} 600")`);
+  lines.push('# mpgen does not sign; sign with rpmsign --addsign where hosts verify signatures.', 'addFilter("no-signature")');
+  if (files.some((f) => f.path.startsWith('/usr/lib/'))) {
+    lines.push('# systemd units and presets belong in /usr/lib even in a noarch package.', 'addFilter("only-non-binary-in-usr-lib")');
+  }
+  lines.push('# A generated site package: the documentation is mpgen\'s own.', 'addFilter("no-documentation")');
+  const hooks = files.filter((f) => /^\/usr\/s?bin\//.test(f.path));
+  if (hooks.length > 0) {
+    lines.push('# if*-local and friends are hooks called by network scripts, not commands.');
+    for (const f of hooks) lines.push(`addFilter("no-manual-page-for-binary ${escape(f.path.slice(f.path.lastIndexOf('/') + 1))}$")`);
+  }
+  lines.push("# rpmlint's default configuration has an empty license list; MIT is valid SPDX.", 'addFilter("invalid-license MIT")');
+  return `${lines.join('\n')}\n`;
+}
