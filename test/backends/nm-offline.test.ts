@@ -99,7 +99,7 @@ const dest = (d: string) => (d === 'default' ? '0.0.0.0/0' : d);
 /** The routes of one uplink's keyfile according to kernel-state.md (weight when NM merges natively). */
 function expectedUplinkRoutes(model: Model, u: Uplink, native: boolean): Route[] {
   const r: Route[] = [];
-  const onlink = u.onlink && u.gateway ? { onlink: 'true' } : {};
+  const onlink: Record<string, string> = u.onlink && u.gateway ? { onlink: 'true' } : {};
   if (u.onlink && u.gateway) r.push({ dest: `${u.gateway}/32`, gw: '0.0.0.0', metric: '0', options: { scope: '253', table: '254' } });
   for (const d of model.routes) {
     r.push(
