@@ -6,7 +6,7 @@
  *   router rN 198.51.100.(8N+2)/29 <-> mN 198.51.100.(8N+1)  modemN  wN 192.0.2.(8N+2)/29 <-> iN 192.0.2.(8N+1)  internet
  *
  * The router gets what a renderer installs for multipath mode (seed 001):
- * per-uplink tables 200+N with rules `from SUBNET lookup T`, the
+ * per-uplink tables 200+N with rules `from ADDRESS/32 lookup T` (Uplink.ruleFrom), the
  * `lookup main suppress_prefixlength 0` rule and the multipath route in table
  * 222. Only documentation ranges, only inside namespaces created here.
  * Used by test/keepalive/*.test.ts and bench/keepalive.ts.
@@ -64,6 +64,8 @@ export function labModel(opts: { name?: string; n: number; keepalive?: Partial<K
       weight: opts.weights?.[i - 1] ?? 1,
       table: 200 + i,
       rulePriority: 200 + i,
+      ruleFrom: `${routerAddr(i)}/32`,
+      noPrefixRoute: false,
       nat: 'none',
       probe: opts.probe ? opts.probe(i) : [TARGET],
     });
@@ -123,7 +125,7 @@ export class Lab {
       this.ip(m, 'route', 'add', 'default', 'via', `192.0.2.${8 * i + 1}`);
       this.ip(internet, 'route', 'add', `198.51.100.${8 * i}/29`, 'via', `192.0.2.${8 * i + 2}`);
       this.ip(router, 'route', 'add', 'default', 'via', modemAddr(i), 'dev', `r${i}`, 'table', String(200 + i), 'proto', 'static');
-      this.ip(router, 'rule', 'add', 'from', `198.51.100.${8 * i}/29`, 'lookup', String(200 + i), 'pref', String(200 + i));
+      this.ip(router, 'rule', 'add', 'from', `${routerAddr(i)}/32`, 'lookup', String(200 + i), 'pref', String(200 + i));
     }
     this.ip(router, 'rule', 'add', 'lookup', 'main', 'suppress_prefixlength', '0', 'pref', '200');
     this.ip(router, 'rule', 'add', 'lookup', String(TABLE), 'pref', '222');
