@@ -107,7 +107,7 @@ export const keepalive: Backend = (ctx): Contribution => {
   const files: PlannedFile[] = [
     planFile(script, renderTemplate('keepalive/keepalive', { marker: marker(m) }), FILE_MODE.executable),
     planFile(`/etc/mpgen/${m.name}.conf`, keepaliveConfig(m), FILE_MODE.regular),
-    planFile(`${units}/${KEEPALIVE_UNIT}`, renderTemplate('keepalive/unit', { marker: marker(m), script }), FILE_MODE.regular),
+    planFile(`${units}/${KEEPALIVE_UNIT}`, renderTemplate('keepalive/unit', { marker: marker(m), script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
   ];
   const deb = ['iproute2', 'iputils-ping'];
   const rpm = ['iproute', 'iputils'];
