@@ -111,29 +111,27 @@ export interface MultipathPlan {
  * "GW@IF WEIGHT" and needs a gateway on every nexthop (device-only nexthops
  * arrived only in a much later networkd), and it cannot set the equalize
  * flag. Whatever it cannot say goes to the hook unit as `ip route replace`.
+ * The equalize flag is dropped everywhere, with a note.
  */
 export function multipathPlan(model: Model, caps: Capabilities, systemd: number): MultipathPlan {
   const plan: MultipathPlan = { routes: [], hookStart: [], hookStop: [], hookWhy: undefined, notes: [] };
   if (model.mode === 'teql') return plan;
   const mt = model.routing.multipathTable;
   const direct = model.uplinks.filter((u) => u.gateway === undefined);
-  // GatewayOnLink= applies to every nexthop of a [Route]: a mix of onlink and
-  // ordinary gateways cannot be said natively.
-  const onlinkMixed = new Set(model.uplinks.map((u) => u.onlink)).size > 1;
-  const native = caps.networkdMultipath && direct.length === 0 && !onlinkMixed;
+  // systemd-networkd 252 drops GatewayOnLink= from MultiPathRoute= nexthops
+  // (seen in test/backends/networkd-netns.test.ts: seed 004 came out without
+  // onlink), and the setting is per [Route], not per nexthop anyway.
+  const onlink = model.uplinks.filter((u) => u.onlink && u.gateway !== undefined);
+  const native = caps.networkdMultipath && direct.length === 0 && onlink.length === 0;
   if (native) {
+    if (model.mode === 'equalize') plan.notes.push(equalizeNote(mt));
     for (const d of model.routes) {
       plan.routes.push({
         destination: destinationOf(d),
         table: mt,
-        onLink: model.uplinks.some((u) => u.onlink),
+        onLink: false,
         multipath: model.uplinks.map((u) => `${u.gateway}@${u.interface} ${u.weight}`),
       });
-    }
-    if (model.mode === 'equalize') {
-      plan.notes.push(
-        `networkd: MultiPathRoute= cannot set the equalize flag; table ${mt} gets a plain multipath route. Kernels since 3.6 ignore the flag anyway (per-flow balancing either way).`,
-      );
     }
     if (systemd < MULTIPATH_WITHOUT_CARRIER) {
       plan.notes.push(
@@ -144,13 +142,12 @@ export function multipathPlan(model: Model, caps: Capabilities, systemd: number)
   }
   const why = !caps.networkdMultipath
     ? `systemd ${systemd} has no MultiPathRoute= (needs 245)`
-    : direct.length === 0
-      ? 'GatewayOnLink= cannot be set per nexthop and only some uplinks are onlink'
-      : `MultiPathRoute= needs a gateway on every nexthop and ${direct.map((u) => u.name).join(', ')} ${direct.length === 1 ? 'is a direct link' : 'are direct links'}`;
+    : direct.length > 0
+      ? `MultiPathRoute= needs a gateway on every nexthop and ${direct.map((u) => u.name).join(', ')} ${direct.length === 1 ? 'is a direct link' : 'are direct links'}`
+      : `MultiPathRoute= does not carry onlink to its nexthops (${onlink.map((u) => u.name).join(', ')} need it)`;
   for (const d of model.routes) {
     const dest = destinationOf(d);
     const cmd: Command = ['ip', 'route', 'replace', dest, 'table', String(mt), 'proto', 'static'];
-    if (model.mode === 'equalize') cmd.push('equalize');
     for (const u of model.uplinks) {
       cmd.push('nexthop');
       if (u.gateway !== undefined) cmd.push('via', u.gateway);
@@ -161,9 +158,13 @@ export function multipathPlan(model: Model, caps: Capabilities, systemd: number)
     plan.hookStop.push(['ip', 'route', 'del', dest, 'table', String(mt)]);
   }
   plan.hookWhy = why;
+  if (model.mode === 'equalize') plan.notes.push(equalizeNote(mt));
   plan.notes.push(`networkd: ${why}; the multipath route in table ${mt} is installed by mpgen-routes-${model.name}.service (ip route replace) after systemd-networkd.`);
   return plan;
 }
+
+const equalizeNote = (mt: number): string =>
+  `networkd/netplan: the equalize flag is dropped (MultiPathRoute= cannot set it and iproute2 6.x no longer parses it); table ${mt} gets a plain multipath route, which is what kernels since 3.6 do with the flag anyway.`;
 
 /**
  * Before this version networkd installs a MultiPathRoute= only when every

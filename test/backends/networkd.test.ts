@@ -64,6 +64,14 @@ describe('networkd backend', () => {
     expect(c.depends?.rpm).toEqual(expect.arrayContaining(['systemd-networkd', 'iproute']));
   });
 
+  it('seed 004 (onlink gateways): the multipath route goes to the hook, since networkd drops onlink from MultiPathRoute= nexthops', () => {
+    const c = networkd(ctxFor('seed004-weights', 'arch'));
+    expect(c.files.some((f) => f.content.includes('\nMultiPathRoute='))).toBe(false);
+    expect(c.files.find((f) => f.path.endsWith('mpgen-routes-aaisp.service'))!.content).toContain(
+      'ExecStart=ip route replace 0.0.0.0/0 table 222 proto static nexthop via 203.0.113.130 dev adsl weight 9 onlink nexthop via 203.0.113.132 dev bdsl weight 10 onlink\n',
+    );
+  });
+
   it('puts the shared rules and the multipath route on the first uplink only', () => {
     const c = networkd(ctxFor('seed001-multipath', 'arch'));
     const first = c.files.find((f) => f.path.endsWith('-dsl1.network'))!.content;
@@ -88,11 +96,11 @@ describe('networkd backend', () => {
     expect(networkd(ctxFor('seed001-multipath', 'arch')).notes?.join('\n') ?? '').not.toMatch(/every uplink has carrier/);
   });
 
-  it('seed 000 (direct links, equalize): hook unit with the equalize flag, addresses without prefix route', () => {
+  it('seed 000 (direct links, equalize): hook unit (equalize flag dropped with a note), addresses without prefix route', () => {
     const c = networkd(ctxFor('seed000-equalize', 'arch'));
     const unit = c.files.find((f) => f.path === '/usr/lib/systemd/system/mpgen-routes-h2h.service')!;
     expect(unit.content).toContain(
-      'ExecStart=ip route replace 192.0.2.0/24 table 222 proto static equalize nexthop dev eth0 weight 1 nexthop dev eth1 weight 1',
+      'ExecStart=ip route replace 192.0.2.0/24 table 222 proto static nexthop dev eth0 weight 1 nexthop dev eth1 weight 1',
     );
     expect(unit.content).toContain('ExecStop=-ip route del 192.0.2.0/24 table 222');
     expect(c.enable).toContain('mpgen-routes-h2h.service');
@@ -100,13 +108,14 @@ describe('networkd backend', () => {
     expect(networkd(ctxFor('seed001-multipath', 'arch')).files.some((f) => f.content.includes('KeepConfiguration'))).toBe(false);
     expect(c.files.filter((f) => /-link\d\.network$/.test(f.path)).every((f) => f.content.includes('KeepConfiguration=static'))).toBe(true);
     expect(c.notes?.join('\n')).toMatch(/direct links/);
+    expect(c.notes?.join('\n')).toMatch(/equalize flag is dropped/);
   });
 
   it('equalize with gateways: native MultiPathRoute= and a note that the flag is dropped', () => {
     const ctx = ctxFor('seed001-multipath', 'arch');
     const c = networkd({ ...ctx, model: { ...ctx.model, mode: 'equalize' } });
     expect(c.files.some((f) => f.path.endsWith('.service'))).toBe(false);
-    expect(c.notes?.join('\n')).toMatch(/cannot set the equalize flag/);
+    expect(c.notes?.join('\n')).toMatch(/equalize flag is dropped/);
   });
 
   it('without MultiPathRoute= and [TrivialLinkEqualizer] (systemd 244) everything goes to the hook unit', () => {
