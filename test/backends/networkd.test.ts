@@ -4,7 +4,10 @@
  * model; the key whitelist (L1) for arch (systemd 257) and debian (252); the
  * version gates.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RenderContext } from '../../src/backends/backend.js';
 import { networkd } from '../../src/backends/networkd.js';
@@ -171,3 +174,33 @@ describe.skipIf(noBinary !== undefined)('networkd key whitelist against the inst
   });
 });
 
+
+const noAnalyze = missing({ commands: ['systemd-analyze'] });
+describe.skipIf(noAnalyze !== undefined)('the hook unit passes systemd-analyze verify', () => {
+  for (const [fx, distro] of [['seed000-equalize', 'arch'], ['seed004-weights', 'debian']] as const) {
+    it(`${fx} (${distro})`, () => {
+      const unit = networkd(ctxFor(fx, distro)).files.find((f) => f.path.endsWith('.service'))!;
+      const dir = mkdtempSync(join(tmpdir(), 'mpgen-unit-'));
+      try {
+        const p = join(dir, unit.path.slice(unit.path.lastIndexOf('/') + 1));
+        writeFileSync(p, unit.content);
+        const r = spawnSync('systemd-analyze', ['verify', '--man=no', p], { encoding: 'utf8', timeout: 60_000 });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+  it('and would report a broken one (the check can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpgen-unit-'));
+    try {
+      const p = join(dir, 'mpgen-broken.service');
+      writeFileSync(p, '[Service]\nType=oneshot\nExecStart=no-such-command-mpgen\n');
+      const r = spawnSync('systemd-analyze', ['verify', '--man=no', p], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
