@@ -1,7 +1,7 @@
 /**
  * NAT per uplink (or on the teql bond) and the stateful keep_state chain of
  * seed 001, as an nftables file or iptables-restore rules, loaded by
- * mpgen-firewall@NAME.service (docs/kernel-state.md, "NAT and firewall").
+ * mpgen-firewall-NAME.service (docs/kernel-state.md, "NAT and firewall").
  */
 import { FILE_MODE, planFile } from '../plan/plan.js';
 import { renderTemplate } from '../plan/templates.js';
@@ -31,7 +31,7 @@ export const firewall: Backend = (ctx) => {
   const nat = natRules(m);
   const files = [];
   if (m.firewall === 'nftables') {
-    files.push(planFile(`/etc/mpgen/${m.name}.nft`, renderTemplate('common/firewall.nft', { marker: marker(m), table: nftTable(m), nat })));
+    files.push(planFile(`/etc/mpgen/${m.name}.nft`, renderTemplate('common/firewall.nft', { marker: marker(m), name: m.name, table: nftTable(m), nat })));
   } else {
     files.push(
       planFile(
@@ -41,12 +41,15 @@ export const firewall: Backend = (ctx) => {
     );
   }
   files.push(planFile('/usr/libexec/mpgen/firewall', renderTemplate('common/firewall.sh', {}), FILE_MODE.executable));
-  files.push(planFile('/usr/lib/systemd/system/mpgen-firewall@.service', renderTemplate('common/mpgen-firewall@.service', {})));
+  // One unit per profile (not a template instance): deb-systemd-helper and rpm presets enable it as it is.
+  const unit = `mpgen-firewall-${m.name}.service`;
+  const rulesFile = `${m.name}.${m.firewall === 'nftables' ? 'nft' : 'rules'}`;
+  files.push(planFile(`/usr/lib/systemd/system/${unit}`, renderTemplate('common/firewall.service', { marker: marker(m), name: m.name, rulesFile })));
   const nft = m.firewall === 'nftables';
   return {
     files,
-    enable: [`mpgen-firewall@${m.name}.service`],
+    enable: [unit],
     depends: { deb: [nft ? 'nftables' : 'iptables'], rpm: [nft ? 'nftables' : 'iptables-nft'] },
-    notes: nat.length > 0 ? [`NAT: ${nat.map((r) => `${r.kind} on ${r.interface}`).join(', ')} (${m.firewall}, mpgen-firewall@${m.name}.service)`] : [],
+    notes: nat.length > 0 ? [`NAT: ${nat.map((r) => `${r.kind} on ${r.interface}`).join(', ')} (${m.firewall}, ${unit})`] : [],
   };
 };

@@ -19,7 +19,6 @@ export const DEFAULTS = {
   keepalive: { enabled: true, method: 'ping', interval: '0.5s', timeout: '1s', down: 3, up: 10 },
   packageVersion: '0.1.0',
   packageRelease: '1',
-  maintainer: 'mpgen <root@localhost>',
   /** 2024-01-01T00:00:00Z: the packed mtime when SOURCE_DATE_EPOCH is unset; never the clock. */
   epoch: 1704067200,
 } as const;
@@ -139,7 +138,8 @@ export function normalize(p: Profile, source: string): Model {
       name: p.package?.name ?? `mpgen-${p.name}`,
       version: p.package?.version ?? DEFAULTS.packageVersion,
       release: DEFAULTS.packageRelease,
-      maintainer: p.package?.maintainer ?? DEFAULTS.maintainer,
+      // .invalid says plainly that nobody reads it; set package.maintainer for real packages.
+      maintainer: p.package?.maintainer ?? `Network Administrator <netadmin@${p.name}.invalid>`,
       defaultEpoch: DEFAULTS.epoch,
     },
     warnings,
