@@ -51,21 +51,22 @@ export interface Image {
 const RESULT_SCRIPT = `#!/bin/sh
 # mpgen boot lab: print the kernel state between markers, then power off.
 section() { name=$1; shift; echo "===MPGEN-BEGIN $name==="; "$@" 2>&1; echo "===MPGEN-END $name==="; }
+# one grep for all sysctls and one for the process scan: every fork costs under TCG
 sysctls() {
-  for f in /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/fib_multipath_hash_policy /proc/sys/net/ipv4/fib_multipath_use_neigh \\
-    /proc/sys/net/ipv4/conf/*/rp_filter /proc/sys/net/ipv4/conf/*/forwarding /proc/sys/net/ipv4/conf/*/ignore_routes_with_linkdown; do
-    [ -r "$f" ] && echo "$f=$(cat "$f")"
-  done
+  grep -H . /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/fib_multipath_hash_policy /proc/sys/net/ipv4/fib_multipath_use_neigh \
+    /proc/sys/net/ipv4/conf/*/rp_filter /proc/sys/net/ipv4/conf/*/forwarding /proc/sys/net/ipv4/conf/*/ignore_routes_with_linkdown
 }
 statuses() { for f in /run/mpgen/*.status; do [ -r "$f" ] && { echo "--- $f"; cat "$f"; }; done; true; }
 # processes whose command line mentions mpgen: pid, state, cmdline, cgroup (for the keepalive checks)
 procs() {
-  for d in /proc/[0-9]*; do
-    c=$(tr '\\0' ' ' <"$d/cmdline" 2>/dev/null) || continue
-    case "$c" in *mpgen*) ;; *) continue ;; esac
+  for f in $(grep -l -a mpgen /proc/[0-9]*/cmdline 2>/dev/null); do
+    d=\${f%/cmdline}
+    [ "\${d#/proc/}" = "$$" ] && continue
+    c=$(tr '\\0' ' ' <"$f" 2>/dev/null) || continue
     case "$c" in *mpgen-lab-result*) continue ;; esac
-    st=$(sed 's/.*) \\(.\\).*/\\1/' "$d/stat" 2>/dev/null)
-    printf '%s\\t%s\\t%s\\t%s\\n' "\${d#/proc/}" "$st" "$c" "$(tr '\\n' ' ' <"$d/cgroup")"
+    read -r st <"$d/stat" || continue
+    st=\${st##*) }
+    printf '%s\\t%s\\t%s\\t%s\\n' "\${d#/proc/}" "\${st%% *}" "$c" "$(cat "$d/cgroup" 2>/dev/null | head -n 1)"
   done
 }
 section uptime cat /proc/uptime
@@ -216,7 +217,7 @@ export function snapshotFromSections(s: Record<string, string>): KernelSnapshot 
   };
   const sysctl: Record<string, string> = {};
   for (const line of (s.sysctl ?? '').split('\n')) {
-    const m = /^\/proc\/sys\/(.+?)=(.*)$/.exec(line);
+    const m = /^\/proc\/sys\/([^:]+):(.*)$/.exec(line);
     if (m) sysctl[(m[1] as string).split('/').join('.')] = m[2] as string;
   }
   const keepaliveStatus: Record<string, string> = {};

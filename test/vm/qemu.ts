@@ -75,8 +75,18 @@ export function runQemu(o: QemuOptions): Promise<QemuRun> {
   });
 }
 
+/**
+ * journald forwards a unit's console output as "[  38.46] unit[245]: text";
+ * strip that, so sections read the same from journal+console, a raw tty, or
+ * the busybox guest.
+ */
+export function stripJournalPrefix(log: string): string {
+  return log.replace(/^(?:.*?\x1b\[[0-9;?]*[A-Za-z])*\[\s*\d+\.\d+\] [A-Za-z0-9_.@-]+\[\d+\]: /gm, '');
+}
+
 /** Every marked section of a console log, by name (the last one wins when a name repeats). */
-export function sections(log: string): Record<string, string> {
+export function sections(rawLog: string): Record<string, string> {
+  const log = stripJournalPrefix(rawLog);
   const out: Record<string, string> = {};
   const re = /===MPGEN-BEGIN ([A-Za-z0-9_.-]+)===\n([\s\S]*?)===MPGEN-END \1===/g;
   for (let m = re.exec(log); m; m = re.exec(log)) out[m[1] as string] = m[2] as string;
