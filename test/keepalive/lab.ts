@@ -160,7 +160,7 @@ export class Lab {
     const m = this.ns.modem(i);
     trySh('ip', ['netns', 'exec', m, 'nft', 'delete', 'table', 'inet', 'lab']);
     if (percent <= 0) return;
-    const rules = `table inet lab {\n chain fwd {\n  type filter hook forward priority 0; policy accept;\n  numgen random mod 100 < ${percent} drop\n }\n}\n`;
+    const rules = `table inet lab {\n chain lossy {\n  type filter hook forward priority 0; policy accept;\n  numgen random mod 100 < ${percent} drop\n }\n}\n`;
     sh('ip', ['netns', 'exec', m, 'nft', '-f', '-'], rules);
   }
 
@@ -283,7 +283,7 @@ export async function waitFor(what: string, cond: () => boolean, ms = 30_000, de
 
 /** `ip monitor route` in the router namespace; collects the events. */
 export class RouteMonitor {
-  private child: ChildProcess;
+  readonly child: ChildProcess;
   text = '';
   constructor(ns: string) {
     this.child = spawn('ip', ['-n', ns, '-o', 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -291,8 +291,11 @@ export class RouteMonitor {
   }
   /** Resolves once the monitor is listening (it has seen a marker route in table 99). */
   async ready(ns: string): Promise<void> {
+    // a replace of an identical route is silent: toggle the marker so every try makes an event
+    let on = false;
     await waitFor('ip monitor listening', () => {
-      trySh('ip', ['-n', ns, 'route', 'replace', 'unreachable', '192.0.2.250/32', 'table', '99']);
+      on = !on;
+      trySh('ip', ['-n', ns, 'route', on ? 'add' : 'del', 'unreachable', '192.0.2.250/32', 'table', '99']);
       return this.text.includes('table 99');
     }, 10_000);
   }
