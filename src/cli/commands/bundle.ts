@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { buildBundle } from '../../pack/bundle.js';
-import { loadModelForCli } from '../load-model.js';
 import { UserError } from '../user-error.js';
-import { planForCli, printNotes } from './render.js';
 
 export function registerBundle(program: Command): void {
   program
@@ -14,7 +11,12 @@ export function registerBundle(program: Command): void {
     .option('-b, --backend <name>', 'backend instead of the distro default')
     .option('-o, --out <file>', 'output file (default: NAME-VERSION.tar.gz)')
     .addHelpText('after', '\nReproducible: mtimes come from SOURCE_DATE_EPOCH, else from the profile.\n\nExamples:\n  $ mpgen bundle --distro debian -p office.yaml\n  $ tar xzf mpgen-office-1.0.0.tar.gz && sudo mpgen-office-1.0.0/install.sh --root /mnt/image')
-    .action((opts: { distro: string; profile?: string; backend?: string; out?: string }) => {
+    .action(async (opts: { distro: string; profile?: string; backend?: string; out?: string }) => {
+      const [{ buildBundle }, { loadModelForCli }, { planForCli, printNotes }] = await Promise.all([
+        import('../../pack/bundle.js'),
+        import('../load-model.js'),
+        import('./plan-cli.js'),
+      ]);
       const { model } = loadModelForCli(opts.profile);
       const plan = planForCli(model, opts.distro, opts.backend);
       printNotes(plan);

@@ -4,10 +4,6 @@
  * 1 when one fails (or the profile is invalid), 2 on usage errors.
  */
 import type { Command } from 'commander';
-import { checkKernel } from '../../check/check-kernel.js';
-import { readKernel } from '../../check/read-kernel.js';
-import { allPassed, formatResults } from '../../check/result.js';
-import { loadModelForCli } from '../load-model.js';
 import { UserError } from '../user-error.js';
 
 interface CheckOptions {
@@ -25,8 +21,15 @@ export function register(program: Command): void {
     .option('-p, --profile <file>', 'profile to check against (default ./mpgen.yaml, else the built-in example)')
     .option('--json', 'print the results as JSON')
     .option('--netns <name>', 'check a named network namespace instead of this one (ip -n NAME)')
+    .addHelpText('after', '\nExamples:\n  $ sudo mpgen check -p office.yaml\n  $ mpgen check -p office.yaml --netns router --json')
     .action(async (opts: CheckOptions) => {
       if (opts.netns !== undefined && !NETNS_NAME.test(opts.netns)) throw new UserError(`--netns: "${opts.netns}" is not a namespace name`, 2);
+      const [{ checkKernel }, { readKernel }, { allPassed, formatResults }, { loadModelForCli }] = await Promise.all([
+        import('../../check/check-kernel.js'),
+        import('../../check/read-kernel.js'),
+        import('../../check/result.js'),
+        import('../load-model.js'),
+      ]);
       const { model } = loadModelForCli(opts.profile);
       let snapshot;
       try {

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { capabilitiesOf } from '../../distros/distro.js';
-import { distroRegistry } from '../../distros/registry.js';
 
 export function registerDistros(program: Command): void {
   program
@@ -8,7 +6,8 @@ export function registerDistros(program: Command): void {
     .description('List the distros, their backends and the capabilities gated by the versions they ship')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ mpgen distros')
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const [{ capabilitiesOf }, { distroRegistry }] = await Promise.all([import('../../distros/distro.js'), import('../../distros/registry.js')]);
       const rows = [...distroRegistry().values()].map((d) => ({ ...d, capabilities: capabilitiesOf(d) }));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

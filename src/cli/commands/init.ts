@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { DEFAULT_PROFILE_YAML } from '../../profile/default-profile.js';
 import { UserError } from '../user-error.js';
 
 export function registerInit(program: Command): void {
@@ -10,7 +9,8 @@ export function registerInit(program: Command): void {
     .option('-o, --out <file>', 'where to write it ("-" for stdout)', 'mpgen.yaml')
     .option('-f, --force', 'overwrite an existing file')
     .addHelpText('after', '\nExample:\n  $ mpgen init -o office.yaml && mpgen validate -p office.yaml')
-    .action((opts: { out: string; force?: boolean }) => {
+    .action(async (opts: { out: string; force?: boolean }) => {
+      const { DEFAULT_PROFILE_YAML } = await import('../../profile/default-profile.js');
       if (opts.out === '-') {
         process.stdout.write(DEFAULT_PROFILE_YAML);
         return;

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { installPlan } from '../../pack/install.js';
-import { loadModelForCli } from '../load-model.js';
-import { planForCli, printNotes } from './render.js';
 
 export function registerInstall(program: Command): void {
   program
@@ -13,7 +10,12 @@ export function registerInstall(program: Command): void {
     .option('-b, --backend <name>', 'backend instead of the distro default')
     .option('--allow-live-root', 'allow --root / (installs onto this running system, applies sysctl, restarts units)')
     .addHelpText('after', '\nUndo with: ROOT/var/lib/mpgen/PACKAGE/uninstall.sh --root ROOT\n\nExample:\n  $ sudo mpgen install --distro debian --root /mnt/image -p office.yaml')
-    .action((opts: { distro: string; root: string; profile?: string; backend?: string; allowLiveRoot?: boolean }) => {
+    .action(async (opts: { distro: string; root: string; profile?: string; backend?: string; allowLiveRoot?: boolean }) => {
+      const [{ installPlan }, { loadModelForCli }, { planForCli, printNotes }] = await Promise.all([
+        import('../../pack/install.js'),
+        import('../load-model.js'),
+        import('./plan-cli.js'),
+      ]);
       const { model } = loadModelForCli(opts.profile);
       const plan = planForCli(model, opts.distro, opts.backend);
       printNotes(plan);

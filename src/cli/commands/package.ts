@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildDeb } from '../../pack/deb.js';
-import { buildRpm } from '../../pack/rpm.js';
-import { rpmlintrc } from '../../pack/rpmlint.js';
-import { loadModelForCli } from '../load-model.js';
 import { UserError } from '../user-error.js';
-import { planForCli, printNotes } from './render.js';
 
-const FORMATS = { deb: buildDeb, rpm: buildRpm } as const;
+const FORMATS = ['deb', 'rpm'] as const;
 
 export function registerPackage(program: Command): void {
   program
@@ -19,10 +14,26 @@ export function registerPackage(program: Command): void {
     .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
     .option('-b, --backend <name>', 'backend instead of the distro default')
     .option('-o, --out <dir>', 'output directory (default: .)', '.')
+    .option('--batch <dir-or-glob>', 'one package per profile of a directory (*.yaml, *.yml) or a glob, all into -o')
+    .option('-j, --jobs <n>', 'with --batch: worker threads (default: one per core; 0: none)')
     .addHelpText('after', '\nReproducible: mtimes come from SOURCE_DATE_EPOCH, else from the profile.\nLint notes and overrides: docs/packaging.md.\n\nExamples:\n  $ mpgen package --distro debian --format deb -p office.yaml -o out/\n  $ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) mpgen package --distro rocky --format rpm')
-    .action((opts: { distro: string; format: string; profile?: string; backend?: string; out: string }) => {
-      const build = FORMATS[opts.format as keyof typeof FORMATS];
-      if (!build) throw new UserError(`mpgen: --format ${opts.format}: expected deb or rpm`, 2);
+    .action(async (opts: { distro: string; format: string; profile?: string; backend?: string; out: string; batch?: string; jobs?: string }) => {
+      const format = FORMATS.find((f) => f === opts.format);
+      if (!format) throw new UserError(`mpgen: --format ${opts.format}: expected deb or rpm`, 2);
+      if (opts.batch !== undefined) {
+        if (opts.profile !== undefined) throw new UserError('mpgen: --batch and -p do not go together: the batch names the profiles', 2);
+        const { runBatchCli } = await import('./batch-cli.js');
+        return runBatchCli({ kind: 'package', format, spec: opts.batch, distro: opts.distro, backend: opts.backend, out: opts.out, nameBy: 'name', jobs: opts.jobs });
+      }
+      if (opts.jobs !== undefined) throw new UserError('mpgen: --jobs goes with --batch', 2);
+      const [{ buildDeb }, { buildRpm }, { rpmlintrc }, { loadModelForCli }, { planForCli, printNotes }] = await Promise.all([
+        import('../../pack/deb.js'),
+        import('../../pack/rpm.js'),
+        import('../../pack/rpmlint.js'),
+        import('../load-model.js'),
+        import('./plan-cli.js'),
+      ]);
+      const build = format === 'deb' ? buildDeb : buildRpm;
       const { model } = loadModelForCli(opts.profile);
       const plan = planForCli(model, opts.distro, opts.backend);
       printNotes(plan);

@@ -1,28 +1,16 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { getDistro, distroNames, UnknownDistroError } from '../../distros/registry.js';
-import type { Plan } from '../../plan/plan.js';
-import { BackendChoiceError, renderPlan } from '../../plan/render.js';
-import { OutputPathError, writePlanTree } from '../../write/write-tree.js';
-import type { Model } from '../../model/model.js';
-import { loadModelForCli } from '../load-model.js';
 import { UserError } from '../user-error.js';
 
-/** Resolves --distro/--backend into a plan, mapping choice errors to usage errors (exit 2). */
-export function planForCli(model: Model, distro: string | undefined, backend?: string): Plan {
-  if (!distro) throw new UserError(`mpgen: --distro is required (one of: ${distroNames().join(', ')})`, 2);
-  try {
-    return renderPlan(model, getDistro(distro), backend);
-  } catch (e) {
-    if (e instanceof UnknownDistroError || e instanceof BackendChoiceError) throw new UserError(`mpgen: ${e.message}`, 2);
-    throw e;
-  }
-}
-
-export const modeString = (mode: number): string => `0${mode.toString(8)}`;
-
-export function printNotes(plan: Plan): void {
-  for (const n of plan.notes) process.stderr.write(`note: ${n}\n`);
+interface RenderOptions {
+  distro: string;
+  profile?: string;
+  out?: string;
+  backend?: string;
+  dryRun?: boolean;
+  batch?: string;
+  nameBy?: string;
+  jobs?: string;
 }
 
 export function registerRender(program: Command): void {
@@ -34,8 +22,21 @@ export function registerRender(program: Command): void {
     .option('-o, --out <dir>', 'output directory (default: dist/<distro>); replaced atomically')
     .option('-b, --backend <name>', 'backend instead of the distro default (ifcfg, nm, eni, networkd, netplan)')
     .option('-n, --dry-run', 'print the plan (mode, size, path) and write nothing')
-    .addHelpText('after', '\nExamples:\n  $ mpgen render --distro fedora\n  $ mpgen render --distro rhel --backend nm -p office.yaml -o out/rhel\n  $ mpgen render --distro ubuntu --dry-run')
-    .action((opts: { distro: string; profile?: string; out?: string; backend?: string; dryRun?: boolean }) => {
+    .option('--batch <dir-or-glob>', 'render every profile of a directory (*.yaml, *.yml) or a glob, one subdirectory of -o each')
+    .option('--name-by <name|stem>', 'with --batch: name each subdirectory after the profile name or the file stem', 'name')
+    .option('-j, --jobs <n>', 'with --batch: worker threads (default: one per core; 0: none)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mpgen render --distro fedora\n  $ mpgen render --distro rhel --backend nm -p office.yaml -o out/rhel\n  $ mpgen render --distro ubuntu --dry-run\n  $ mpgen render --distro debian --batch "customers/*.yaml" -o out/debian\n\nWith --batch: a progress bar on a terminal, a summary of failures with their\nlocations at the end, exit 1 if any profile failed (the others are written).',
+    )
+    .action(async (opts: RenderOptions) => {
+      if (opts.batch !== undefined) return renderBatch(opts);
+      if (opts.nameBy !== 'name' || opts.jobs !== undefined) throw new UserError('mpgen: --name-by and --jobs go with --batch', 2);
+      const [{ loadModelForCli }, { planForCli, printNotes, modeString }, { OutputPathError, writePlanTree }] = await Promise.all([
+        import('../load-model.js'),
+        import('./plan-cli.js'),
+        import('../../write/write-tree.js'),
+      ]);
       const { model } = loadModelForCli(opts.profile);
       const plan = planForCli(model, opts.distro, opts.backend);
       printNotes(plan);
@@ -56,4 +57,12 @@ export function registerRender(program: Command): void {
       for (const f of res.written) process.stdout.write(`${modeString(f.mode)} ${String(f.bytes).padStart(6)} ${join(out, f.path)}\n`);
       process.stderr.write(`mpgen: wrote ${res.written.length} files for ${plan.name} on ${plan.distro} (backend ${plan.backend}) under ${out}\n`);
     });
+}
+
+async function renderBatch(opts: RenderOptions): Promise<void> {
+  if (opts.profile !== undefined) throw new UserError('mpgen: --batch and -p do not go together: the batch names the profiles', 2);
+  if (opts.dryRun) throw new UserError('mpgen: --batch and --dry-run do not go together; use `mpgen validate` per profile', 2);
+  if (opts.nameBy !== 'name' && opts.nameBy !== 'stem') throw new UserError(`mpgen: --name-by ${opts.nameBy}: expected name or stem`, 2);
+  const { runBatchCli } = await import('./batch-cli.js');
+  await runBatchCli({ kind: 'render', spec: opts.batch!, distro: opts.distro, backend: opts.backend, out: opts.out ?? `dist/${opts.distro}`, nameBy: opts.nameBy, jobs: opts.jobs });
 }

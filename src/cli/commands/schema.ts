@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { profileJsonSchema } from '../../profile/schema.js';
 
 export function registerSchema(program: Command): void {
   program
     .command('schema')
     .description('Print the JSON Schema of the profile (for editors: yaml-language-server)')
     .addHelpText('after', '\nExample:\n  $ mpgen schema > mpgen.schema.json')
-    .action(() => {
+    .action(async () => {
+      const { profileJsonSchema } = await import('../../profile/schema.js');
       process.stdout.write(`${JSON.stringify(profileJsonSchema(), null, 2)}\n`);
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadModelForCli } from '../load-model.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -8,7 +7,8 @@ export function registerValidate(program: Command): void {
     .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
     .option('--print-model', 'print the normalized model as JSON on stdout')
     .addHelpText('after', '\nExample:\n  $ mpgen validate -p office.yaml --print-model')
-    .action((opts: { profile?: string; printModel?: boolean }) => {
+    .action(async (opts: { profile?: string; printModel?: boolean }) => {
+      const { loadModelForCli } = await import('../load-model.js');
       const { model, source } = loadModelForCli(opts.profile);
       if (opts.printModel) process.stdout.write(`${JSON.stringify(model, null, 2)}\n`);
       process.stderr.write(`${source}: ok (${model.mode}, ${model.uplinks.length} uplinks)\n`);

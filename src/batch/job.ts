@@ -1,0 +1,120 @@
+/**
+ * One profile of a batch, start to finish: read, validate, render, then write
+ * its tree (render) or its package (package). Failures come back as values,
+ * never as exceptions, so one bad profile cannot stop the others. Runs in the
+ * main thread or in a worker (worker.ts); the result is plain data.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { getDistro } from '../distros/registry.js';
+import { loadModelFromText, readProfileText } from '../model/load.js';
+import { buildDeb } from '../pack/deb.js';
+import { buildRpm } from '../pack/rpm.js';
+import { rpmlintrc } from '../pack/rpmlint.js';
+import { renderPlan } from '../plan/render.js';
+import { ProfileError, type Diagnostic } from '../profile/diagnostics.js';
+import { OutputPathError, writePlanTree } from '../write/write-tree.js';
+
+export interface BatchJob {
+  kind: 'render' | 'package';
+  distro: string;
+  backend?: string;
+  /** render: the parent of one directory per profile; package: where the packages go */
+  out: string;
+  /** render: name each directory after the profile name (default) or the file stem */
+  nameBy: 'name' | 'stem';
+  /** package only */
+  format?: 'deb' | 'rpm';
+  /** one empty file per output name claimed in this run, so two profiles never write the same output */
+  claimDir: string;
+}
+
+export interface ItemResult {
+  file: string;
+  ok: boolean;
+  /** what was written: the tree directory, or the package (and its rpmlintrc) */
+  outputs: string[];
+  /** profile errors with their locations (failures), or warnings (successes) */
+  diagnostics: Diagnostic[];
+  /** a failure that has no place in the profile (output path, name clash, internal error) */
+  message?: string;
+  notes: string[];
+}
+
+const stem = (file: string): string => basename(file).replace(/\.ya?ml$/, '');
+
+/** Claims an output name for this run; returns the file that already holds it, if any. */
+function claim(job: BatchJob, outName: string, file: string): string | undefined {
+  const p = join(job.claimDir, outName);
+  let fd: number;
+  try {
+    fd = openSync(p, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return readFileSync(p, 'utf8') || 'another profile';
+  }
+  writeSync(fd, file);
+  closeSync(fd);
+  return undefined;
+}
+
+function writeAtomically(path: string, bytes: Uint8Array | string): void {
+  const tmp = join(path, '..', `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export function runJobItem(job: BatchJob, file: string): ItemResult {
+  const res: ItemResult = { file, ok: false, outputs: [], diagnostics: [], notes: [] };
+  try {
+    const { model, warnings } = loadModelFromText(readProfileText(file), file);
+    res.diagnostics = warnings;
+    const plan = renderPlan(model, getDistro(job.distro), job.backend);
+    res.notes = plan.notes;
+    if (job.kind === 'render') {
+      const outName = job.nameBy === 'stem' ? stem(file) : model.name;
+      const holder = claim(job, outName, file);
+      if (holder !== undefined) {
+        res.message = `output directory "${outName}" also belongs to ${holder}; give the profiles distinct ${job.nameBy === 'stem' ? 'file names' : 'names, or use --name-by stem'}`;
+        return res;
+      }
+      const dir = join(job.out, outName);
+      writePlanTree(plan, dir);
+      res.outputs.push(dir);
+    } else {
+      const pkg = job.format === 'rpm' ? buildRpm(plan, model.package) : buildDeb(plan, model.package);
+      const holder = claim(job, pkg.fileName, file);
+      if (holder !== undefined) {
+        res.message = `package ${pkg.fileName} would also come from ${holder}; give the profiles distinct package names`;
+        return res;
+      }
+      const path = join(job.out, pkg.fileName);
+      writeAtomically(path, pkg.bytes);
+      res.outputs.push(path);
+      if (job.format === 'rpm') {
+        const rc = path.replace(/\.noarch\.rpm$/, '.rpmlintrc');
+        writeAtomically(rc, rpmlintrc(plan));
+        res.outputs.push(rc);
+      }
+    }
+    res.ok = true;
+  } catch (e) {
+    if (e instanceof ProfileError) res.diagnostics = e.diagnostics;
+    else if (e instanceof OutputPathError) res.message = e.message;
+    else if ((e as NodeJS.ErrnoException).code && (e as NodeJS.ErrnoException).syscall) res.message = `cannot write the output: ${(e as Error).message}`;
+    else res.message = `internal error: ${(e as Error)?.message ?? String(e)} (please report this)`;
+  }
+  return res;
+}
+
+export function prepareClaims(job: Omit<BatchJob, 'claimDir'>): string {
+  mkdirSync(job.out, { recursive: true });
+  const dir = join(job.out, `.mpgen-batch-${process.pid}-${Date.now().toString(36)}`);
+  mkdirSync(dir);
+  return dir;
+}

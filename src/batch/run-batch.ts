@@ -1,0 +1,109 @@
+/**
+ * Many profiles, one process: `mpgen render --batch` and `mpgen package --batch`.
+ * Items run in worker threads (one per core) when the bundled CLI runs a batch
+ * big enough to pay for starting them, else in this thread. Only failures
+ * (and the first few warnings) are kept, so memory does not grow with the
+ * number of profiles. Plan notes, which explain the files of one profile, are
+ * left to single renders.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { getDistro } from '../distros/registry.js';
+import { chooseBackend } from '../plan/render.js';
+import type { Diagnostic } from '../profile/diagnostics.js';
+import { prepareClaims, runJobItem, type BatchJob, type ItemResult } from './job.js';
+
+export type { BatchJob, ItemResult } from './job.js';
+
+export interface BatchOptions extends Omit<BatchJob, 'claimDir'> {
+  files: string[];
+  /** worker threads; 0 runs every item in this thread. Default: one per core for batches of 64 or more */
+  workers?: number;
+  /** called after every item, in completion order */
+  onResult?: (r: ItemResult, done: number, failed: number) => void;
+}
+
+export interface BatchSummary {
+  total: number;
+  ok: number;
+  failures: ItemResult[];
+  /** profile warnings of the profiles that were written (the first MAX_WARNINGS) */
+  warnings: Diagnostic[];
+  warningCount: number;
+}
+
+/** The worker entry emitted beside the bundle by scripts/build.mjs. */
+declare const __MPGEN_BUNDLED__: boolean | undefined;
+const WORKER_FILE = 'mpgen-batch-worker.cjs';
+const CHUNK = 16;
+
+function workerUrl(): URL | undefined {
+  if (typeof __MPGEN_BUNDLED__ === 'undefined') return undefined;
+  const url = new URL(`./${WORKER_FILE}`, import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+const MAX_WARNINGS = 10;
+
+export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
+  // Usage errors (unknown distro or backend) throw here, before any item runs.
+  chooseBackend(getDistro(opts.distro), opts.backend);
+  const { files, workers: wanted, onResult, ...rest } = opts;
+  const job: BatchJob = { ...rest, claimDir: prepareClaims(rest) };
+  const summary: BatchSummary = { total: files.length, ok: 0, failures: [], warnings: [], warningCount: 0 };
+  let done = 0;
+  const take = (r: ItemResult): void => {
+    done++;
+    if (r.ok) summary.ok++;
+    else summary.failures.push(r);
+    if (r.ok)
+      for (const d of r.diagnostics) {
+        summary.warningCount++;
+        if (summary.warnings.length < MAX_WARNINGS) summary.warnings.push(d);
+      }
+    onResult?.(r, done, summary.failures.length);
+  };
+  try {
+    const url = workerUrl();
+    const n = wanted ?? (files.length >= 64 ? availableParallelism() : 0);
+    if (n <= 0 || !url) for (const f of files) take(runJobItem(job, f));
+    else await inWorkers(url, Math.min(n, Math.ceil(files.length / CHUNK)), job, files, take);
+  } finally {
+    rmSync(job.claimDir, { recursive: true, force: true });
+  }
+  return summary;
+}
+
+function inWorkers(url: URL, n: number, job: BatchJob, files: string[], take: (r: ItemResult) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let running = n;
+    let failed = false;
+    const pool: Worker[] = [];
+    const feed = (w: Worker): void => {
+      if (next >= files.length) {
+        void w.terminate();
+        if (--running === 0 && !failed) resolve();
+        return;
+      }
+      w.postMessage(files.slice(next, next + CHUNK));
+      next += CHUNK;
+    };
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(url, { workerData: job });
+      pool.push(w);
+      w.on('message', (results: ItemResult[]) => {
+        for (const r of results) take(r);
+        feed(w);
+      });
+      w.on('error', (e) => {
+        failed = true;
+        for (const p of pool) void p.terminate();
+        reject(e);
+      });
+      feed(w);
+    }
+  });
+}
