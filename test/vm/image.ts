@@ -26,6 +26,8 @@ import { runQemu, sections, type QemuNic, type QemuRun } from './qemu.js';
 export interface ImageSpec {
   /** extra files by absolute path in the guest */
   files?: Record<string, { content: string | Buffer; mode?: number }>;
+  /** files copied from the host: guest path -> host path (mode kept unless given) */
+  hostFiles?: Record<string, { path: string; mode?: number }>;
   /** host paths of .deb files to install with the guest's dpkg */
   debs?: string[];
   debInstall?: 'first-boot' | 'chroot';
@@ -44,12 +46,14 @@ export interface Image {
   work: string;
   img: string;
   buildMs: number;
+  /** what `chroot ROOT dpkg -i` printed (debInstall: 'chroot'), ending in rc=N */
+  dpkgLog?: string;
   /** remove the work directory (image included) */
   dispose(): void;
 }
 
-const RESULT_SCRIPT = `#!/bin/sh
-# mpgen boot lab: print the kernel state between markers, then power off.
+const STATE_SCRIPT = `#!/bin/sh
+# mpgen boot lab: print the kernel state between markers (also callable from a user script).
 section() { name=$1; shift; echo "===MPGEN-BEGIN $name==="; "$@" 2>&1; echo "===MPGEN-END $name==="; }
 # one grep for all sysctls and one for the process scan: every fork costs under TCG
 sysctls() {
@@ -63,7 +67,7 @@ procs() {
     d=\${f%/cmdline}
     [ "\${d#/proc/}" = "$$" ] && continue
     c=$(tr '\\0' ' ' <"$f" 2>/dev/null) || continue
-    case "$c" in *mpgen-lab-result*) continue ;; esac
+    case "$c" in *mpgen-lab-*) continue ;; esac
     read -r st <"$d/stat" || continue
     st=\${st##*) }
     printf '%s\\t%s\\t%s\\t%s\\n' "\${d#/proc/}" "\${st%% *}" "$c" "$(cat "$d/cgroup" 2>/dev/null | head -n 1)"
@@ -79,6 +83,12 @@ section sysctl sysctls
 section keepalive statuses
 section procs procs
 section failed systemctl list-units --failed --plain --no-legend --no-pager
+`;
+
+const RESULT_SCRIPT = `#!/bin/sh
+# mpgen boot lab: print the kernel state between markers, then power off.
+section() { name=$1; shift; echo "===MPGEN-BEGIN $name==="; "$@" 2>&1; echo "===MPGEN-END $name==="; }
+/usr/local/sbin/mpgen-lab-state
 if [ -x /usr/local/sbin/mpgen-lab-user ]; then section user /usr/local/sbin/mpgen-lab-user; fi
 echo "===MPGEN-DONE==="
 systemctl poweroff
@@ -128,13 +138,21 @@ export function buildImage(spec: ImageSpec = {}, base: BaseImage = ensureBaseIma
   const t0 = Date.now();
   const work = mkdtempSync(join(tmpdir(), 'mpgen-image-'));
   const root = join(work, 'rootfs');
+  let dpkgLog: string | undefined;
   const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
   try {
     run('cp', ['-a', '--reflink=auto', base.rootfs, root]);
     put(root, '/usr/local/sbin/mpgen-lab-result', RESULT_SCRIPT, 0o755);
+    put(root, '/usr/local/sbin/mpgen-lab-state', STATE_SCRIPT, 0o755);
     put(root, '/etc/systemd/system/mpgen-lab-result.service', RESULT_UNIT);
     if (spec.resultScript !== undefined) put(root, '/usr/local/sbin/mpgen-lab-user', `#!/bin/sh\n${spec.resultScript}\n`, 0o755);
     for (const [path, f] of Object.entries(spec.files ?? {})) put(root, path, f.content, f.mode ?? 0o644);
+    for (const [path, f] of Object.entries(spec.hostFiles ?? {})) {
+      const p = join(root, path);
+      mkdirSync(dirname(p), { recursive: true });
+      copyFileSync(f.path, p);
+      if (f.mode !== undefined) chmodSync(p, f.mode);
+    }
     const enable = ['mpgen-lab-result.service', ...(spec.enable ?? [])];
     // The serial getty would print a login prompt into the results.
     const mask = ['serial-getty@ttyS0.service', ...(spec.mask ?? [])];
@@ -143,7 +161,8 @@ export function buildImage(spec: ImageSpec = {}, base: BaseImage = ensureBaseIma
         const dir = join(root, 'var/lib/mpgen-lab/debs');
         mkdirSync(dir, { recursive: true });
         for (const d of spec.debs) copyFileSync(d, join(dir, basename(d)));
-        run('chroot', [root, 'sh', '-c', 'dpkg -i /var/lib/mpgen-lab/debs/*.deb']);
+        dpkgLog = run('chroot', [root, 'sh', '-c', 'dpkg -i /var/lib/mpgen-lab/debs/*.deb 2>&1; echo "rc=$?"']).toString();
+        if (!/rc=0\n?$/.test(dpkgLog)) throw new Error(`chroot dpkg -i failed:\n${dpkgLog}`);
       } else {
         for (const d of spec.debs) put(root, `/var/lib/mpgen-lab/debs/${basename(d)}`, execFileSync('cat', [d]));
         put(root, '/var/lib/mpgen-lab/pending-debs', '');
@@ -161,7 +180,7 @@ export function buildImage(spec: ImageSpec = {}, base: BaseImage = ensureBaseIma
     const img = join(work, 'root.img');
     run('mke2fs', ['-q', '-t', 'ext4', '-d', root, img, spec.size ?? '2G']);
     rmSync(root, { recursive: true, force: true });
-    return { base, work, img, buildMs: Date.now() - t0, dispose: () => rmSync(work, { recursive: true, force: true }) };
+    return { base, work, img, buildMs: Date.now() - t0, ...(dpkgLog !== undefined ? { dpkgLog } : {}), dispose: () => rmSync(work, { recursive: true, force: true }) };
   } catch (e) {
     rmSync(work, { recursive: true, force: true });
     const err = e as { stderr?: Buffer; message: string };
@@ -188,6 +207,8 @@ export interface BootOptions {
   timeoutMs?: number;
   /** qemu runs at most (a first-boot install reboots once); default 2 */
   maxBoots?: number;
+  /** called with every chunk of console output as it arrives (\r removed), e.g. to act on step markers */
+  onConsole?: (chunk: string) => void;
 }
 
 export async function bootImage(image: Image, o: BootOptions): Promise<BootResult> {
@@ -196,7 +217,7 @@ export async function bootImage(image: Image, o: BootOptions): Promise<BootResul
   let all = '';
   let secs: Record<string, string> = {};
   for (let i = 0; i < (o.maxBoots ?? 2); i++) {
-    const r = await runQemu({ kernel: image.base.vmlinuz, initrd, disk: image.img, nics: o.nics, netns: o.netns, timeoutMs: o.timeoutMs ?? 180_000 });
+    const r = await runQemu({ kernel: image.base.vmlinuz, initrd, disk: image.img, nics: o.nics, netns: o.netns, timeoutMs: o.timeoutMs ?? 180_000, ...(o.onConsole ? { onOutput: o.onConsole } : {}) });
     runs.push(r);
     all += r.console;
     secs = { ...secs, ...sections(r.console) };

@@ -20,6 +20,23 @@ export interface LabUplink {
   gateway: string;
 }
 
+export interface LabOptions {
+  /**
+   * An address every modem also holds on its lan side (/32), e.g. a teql
+   * bond's gateway: "the address common to all routers".
+   */
+  sharedGateway?: string;
+  /**
+   * Guest addresses outside the uplinks (e.g. a teql bond address): every
+   * modem routes them onto its lan, the internet namespace routes them back
+   * through modem 0.
+   */
+  routeBack?: string[];
+}
+
+/** Packets per named counter, per modem (index = uplink). */
+export type ModemCounts = Array<Record<string, number>>;
+
 export interface Lab {
   prefix: string;
   /** run qemu here */
@@ -31,12 +48,22 @@ export interface Lab {
   server: string;
   killLine(i: number): void;
   restoreLine(i: number): void;
+  /**
+   * Count UDP packets that arrive at every modem from the guest, by
+   * destination port range: {name: [lo, hi]}. Counted in the modem's
+   * prerouting on its lan side (nftables), so exact and blind to the
+   * keepalive's ICMP probes. The internet namespace counts them too, and
+   * drops them (a sink: no port-unreachable errors go back).
+   */
+  countUdp(ranges: Record<string, [number, number]>): void;
+  /** per modem (index = uplink) and at the internet server, packets per counter */
+  readCounts(): { modems: ModemCounts; internet: Record<string, number> };
   destroy(): void;
 }
 
 const sh = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).toString();
 
-export function createLab(prefix: string, uplinks: LabUplink[]): Lab {
+export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions = {}): Lab {
   if (!/^[a-z0-9-]{1,12}$/.test(prefix)) throw new Error(`lab prefix must be short [a-z0-9-]: ${prefix}`);
   const labNs = `${prefix}-lab`;
   const internetNs = `${prefix}-inet`;
@@ -69,7 +96,9 @@ export function createLab(prefix: string, uplinks: LabUplink[]): Lab {
       sh('-n', labNs, 'link', 'set', `br${i}`, 'up');
       const prefixLen = u.address.split('/')[1] as string;
       sh('-n', m, 'addr', 'add', `${u.gateway}/${prefixLen}`, 'dev', 'lan');
+      if (opts.sharedGateway) sh('-n', m, 'addr', 'add', `${opts.sharedGateway}/32`, 'dev', 'lan');
       sh('-n', m, 'link', 'set', 'lan', 'up');
+      for (const a of opts.routeBack ?? []) sh('-n', m, 'route', 'add', `${a.split('/')[0]}/32`, 'dev', 'lan');
       const t = 16 + 4 * i;
       sh('-n', m, 'link', 'add', 'wan', 'type', 'veth', 'peer', 'name', `m${i}`, 'netns', internetNs);
       sh('-n', m, 'addr', 'add', `203.0.113.${t + 1}/30`, 'dev', 'wan');
@@ -81,6 +110,7 @@ export function createLab(prefix: string, uplinks: LabUplink[]): Lab {
       // a host route: two uplinks may share a subnet (seed 004)
       sh('-n', internetNs, 'route', 'add', `${u.address.split('/')[0]}/32`, 'via', `203.0.113.${t + 1}`);
     });
+    for (const a of opts.routeBack ?? []) sh('-n', internetNs, 'route', 'add', `${a.split('/')[0]}/32`, 'via', '203.0.113.17');
   } catch (e) {
     destroy();
     throw e;
@@ -96,6 +126,47 @@ export function createLab(prefix: string, uplinks: LabUplink[]): Lab {
     restoreLine: (i) => {
       sh('-n', modemNs[i] as string, 'link', 'set', 'wan', 'up');
       sh('-n', modemNs[i] as string, 'route', 'replace', 'default', 'via', `203.0.113.${16 + 4 * i + 2}`);
+    },
+    countUdp: (ranges) => {
+      const names = Object.keys(ranges);
+      for (const n of names) if (!/^[a-z][a-z0-9_]{0,30}$/.test(n)) throw new Error(`counter name must be [a-z][a-z0-9_]*: ${n}`);
+      const ruleset = (hook: string, match: string, verdict: string) =>
+        [
+          'table inet mpgenlab {',
+          ...names.map((n) => `  counter ${n} { }`),
+          '  chain c {',
+          `    type filter hook ${hook} priority -300; policy accept;`,
+          ...names.map((n) => {
+            const [lo, hi] = ranges[n] as [number, number];
+            return `    ${match} udp dport ${lo}-${hi} counter name "${n}"${verdict}`;
+          }),
+          '  }',
+          '}',
+          '',
+        ].join('\n');
+      const load = (ns: string, text: string) => {
+        try {
+          execFileSync('ip', ['netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', 'mpgenlab'], { stdio: 'ignore', timeout: 30_000 });
+        } catch {
+          // not there yet
+        }
+        execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: text, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
+      };
+      // modems count what the guest sends them; the internet namespace is the
+      // sink: it counts what arrives for the server and drops it (no ICMP errors back)
+      for (const m of modemNs) load(m, ruleset('prerouting', 'iifname "lan"', ''));
+      load(internetNs, ruleset('input', `ip daddr ${server}`, ' drop'));
+    },
+    readCounts: () => {
+      const read = (ns: string) => {
+        const out = execFileSync('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'counters', 'table', 'inet', 'mpgenlab'], { timeout: 30_000 }).toString();
+        const counts: Record<string, number> = {};
+        for (const o of (JSON.parse(out) as { nftables: Array<{ counter?: { name: string; packets: number } }> }).nftables) {
+          if (o.counter) counts[o.counter.name] = o.counter.packets;
+        }
+        return counts;
+      };
+      return { modems: modemNs.map(read), internet: read(internetNs) };
     },
     destroy,
   };

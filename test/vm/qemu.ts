@@ -26,6 +26,8 @@ export interface QemuOptions {
   memoryMb?: number;
   /** extra kernel command line */
   append?: string;
+  /** called with every chunk of console output as it arrives (\r removed) */
+  onOutput?: (chunk: string) => void;
 }
 
 export interface QemuRun {
@@ -49,6 +51,22 @@ export function qemuArgs(o: QemuOptions): string[] {
   return args;
 }
 
+/** qemu processes started by runQemu and still running, so afterAll can end them (by pid, only ours). */
+const live = new Set<import('node:child_process').ChildProcess>();
+
+/** SIGKILL every qemu this process started that is still running (for afterAll after a test timeout). */
+export function killRunningQemu(): number {
+  let n = 0;
+  for (const p of live) {
+    if (p.exitCode === null && p.signalCode === null) {
+      p.kill('SIGKILL');
+      n++;
+    }
+  }
+  live.clear();
+  return n;
+}
+
 export function runQemu(o: QemuOptions): Promise<QemuRun> {
   const [cmd, args] = o.netns
     ? ['ip', ['netns', 'exec', o.netns, 'qemu-system-x86_64', ...qemuArgs(o)]]
@@ -56,8 +74,19 @@ export function runQemu(o: QemuOptions): Promise<QemuRun> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const p = spawn(cmd as string, args as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(p);
     const chunks: Buffer[] = [];
-    p.stdout.on('data', (d: Buffer) => chunks.push(d));
+    p.stdout.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (o.onOutput) {
+        try {
+          o.onOutput(d.toString('utf8').replace(/\r/g, ''));
+        } catch (e) {
+          // a failing observer must not leave qemu running
+          chunks.push(Buffer.from(`\n[mpgen-lab host] onOutput threw: ${(e as Error).message}\n`));
+        }
+      }
+    });
     p.stderr.on('data', (d: Buffer) => chunks.push(d));
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -66,10 +95,12 @@ export function runQemu(o: QemuOptions): Promise<QemuRun> {
     }, o.timeoutMs);
     p.on('error', (e) => {
       clearTimeout(timer);
+      live.delete(p);
       reject(e);
     });
     p.on('close', (code) => {
       clearTimeout(timer);
+      live.delete(p);
       resolve({ console: Buffer.concat(chunks).toString('utf8').replace(/\r/g, ''), timedOut, exitCode: code, ms: Date.now() - t0 });
     });
   });

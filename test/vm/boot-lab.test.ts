@@ -1,0 +1,273 @@
+/**
+ * The boot lab (L4, issue 5): for each backend Debian can run, the .deb that
+ * `mpgen package --format deb` built is installed with the image's own dpkg
+ * (chroot at image build), the Debian 12 image boots under qemu with one
+ * virtio NIC per uplink wired into modem namespaces and an internet
+ * namespace, and inside the guest:
+ *
+ * - `mpgen check` (the real CLI, on node in the guest) passes, from early
+ *   boot on: the guest uptime when it first passes is boot-to-balanced;
+ * - traffic to the internet server flows over every uplink, spread by weight
+ *   (multipath, 1:3, L4 hash) or packet by packet of one flow (teql);
+ * - the host kills modem 0's far link when the guest asks (console marker):
+ *   the keepalive takes the line out (multipath: the nexthop leaves the
+ *   route; teql: the slave's qdisc is detached), new traffic avoids it;
+ * - the host restores it: the line rejoins, traffic uses it again.
+ *
+ * Counting is exact and host-side (nftables counters in every modem and at
+ * the server, per phase by destination port), plus the guest's own per-NIC
+ * tx counters. No timed assertions: timings are recorded and printed.
+ * See docs/boot-lab.md.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkKernel } from '../../src/check/check-kernel.js';
+import { loadModelFromText } from '../../src/model/load.js';
+import type { Model } from '../../src/model/model.js';
+import { missing } from '../support/require.js';
+import {
+  BALANCED_UNIT,
+  GUEST_PROFILE,
+  PROFILES,
+  balancedScript,
+  buildCli,
+  cliFiles,
+  counterRanges,
+  debFor,
+  guestScript,
+  kv,
+  stepDriver,
+  txDeltas,
+  type Deb,
+  type LabPlan,
+} from './boot-lab.js';
+import { bootImage, buildImage, snapshotFromSections, type Image } from './image.js';
+import { createLab, type Lab } from './lab-net.js';
+import { killRunningQemu, sections } from './qemu.js';
+
+const skip = missing({
+  commands: ['qemu-system-x86_64', 'debootstrap', 'mke2fs', 'cpio', 'busybox', 'nft', 'dpkg-deb'],
+  root: true,
+  netns: true,
+});
+
+const NO_NM = ['NetworkManager.service', 'NetworkManager-wait-online.service'];
+
+interface Case {
+  id: string;
+  profile: string;
+  /** --backend for `mpgen package --distro debian`; undefined = the distro default (ifupdown) */
+  backend?: string;
+  /** units masked in the image: the stacks this backend is not (the base image has all of them) */
+  mask: string[];
+}
+
+const CASES: Case[] = [
+  { id: 'ifupdown-multipath', profile: 'lab-multipath.yaml', mask: NO_NM },
+  { id: 'netplan-multipath', profile: 'lab-multipath.yaml', backend: 'netplan', mask: NO_NM },
+  { id: 'networkd-multipath', profile: 'lab-multipath.yaml', backend: 'networkd', mask: NO_NM },
+  { id: 'nm-multipath', profile: 'lab-multipath.yaml', backend: 'nm', mask: [] },
+  { id: 'ifupdown-teql', profile: 'lab-teql.yaml', mask: NO_NM },
+];
+
+/** Multipath weights are 1:3, so line1's share of flows is 0.25. Over 400 flows a
+ * binomial share has sd 0.022; [0.15, 0.35] is +-4.6 sd (a fair split, 0.5,
+ * or a hash that ignores weights lands far outside). */
+const MP_FLOWS = 400;
+const SHARE_LO = 0.15;
+const SHARE_HI = 0.35;
+const TEQL_PACKETS = 200;
+
+interface Figures {
+  id: string;
+  imageBuildS?: number;
+  qemuS?: number;
+  balancedAtS?: number;
+  balancedCheckStartS?: number;
+  checkAttempts?: number;
+  detectS?: number;
+  rejoinS?: number;
+  split?: string;
+  slaveTx?: string;
+}
+
+const figures: Figures[] = [];
+const labT0 = Date.now();
+
+function model(file: string): Model {
+  return loadModelFromText(readFileSync(join(PROFILES, file), 'utf8'), `test/vm/profiles/${file}`).model;
+}
+
+interface CheckJson {
+  ok: boolean;
+  results: Array<{ ok: boolean; area: string; what: string; expected?: string; found?: string; note?: string }>;
+}
+
+function checkJson(text: string | undefined, what: string): CheckJson {
+  if (text === undefined || text.trim() === '') throw new Error(`the guest printed no ${what}`);
+  return JSON.parse(text) as CheckJson;
+}
+
+const failures = (c: CheckJson) => c.results.filter((x) => !x.ok);
+
+describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg, booted under qemu, balanced, failover', () => {
+  const work = mkdtempSync(join(tmpdir(), 'mpgen-bootlab-'));
+  let lab: Lab | undefined;
+  let image: Image | undefined;
+  const debs = new Map<string, Deb>();
+
+  beforeAll(() => {
+    buildCli();
+    for (const c of CASES) {
+      const name = model(c.profile).name;
+      debs.set(c.id, debFor(join(PROFILES, c.profile), name, join(work, c.id), c.backend));
+    }
+  }, 300_000);
+
+  afterAll(() => {
+    killRunningQemu();
+    lab?.destroy();
+    image?.dispose();
+    rmSync(work, { recursive: true, force: true });
+    const wall = (Date.now() - labT0) / 1000;
+    console.log(`[boot-lab] figures (guest seconds from /proc/uptime; wall ${wall.toFixed(0)} s for this file):`);
+    for (const f of figures) console.log(`[boot-lab] ${JSON.stringify(f)}`);
+    writeFileSync(join(tmpdir(), 'mpgen-boot-lab-figures.json'), `${JSON.stringify({ wallS: wall, figures }, null, 2)}\n`);
+  });
+
+  CASES.forEach((c, ci) => {
+    it(`${c.id}: dpkg -i, boot, mpgen check passes, traffic by weight, kill a line, restore it`, { timeout: 720_000 }, async () => {
+      const m = model(c.profile);
+      const deb = debs.get(c.id) as Deb;
+      const fig: Figures = { id: c.id };
+      figures.push(fig);
+      expect(deb.keepaliveUnit, `no keepalive unit in ${deb.contents.join(' ')}`).toBeDefined();
+      const plan: LabPlan =
+        m.mode === 'teql'
+          ? {
+              mode: 'teql',
+              victimDev: m.uplinks[0]!.interface,
+              devs: m.uplinks.map((u) => u.interface),
+              bond: m.bond!.interface,
+              keepaliveUnit: deb.keepaliveUnit as string,
+              counts: { before: TEQL_PACKETS, out: TEQL_PACKETS / 2, back: TEQL_PACKETS },
+              ports: { before: 30000, out: 31000, back: 32000 },
+            }
+          : {
+              mode: 'multipath',
+              victimDev: m.uplinks[0]!.interface,
+              devs: m.uplinks.map((u) => u.interface),
+              table: m.routing.multipathTable,
+              keepaliveUnit: deb.keepaliveUnit as string,
+              counts: { before: MP_FLOWS, out: MP_FLOWS / 2, back: MP_FLOWS / 2 },
+              ports: { before: 20000, out: 22000, back: 24000 },
+            };
+
+      lab = createLab(
+        `bl${process.pid % 10000}${ci}`,
+        m.uplinks.map((u) => ({ address: u.address.cidr, gateway: u.gateway as string })),
+        m.bond ? { sharedGateway: m.bond.gateway, routeBack: [m.bond.address.cidr] } : {},
+      );
+      lab.countUdp(counterRanges(plan));
+
+      image = buildImage({
+        debs: [deb.path],
+        debInstall: 'chroot',
+        mask: c.mask,
+        hostFiles: cliFiles(),
+        files: {
+          [GUEST_PROFILE]: { content: readFileSync(join(PROFILES, c.profile)) },
+          '/usr/local/sbin/mpgen-lab-balanced': { content: balancedScript(), mode: 0o755 },
+          '/etc/systemd/system/mpgen-lab-balanced.service': { content: BALANCED_UNIT },
+        },
+        enable: ['mpgen-lab-balanced.service'],
+        resultScript: guestScript(plan),
+      });
+      fig.imageBuildS = Math.round(image.buildMs / 100) / 10;
+      expect(image.dpkgLog ?? '').toMatch(/rc=0\n?$/);
+
+      const driver = stepDriver(lab);
+      const r = await bootImage(image, { nics: lab.taps.map((tap) => ({ tap })), netns: lab.labNs, timeoutMs: 600_000, maxBoots: 1, onConsole: driver.onConsole });
+      fig.qemuS = Math.round(r.runs.reduce((a, x) => a + x.ms, 0) / 100) / 10;
+      const counts = lab.readCounts();
+      const u = sections(r.sections.user ?? '');
+      if (!r.done || process.env.MPGEN_BOOTLAB_VERBOSE) console.log(`[boot-lab] ${c.id} console tail:\n${r.console.slice(-6000)}`);
+      console.log(`[boot-lab] ${c.id} counts ${JSON.stringify(counts)} steps ${JSON.stringify(driver.events)}`);
+      console.log(`[boot-lab] ${c.id} failover ${JSON.stringify(kv(u.failover))} balanced ${JSON.stringify(kv(u.balanced))}`);
+      expect(r.runs.every((x) => !x.timedOut)).toBe(true);
+      expect(r.done).toBe(true);
+
+      // 1. booted balanced: mpgen check (in the guest) passed, and the keepalive unit is active
+      const bal = kv(u.balanced);
+      if (bal.passed !== '1') console.log(`[boot-lab] ${c.id} last failing check:\n${u['check-last-fail'] ?? ''}`);
+      expect(bal.passed).toBe('1');
+      fig.balancedAtS = Number(bal.end);
+      fig.balancedCheckStartS = Number(bal.start);
+      fig.checkAttempts = Number(bal.attempts);
+      const boot = checkJson(u['check-boot'], 'check at boot');
+      expect(failures(boot)).toEqual([]);
+      expect(boot.ok).toBe(true);
+      expect(boot.results.some((x) => x.area === 'keepalive' && x.what.includes(plan.keepaliveUnit))).toBe(true);
+      expect((u.unit ?? '').trim()).toBe('active');
+      // the same state, checked host-side by the same code over what the guest printed
+      const hostSide = checkKernel(m, snapshotFromSections(u));
+      expect(hostSide.filter((x) => !x.ok)).toEqual([]);
+      expect(hostSide.length).toBe(boot.results.length);
+
+      // 2. traffic over every uplink
+      const [m0, m1] = counts.modems as [Record<string, number>, Record<string, number>];
+      const before = { l1: m0.before ?? 0, l2: m1.before ?? 0 };
+      const n = plan.counts.before;
+      expect(before.l1).toBeGreaterThan(0);
+      expect(before.l2).toBeGreaterThan(0);
+      expect(counts.internet.before).toBe(before.l1 + before.l2);
+      const txBefore = txDeltas(u['tx-before']);
+      if (plan.mode === 'multipath') {
+        // every flow's one datagram reached the server, spread by weight
+        expect(before.l1 + before.l2).toBe(n);
+        const share = before.l1 / n;
+        fig.split = `${before.l1}:${before.l2} of ${n} flows (line1 share ${share.toFixed(3)}, weight share 0.25)`;
+        expect(share).toBeGreaterThanOrEqual(SHARE_LO);
+        expect(share).toBeLessThanOrEqual(SHARE_HI);
+      } else {
+        // one flow, round-robin over the slaves: both carry a real part of it
+        fig.split = `${before.l1}:${before.l2} of ${n} packets of one flow`;
+        fig.slaveTx = JSON.stringify(txBefore);
+        expect(before.l1 + before.l2).toBeGreaterThanOrEqual(n * 0.9);
+        expect(before.l1).toBeGreaterThanOrEqual(n * 0.3);
+        expect(before.l2).toBeGreaterThanOrEqual(n * 0.3);
+        for (const d of plan.devs) expect(txBefore[d] ?? 0).toBeGreaterThanOrEqual(n * 0.3);
+      }
+
+      // 3. line 0 killed: the keepalive took it out, new traffic avoids it
+      expect(driver.events.map((e) => `${e.step} ${e.line}${e.error ? ` ${e.error}` : ''}`)).toEqual(['kill 0', 'restore 0']);
+      const fo = kv(u.failover);
+      expect(fo.gone).toBe('1');
+      fig.detectS = Math.round((Number(fo.out) - Number(fo.kill)) * 100) / 100;
+      expect(m0.out ?? -1).toBe(0);
+      expect(m1.out ?? 0).toBeGreaterThanOrEqual(plan.counts.out * 0.9);
+      expect(u['keepalive-out'] ?? '').toMatch(/line1\S* down|uplink line1 down/);
+      const out = checkJson(u['check-out'], 'check with line1 out');
+      expect(failures(out)).toEqual([]);
+      expect(out.results.some((x) => x.ok && x.what.includes('line1') && /down|taken out/.test(`${x.what} ${x.note ?? ''}`))).toBe(true);
+
+      // 4. restored: it rejoins, traffic uses it again
+      expect(fo.back).toBe('1');
+      fig.rejoinS = Math.round((Number(fo.rejoined) - Number(fo.restore)) * 100) / 100;
+      expect(m0.back ?? 0).toBeGreaterThan(0);
+      expect(m1.back ?? 0).toBeGreaterThan(0);
+      const back = checkJson(u['check-back'], 'check after restore');
+      expect(failures(back)).toEqual([]);
+
+      // nothing failed at boot (the state section of the result unit)
+      expect((r.sections.failed ?? '').trim()).toBe('');
+
+      lab.destroy();
+      lab = undefined;
+      image.dispose();
+      image = undefined;
+    });
+  });
+});

@@ -1,0 +1,260 @@
+/**
+ * The boot lab's moving parts (docs/boot-lab.md, "The full boot lab"):
+ *
+ * - debFor(): the real CLI builds the .deb (`mpgen package --format deb`),
+ *   and we read the keepalive unit's name from the package contents;
+ * - cliFiles(): the mpgen bundle (dist/) and this host's node binary, so
+ *   `mpgen check` runs for real inside the guest;
+ * - the balanced unit: from early boot, runs `mpgen check` until it passes
+ *   and records the guest's /proc/uptime (boot-to-balanced);
+ * - guestScript(): the sequence the result unit runs once the box is
+ *   balanced: traffic, then kill a line (via a console step marker the host
+ *   acts on), watch the keepalive take it out, traffic, restore, watch it
+ *   rejoin, traffic. Every wait is bounded;
+ * - stepDriver(): the host side of the step markers.
+ *
+ * Only documentation addresses; traffic goes to the lab's internet
+ * namespace (203.0.113.10), whose input swallows the datagrams.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Lab } from './lab-net.js';
+import { stripJournalPrefix } from './qemu.js';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const PROFILES = fileURLToPath(new URL('./profiles/', import.meta.url));
+
+export const GUEST_PROFILE = '/opt/mpgen-lab/profile.yaml';
+export const GUEST_CLI = '/opt/mpgen/dist/mpgen.mjs';
+export const GUEST_NODE = '/usr/local/bin/node';
+
+/** `npm run build` (dist/ is what runs in the guest and what bin/mpgen.js loads). */
+export function buildCli(): void {
+  execFileSync('node', ['scripts/build.mjs'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+}
+
+export interface Deb {
+  path: string;
+  /** paths in the package, without the leading "." */
+  contents: string[];
+  /** the keepalive unit the package enables, e.g. mpgen-keepalive@NAME.service or mpgen-keepalive-NAME.service */
+  keepaliveUnit: string | undefined;
+  /** what the CLI printed (render notes) */
+  notes: string;
+}
+
+/** The keepalive unit for profile NAME, from the unit files a package ships (template or per-profile). */
+export function keepaliveUnitOf(contents: string[], name: string): string | undefined {
+  const units = contents.map((p) => p.split('/').pop() ?? '').filter((f) => /^mpgen-keepalive.*\.service$/.test(f));
+  if (units.includes(`mpgen-keepalive-${name}.service`)) return `mpgen-keepalive-${name}.service`;
+  if (units.includes(`mpgen-keepalive@${name}.service`)) return `mpgen-keepalive@${name}.service`;
+  if (units.includes('mpgen-keepalive@.service')) return `mpgen-keepalive@${name}.service`;
+  return units.length === 1 ? units[0] : undefined;
+}
+
+/** `mpgen package --distro debian [--backend B] --format deb -p PROFILE -o OUT` with the real CLI. */
+export function debFor(profile: string, name: string, out: string, backend?: string): Deb {
+  mkdirSync(out, { recursive: true });
+  const args = [join(REPO, 'bin/mpgen.js'), 'package', '--distro', 'debian', '--format', 'deb', '-p', profile, '-o', out];
+  if (backend) args.push('--backend', backend);
+  const notes = execFileSync('node', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  const debs = readdirSync(out).filter((f) => f.endsWith('.deb'));
+  if (debs.length !== 1) throw new Error(`expected one .deb in ${out}, found ${debs.join(', ') || 'none'}`);
+  const path = join(out, debs[0] as string);
+  const contents = execFileSync('dpkg-deb', ['-c', path], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split(/\s+/)[5] ?? '')
+    .filter((p) => p.startsWith('./'))
+    .map((p) => p.slice(1));
+  return { path, contents, keepaliveUnit: keepaliveUnitOf(contents, name), notes };
+}
+
+/** dist/*.mjs and this host's node (a Debian 12 build that needs only glibc/libstdc++, which the image has). */
+export function cliFiles(): Record<string, { path: string; mode?: number }> {
+  const dist = join(REPO, 'dist');
+  if (!existsSync(join(dist, 'mpgen.mjs'))) throw new Error('dist/mpgen.mjs missing: run npm run build');
+  const out: Record<string, { path: string; mode?: number }> = { [GUEST_NODE]: { path: process.execPath, mode: 0o755 } };
+  for (const f of readdirSync(dist)) if (f.endsWith('.mjs')) out[`/opt/mpgen/dist/${f}`] = { path: join(dist, f), mode: 0o644 };
+  return out;
+}
+
+/**
+ * Runs from early boot (no ordering on the network): `mpgen check` until it
+ * passes, then records the guest uptime before and after the passing run and
+ * the kernel state at that moment. Bounded by guest uptime (deadline).
+ */
+export function balancedScript(deadlineS = 300): string {
+  return `#!/bin/sh
+out=/run/mpgen-lab
+mkdir -p "$out"
+n=0
+while :; do
+  n=$((n + 1))
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  if ${GUEST_NODE} ${GUEST_CLI} check -p ${GUEST_PROFILE} --json >"$out/check.json" 2>"$out/check.err"; then
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    /usr/local/sbin/mpgen-lab-state >"$out/state" 2>&1
+    printf 'passed=1\\nstart=%s\\nend=%s\\nattempts=%s\\n' "$t0" "$t1" "$n" >"$out/balanced"
+    break
+  fi
+  cp "$out/check.json" "$out/check-last-fail.json"
+  if [ "\${t0%.*}" -ge ${deadlineS} ]; then
+    printf 'passed=0\\nstart=%s\\nattempts=%s\\n' "$t0" "$n" >"$out/balanced"
+    break
+  fi
+  sleep 1
+done
+touch "$out/balanced.done"
+`;
+}
+
+export const BALANCED_UNIT = `[Unit]
+Description=mpgen boot lab: run mpgen check from early boot until it passes
+After=local-fs.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/mpgen-lab-balanced
+StandardOutput=journal
+StandardError=journal
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+export interface LabPlan {
+  mode: 'multipath' | 'teql';
+  /** the uplink interface the lab kills (index 0 of the lab) */
+  victimDev: string;
+  devs: string[];
+  /** multipath: the table holding the multipath route */
+  table?: number;
+  bond?: string;
+  keepaliveUnit: string;
+  /** flows (multipath) or packets of one flow (teql) per phase */
+  counts: { before: number; out: number; back: number };
+  /** UDP destination ports, first of each phase (counters on the modems use these ranges) */
+  ports: { before: number; out: number; back: number };
+}
+
+/** The counter ranges for lab.countUdp() that match a plan. */
+export function counterRanges(p: LabPlan): Record<string, [number, number]> {
+  const r = (lo: number, n: number): [number, number] => (p.mode === 'teql' ? [lo, lo] : [lo, lo + n - 1]);
+  return { before: r(p.ports.before, p.counts.before), out: r(p.ports.out, p.counts.out), back: r(p.ports.back, p.counts.back) };
+}
+
+/**
+ * The result unit's user script. Sections (parse with sections(r.sections.user)):
+ * balanced, check-boot, unit, the state sections (addr, rule, route, ...) at
+ * the moment the check passed, tx-before / tx-out / tx-back (guest per-NIC
+ * tx_packets deltas), failover (uptimes), check-out, keepalive-out,
+ * check-back. Step markers go straight to /dev/console for the host.
+ */
+export function guestScript(p: LabPlan): string {
+  const inRoute =
+    p.mode === 'multipath'
+      ? `ip route show table ${p.table} | grep -q 'dev ${p.victimDev} '`
+      : `tc qdisc show dev ${p.victimDev} root | grep -q '${p.bond}'`;
+  const send =
+    p.mode === 'multipath'
+      ? // one flow per datagram: a new socket (new source port) to a new destination port
+        `bash -c 'p=$1; e=$(($1 + $2)); while [ $p -lt $e ]; do echo x >/dev/udp/203.0.113.10/$p; p=$((p + 1)); done' _ "$1" "$2" 2>/dev/null`
+      : // ONE flow: one connected socket, same ports for every datagram
+        `bash -c 'exec 3>/dev/udp/203.0.113.10/$1 || exit 1; i=0; while [ $i -lt $2 ]; do echo x >&3; i=$((i + 1)); done' _ "$1" "$2" 2>/dev/null`;
+  const devs = p.devs.join(' ');
+  return `
+up() { cut -d' ' -f1 /proc/uptime; }
+mark() { echo "===MPGEN-STEP $*===" >/dev/console; }
+sec() { echo "===MPGEN-BEGIN $1==="; }
+end() { echo "===MPGEN-END $1==="; }
+send() { ${send}; }
+txall() { for d in ${devs}${p.bond ? ` ${p.bond}` : ''}; do printf '%s=%s\\n' "$d" "$(cat /sys/class/net/$d/statistics/tx_packets)"; done; }
+traffic() { # name firstport count
+  txall >/run/mpgen-lab/tx0; send "$2" "$3"; sleep 1; txall >/run/mpgen-lab/tx1
+  sec "tx-$1"; paste -d' ' /run/mpgen-lab/tx0 /run/mpgen-lab/tx1; end "tx-$1"
+}
+chk() { sec "$1"; ${GUEST_NODE} ${GUEST_CLI} check -p ${GUEST_PROFILE} --json 2>/dev/null; end "$1"; }
+inroute() { ${inRoute}; }
+# wait (bounded) for the early-boot check loop
+i=0; while [ ! -e /run/mpgen-lab/balanced.done ] && [ $i -lt 3000 ]; do sleep 0.1; i=$((i + 1)); done
+sec balanced; cat /run/mpgen-lab/balanced 2>&1; end balanced
+sec check-boot; cat /run/mpgen-lab/check.json 2>&1; end check-boot
+sec check-last-fail; cat /run/mpgen-lab/check-last-fail.json 2>/dev/null; end check-last-fail
+cat /run/mpgen-lab/state 2>/dev/null
+sec unit; systemctl is-active ${p.keepaliveUnit}; end unit
+${p.mode === 'teql' ? `send 29999 20  # warm-up: each slave resolves the bond gateway\nsleep 1` : ''}
+traffic before ${p.ports.before} ${p.counts.before}
+# kill line 0's far link (the host does it on the marker), wait for the keepalive to take it out
+t0=$(up); mark kill 0
+i=0; while inroute && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+t1=$(up); inroute && gone=0 || gone=1
+sec keepalive-out; cat /run/mpgen/*.status 2>&1; end keepalive-out
+traffic out ${p.ports.out} ${p.counts.out}
+chk check-out
+# restore it, wait for it to rejoin
+t2=$(up); mark restore 0
+i=0; while ! inroute && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
+t3=$(up); inroute && back=1 || back=0
+traffic back ${p.ports.back} ${p.counts.back}
+chk check-back
+sec failover; printf 'kill=%s\\nout=%s\\ngone=%s\\nrestore=%s\\nrejoined=%s\\nback=%s\\n' "$t0" "$t1" "$gone" "$t2" "$t3" "$back"; end failover
+sec journal; journalctl -b -u '${p.keepaliveUnit}' --no-pager -o short-monotonic 2>&1 | tail -n 40; end journal
+true
+`;
+}
+
+export interface StepEvent {
+  step: 'kill' | 'restore';
+  line: number;
+  /** host ms since the driver was made */
+  atMs: number;
+  error?: string;
+}
+
+/** Acts on ===MPGEN-STEP kill N=== / restore N=== as they appear on the console. */
+export function stepDriver(lab: Lab): { onConsole: (chunk: string) => void; events: StepEvent[] } {
+  const t0 = Date.now();
+  const events: StepEvent[] = [];
+  let buf = '';
+  let seen = 0;
+  return {
+    events,
+    onConsole(chunk: string) {
+      buf += chunk;
+      const all = [...stripJournalPrefix(buf).matchAll(/===MPGEN-STEP (kill|restore) (\d+)===/g)];
+      for (; seen < all.length; seen++) {
+        const m = all[seen] as RegExpMatchArray;
+        const ev: StepEvent = { step: m[1] as 'kill' | 'restore', line: Number(m[2]), atMs: Date.now() - t0 };
+        try {
+          if (ev.step === 'kill') lab.killLine(ev.line);
+          else lab.restoreLine(ev.line);
+        } catch (e) {
+          ev.error = (e as Error).message;
+        }
+        events.push(ev);
+      }
+    },
+  };
+}
+
+/** key=value lines into a record */
+export function kv(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of (text ?? '').split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** tx section ("dev=before dev=after" per line) into per-device deltas */
+export function txDeltas(text: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^(\S+)=(\d+) \S+=(\d+)$/.exec(line.trim());
+    if (m) out[m[1] as string] = Number(m[3]) - Number(m[2]);
+  }
+  return out;
+}
