@@ -17,6 +17,11 @@ describe.skipIf(why !== undefined)('keepalive lab: multipath, two uplinks', () =
   let inst: Installed;
   let d: Daemon;
   let mon: RouteMonitor;
+  /** waits (bounded) until ip monitor and the status file have caught up with `events` changes */
+  const settle = async (events: number, changes = events) => {
+    await waitFor(`${events} route events`, () => mon.events().length >= events, 10_000, () => mon.text);
+    await waitFor(`route_changes=${changes}`, () => d.routeChanges() >= changes, 10_000, () => d.status());
+  };
 
   beforeAll(async () => {
     lab.create();
@@ -60,6 +65,7 @@ describe.skipIf(why !== undefined)('keepalive lab: multipath, two uplinks', () =
     }
     lab.blackhole(1, true);
     await waitFor('line1 out of the route', () => lab.routeDevs().join() === 'r2', 30_000, () => d.output);
+    await settle(1);
     expect(mon.events()).toHaveLength(1);
     expect(mon.events().join('\n')).not.toMatch(/Deleted/);
     expect(d.routeChanges()).toBe(1);
@@ -92,6 +98,7 @@ describe.skipIf(why !== undefined)('keepalive lab: multipath, two uplinks', () =
   it('puts the line back after it heals, with its weight', async () => {
     lab.blackhole(1, false);
     await waitFor('line1 back in the route', () => lab.routeDevs().join() === 'r1,r2', 30_000, () => d.output);
+    await settle(2);
     expect(mon.events()).toHaveLength(2);
     expect(mon.events()[1]).toMatch(/nexthop via 198\.51\.100\.9 dev r1 weight 1 .*nexthop via 198\.51\.100\.17 dev r2 weight 3/);
     const flows = lab.flowDevs(400);
@@ -134,6 +141,7 @@ describe.skipIf(why !== undefined)('keepalive lab: multipath, two uplinks', () =
     expect(d.output).toMatch(/in the route: +1 *$/m);
     lab.blackhole(2, false);
     await waitFor('line2 back', () => lab.routeDevs().join() === 'r1,r2', 30_000, () => d.output);
+    await settle(before + 1, 1);
     expect(mon.events().length).toBe(before + 1);
   });
 
@@ -172,6 +180,7 @@ describe.skipIf(why !== undefined)('keepalive lab: a full transition under each 
         expect(lab.flowDevs(100).get('r2') ?? 0).toBe(0);
         lab.blackhole(2, false);
         await waitFor('line2 back', () => lab.routeDevs().join() === 'r1,r2', 30_000, () => d!.output);
+        await waitFor('status caught up', () => d!.routeChanges() >= 2, 10_000, () => d!.status());
         expect(d.routeChanges()).toBe(2);
         lab.blackhole(1, true);
         await waitFor('line1 out', () => lab.routeDevs().join() === 'r2', 30_000, () => d!.output);
