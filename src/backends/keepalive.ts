@@ -55,11 +55,21 @@ function check(kind: keyof typeof SAFE, value: string, what: string): string {
   return value;
 }
 
+/**
+ * The marker as one comment line: the profile's path comes from the command
+ * line and may hold any byte, and a newline in it would end the comment (in
+ * the script, the next line would be code).
+ */
+function safeMarker(m: Model): string {
+  // eslint-disable-next-line no-control-regex
+  return marker(m).replace(/[\x00-\x1f\x7f]/g, '?');
+}
+
 /** /etc/mpgen/<name>.conf: KEY=VALUE lines, uplinks numbered from 1 in profile order. */
 export function keepaliveConfig(m: Model): string {
   const k = m.keepalive;
   const lines: string[] = [
-    marker(m),
+    safeMarker(m),
     '# Read by /usr/libexec/mpgen/keepalive, which accepts only the keys below',
     '# (KEY=VALUE, no quotes, no spaces around "="). docs: keepalive.md',
     'VERSION=1',
@@ -105,9 +115,9 @@ export const keepalive: Backend = (ctx): Contribution => {
   const units = ctx.distro.paths.units || '/usr/lib/systemd/system';
   const script = `${libexec}/keepalive`;
   const files: PlannedFile[] = [
-    planFile(script, renderTemplate('keepalive/keepalive', { marker: marker(m) }), FILE_MODE.executable),
+    planFile(script, renderTemplate('keepalive/keepalive', { marker: safeMarker(m) }), FILE_MODE.executable),
     planFile(`/etc/mpgen/${m.name}.conf`, keepaliveConfig(m), FILE_MODE.regular),
-    planFile(`${units}/${KEEPALIVE_UNIT}`, renderTemplate('keepalive/unit', { marker: marker(m), script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
+    planFile(`${units}/${KEEPALIVE_UNIT}`, renderTemplate('keepalive/unit', { marker: safeMarker(m), script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
   ];
   const deb = ['iproute2', 'iputils-ping'];
   const rpm = ['iproute', 'iputils'];

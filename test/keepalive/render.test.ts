@@ -44,6 +44,11 @@ describe('keepalive contribution', () => {
     expect(c.files[0]!.content.startsWith('#!/bin/sh\n')).toBe(true);
   });
 
+  it('keeps a profile path with a newline inside one comment line', () => {
+    const m = { ...labModel({ n: 1 }), source: 'evil\ntouch /tmp/PWNED\n.yaml' };
+    for (const f of keepalive(ctx(m)).files) expect(f.content).not.toMatch(/^touch /m);
+  });
+
   it('contributes nothing when disabled', () => {
     expect(keepalive(ctx(labModel({ n: 2, keepalive: { enabled: false } })))).toEqual({ files: [] });
   });
