@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/profile/diagnostics.js';
 import { MAX_PROFILE_BYTES, parseProfile } from '../../src/profile/load.js';
@@ -36,9 +36,7 @@ function yamlWith(path: Path, value: unknown): string {
   let cur = copy;
   for (const k of path.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
   cur[path[path.length - 1]!] = value;
-  const doc = parseDocument('');
-  doc.contents = doc.createNode(copy);
-  return doc.toString({ lineWidth: 0 });
+  return stringify(copy, { lineWidth: 0 });
 }
 
 /** The first error at `path`, as the user sees it (first line of the diagnostic). */
