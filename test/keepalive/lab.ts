@@ -148,11 +148,17 @@ export class Lab {
     }
   }
 
-  /** Seed 004: the modem's far link goes down (or comes back) while the router's link stays up. */
+  /**
+   * Seed 004: the modem's far link goes down (or comes back) while the router's
+   * link stays up. Silent: the modem gets a blackhole default route, so it
+   * answers nothing (no "net unreachable" ICMP, which would give the daemon an
+   * early hint that a real silent blackhole does not give).
+   */
   blackhole(i: number, dead: boolean): void {
     const m = this.ns.modem(i);
     this.ip(m, 'link', 'set', `w${i}`, dead ? 'down' : 'up');
-    if (!dead) this.ip(m, 'route', 'replace', 'default', 'via', `192.0.2.${8 * i + 1}`);
+    if (dead) this.ip(m, 'route', 'replace', 'blackhole', 'default');
+    else this.ip(m, 'route', 'replace', 'default', 'via', `192.0.2.${8 * i + 1}`);
   }
 
   /** Random loss on the modem's forward path (nftables numgen), both directions. */
