@@ -88,7 +88,8 @@ console.log(`    ratio mpgen/netplan              ${(all / np2).toFixed(2)}   (t
 const inp = join(tmp, 'profiles');
 writeProfiles(inp, COUNT);
 const sizes = [1000, 5000, 10_000].filter((n) => n <= COUNT);
-const pattern = (n) => (n === COUNT ? inp : join(inp, `p${'0'.repeat(5 - String(n - 1).length)}*.yaml`));
+// p00000..p00999 and p00000..p04999 of the generated files
+const pattern = (n) => (n === COUNT ? inp : join(inp, { 1000: 'p00*.yaml', 5000: 'p0[0-4]*.yaml' }[n]));
 function batch(kind, n) {
   const out = join(tmp, `c-${kind}-${n}`);
   const argv = kind === 'render' ? ['render', '--batch', pattern(n), '--distro', 'debian', '-o', out] : ['package', '--batch', pattern(n), '--distro', 'debian', '--format', 'deb', '-o', out];
