@@ -27,6 +27,8 @@ export const PACKAGES = [
   'nftables',
   'dbus',
   'libpam-systemd',
+  // mpgen's .debs depend on procps (sysctl); a Debian server install has it (Priority: important)
+  'procps',
 ];
 export const SUITE = 'bookworm';
 
