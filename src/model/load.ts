@@ -23,6 +23,8 @@ export function readProfileText(path: string): string {
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new ProfileError([{ severity: 'error', file: path, line: 1, col: 1, path: '', message: 'is a directory', hint: 'Give the path of a YAML profile' }]);
+    // A device or FIFO (/dev/zero, a pipe) could be read forever: only regular files are profiles.
+    if (!st.isFile()) throw new ProfileError([{ severity: 'error', file: path, line: 1, col: 1, path: '', message: 'is not a regular file (a device, FIFO or socket)', hint: 'Give the path of a YAML profile' }]);
     size = st.size;
   } catch (e) {
     if (e instanceof ProfileError) throw e;

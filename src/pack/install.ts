@@ -4,7 +4,7 @@
  * uninstall.sh copied there removes either install.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../cli/user-error.js';
 import type { Plan } from '../plan/plan.js';
@@ -62,10 +62,15 @@ function moveAside(from: string, to: string): void {
   }
 }
 
+/** The real root directory; `live` when it is the running system's / (also through a symlink). */
+export function resolveRoot(dir: string): { root: string; live: boolean } {
+  const root = realpathSync(resolve(dir));
+  return { root, live: root === '/' };
+}
+
 export function installPlan(plan: Plan, meta: PackageMeta, opts: InstallOptions): InstallReport {
   if (!existsSync(opts.root) || !statSync(opts.root).isDirectory()) throw new UserError(`--root ${opts.root}: not a directory. Mount the image first, or create the directory.`);
-  const root = resolve(opts.root);
-  const live = root === '/';
+  const { root, live } = resolveRoot(opts.root);
   if (live && !opts.allowLiveRoot) {
     throw new UserError('--root /: refusing to install onto the running system. Pass --allow-live-root if you mean it, or use the .deb/.rpm.');
   }

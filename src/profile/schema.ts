@@ -15,7 +15,9 @@ export const IPV4_RE = new RegExp(`^${IPV4}$`);
 export const CIDR_RE = new RegExp(`^${IPV4}/(?:3[0-2]|[12]?\\d)$`);
 export const PROFILE_NAME_RE = /^[a-z][a-z0-9-]{0,30}$/;
 export const UPLINK_NAME_RE = /^[a-z][a-z0-9_-]{0,14}$/;
-export const IFNAME_RE = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,15}$/;
+// Not "." or "..", not starting with "-" (it would read as an option to ip, tc, ifup, nmcli),
+// and not "all" or "default", which are the sysctl trees net.ipv4.conf.all / .default.
+export const IFNAME_RE = /^(?!\.{1,2}$)(?!(?:all|default)$)(?!-)[A-Za-z0-9_.-]{1,15}$/;
 export const MAC_RE = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
 export const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s)$/;
 export const TEQL_RE = /^teql([0-9]|[1-9][0-9])$/;
@@ -32,11 +34,11 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
   description: { doc: 'free text, at most 200 printable characters', example: 'description: Four ADSL lines' },
   mode: { doc: 'teql (per-packet bonding), multipath (per-flow ECMP with weights) or equalize (legacy per-packet flag)', example: 'mode: multipath' },
   lan: { doc: 'the inside network, when the box routes for others', example: 'lan: {interface: eth0, address: 10.0.0.1/24}' },
-  'lan.interface': { doc: 'kernel interface name: 1 to 15 of [A-Za-z0-9_.-]', example: 'interface: eth0' },
+  'lan.interface': { doc: 'kernel interface name: 1 to 15 of [A-Za-z0-9_.-], not starting with "-", not "all" or "default"', example: 'interface: eth0' },
   'lan.address': { doc: 'IPv4 address with prefix', example: 'address: 10.0.0.1/24' },
   uplinks: { doc: 'the uplinks, 2 to 32 entries', example: 'uplinks: [{name: adsl1, interface: eth2, address: 172.16.8.1/30, gateway: 172.16.8.2}]' },
   'uplinks[].name': { doc: 'unique uplink name: a lower-case letter, then up to 14 of [a-z0-9_-]', example: 'name: adsl1' },
-  'uplinks[].interface': { doc: 'unique kernel interface name: 1 to 15 of [A-Za-z0-9_.-], not "." or ".."', example: 'interface: eth2' },
+  'uplinks[].interface': { doc: 'unique kernel interface name: 1 to 15 of [A-Za-z0-9_.-], not starting with "-", not "." or "..", "all" or "default"', example: 'interface: eth2' },
   'uplinks[].address': { doc: "this host's IPv4 address on the link, with prefix", example: 'address: 172.16.8.1/30' },
   'uplinks[].gateway': { doc: 'IPv4 next hop without prefix, inside the address subnet unless onlink: true; absent for a direct link', example: 'gateway: 172.16.8.2' },
   'uplinks[].onlink': { doc: 'reach the gateway onlink even outside the subnet (true or false)', example: 'onlink: true' },

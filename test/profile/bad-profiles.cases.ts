@@ -41,6 +41,8 @@ export const BAD_CASES: BadCase[] = [
   { name: 'command substitution in interface', text: set(6, '    interface: "eth1$(reboot)"'), at: '6:16', path: 'uplinks[0].interface', says: ['"eth1$(reboot)" is not valid', '1 to 15 of [A-Za-z0-9_.-]'] },
   { name: 'newline in interface', text: set(6, '    interface: "eth1\\nreboot"'), at: '6:16', path: 'uplinks[0].interface', says: ['is not valid'] },
   { name: 'interface too long', text: set(6, '    interface: abcdefghijklmnop'), at: '6:16', path: 'uplinks[0].interface', says: ['"abcdefghijklmnop" is not valid'] },
+  { name: 'interface starting with a dash', text: set(6, '    interface: "-a"'), at: '6:16', path: 'uplinks[0].interface', says: ['"-a" is not valid', 'not starting with "-"'] },
+  { name: 'interface named all', text: set(6, '    interface: all'), at: '6:16', path: 'uplinks[0].interface', says: ['"all" is not valid', '"all" or "default"'] },
   { name: 'interface ..', text: set(6, '    interface: ".."'), at: '6:16', path: 'uplinks[0].interface', says: ['".." is not valid', 'not "." or ".."'] },
   { name: 'address without prefix', text: set(7, '    address: 192.0.2.2'), at: '7:14', path: 'uplinks[0].address', says: ['"192.0.2.2" is not valid', 'with prefix'] },
   { name: 'address octet 256', text: set(7, '    address: 192.0.2.256/29'), at: '7:14', path: 'uplinks[0].address', says: ['"192.0.2.256/29" is not valid'] },

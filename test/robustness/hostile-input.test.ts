@@ -4,6 +4,7 @@
  * metacharacters, newlines, yes/no, 1.10, tabs, duplicate keys, an alias bomb,
  * an empty and a NUL-bearing file) and test/profile/injection.test.ts.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,5 +203,20 @@ describe('files that are huge, empty or binary, through the CLI (exit 1, no stac
     const r = mpgen(['validate', '-p', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${dir}:1:1: is a directory. Give the path of a YAML profile`);
+  });
+
+  // mpgen() has a 60 s timeout, so a regression (reading the device forever) fails instead of hanging.
+  it('a device (/dev/zero) is refused without reading it', () => {
+    const r = mpgen(['validate', '-p', '/dev/zero']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/dev/zero:1:1: is not a regular file (a device, FIFO or socket). Give the path of a YAML profile');
+  });
+
+  it('a FIFO is refused without opening it (opening would block until a writer comes)', () => {
+    const fifo = join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const r = mpgen(['validate', '-p', fifo]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${fifo}:1:1: is not a regular file`);
   });
 });

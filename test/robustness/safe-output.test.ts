@@ -3,12 +3,13 @@
  * render leaves the previous tree as it was, and `install --root /` needs an
  * explicit --allow-live-root.
  */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/plan.js';
 import { OutputPathError, safeJoin, TREE_MARKER, writePlanTree } from '../../src/write/write-tree.js';
+import { resolveRoot } from '../../src/pack/install.js';
 import { mpgen } from '../support/cli.js';
 import { fixturePath } from '../support/fixtures.js';
 
@@ -138,6 +139,13 @@ describe('mpgen install --root / needs --allow-live-root', () => {
       expect(r.stdout).toBe('');
       expect(existsSync('/var/lib/mpgen/mpgen-branch')).toBe(false);
     });
+
+  it('a symlink that leads to / is the running system too (checked without installing anything)', () => {
+    const dir = tmp();
+    symlinkSync('/', join(dir, 'looks-like-an-image'));
+    expect(resolveRoot(join(dir, 'looks-like-an-image'))).toEqual({ root: '/', live: true });
+    expect(resolveRoot(dir)).toEqual({ root: realpathSync(dir), live: false });
+  });
 
   it('an image root is accepted (the refusal is about / only)', () => {
     const root = tmp();
