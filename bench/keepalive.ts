@@ -2,7 +2,8 @@
  * bench/keepalive: the keepalive's figures in the namespace lab (TESTING.md L3),
  * beside the formula. Not a test: it prints numbers.
  *
- *   npx tsx bench/keepalive.ts [--runs N] [--loss-seconds S] [--cpu-seconds S] [--compare-old] [--shell dash|bash|busybox]
+ *   npx tsx bench/keepalive.ts [--runs N] [--loss-seconds S] [--loss-percent P] [--cpu-seconds S]
+ *                              [--compare-old] [--loss-sets new,old] [--no-cost] [--shell dash|bash|busybox]
  *
  * - detection / recovery: a silent blackhole (modem far link down) at a random
  *   phase; time from the blackhole to the route change seen by `ip monitor`,
@@ -28,6 +29,9 @@ const CPU_S = Number(opt('cpu-seconds', '30'));
 const LOSS_PCT = Number(opt('loss-percent', '10'));
 const SHELL = opt('shell', 'dash');
 const COMPARE_OLD = args.includes('--compare-old');
+/** which default sets get the loss run (default: every set that runs) */
+const LOSS_SETS = opt('loss-sets', 'new,old').split(',');
+const SKIP_COST = args.includes('--no-cost');
 
 const NEW: Partial<Keepalive> = { intervalMs: 250, timeoutMs: 750, down: 8, up: 20 };
 const OLD: Partial<Keepalive> = { intervalMs: 500, timeoutMs: 1000, down: 3, up: 10 };
@@ -203,6 +207,7 @@ async function main(): Promise<void> {
     const { det, rec } = await detectionRecovery(ka, RUNS);
     console.log(`detection ms: p50 ${pct(det, 50)}  p99 ${pct(det, 99)}  max ${Math.max(...det)}  (n=${det.length})`);
     console.log(`recovery  ms: p50 ${pct(rec, 50)}  p99 ${pct(rec, 99)}  max ${Math.max(...rec)}  (n=${rec.length})`);
+    if (!LOSS_SETS.includes(ka === NEW ? 'new' : 'old')) continue;
     const f = await falseTakeDowns(ka, LOSS_S);
     console.log(
       `false take-downs at ${LOSS_PCT}% loss each way (${(pProbe * 100).toFixed(0)}% per probe) over ${LOSS_S} s (~${f.probes} probes): ${f.downs}` +
@@ -210,6 +215,7 @@ async function main(): Promise<void> {
         `  window loss seen by the daemon: ${f.lossSeen}%`,
     );
   }
+  if (SKIP_COST) return;
   console.log(`\n== cost, 4 uplinks, new defaults, ${CPU_S} s`);
   for (const shell of Object.keys(SHELLS)) {
     const c = await cost(shell, CPU_S);
