@@ -19,7 +19,7 @@
  * tx counters. No timed assertions: timings are recorded and printed.
  * See docs/boot-lab.md.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,10 +189,18 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       expect(image.dpkgLog ?? '').toMatch(/rc=0\n?$/);
 
       const driver = stepDriver(lab);
-      const r = await bootImage(image, { nics: lab.taps.map((tap) => ({ tap })), netns: lab.labNs, timeoutMs: 600_000, maxBoots: 1, onConsole: driver.onConsole });
+      // MPGEN_BOOTLAB_CONSOLE=DIR: follow each guest's console live in DIR/CASE.log
+      const tee = process.env.MPGEN_BOOTLAB_CONSOLE ? join(process.env.MPGEN_BOOTLAB_CONSOLE, `${c.id}.log`) : undefined;
+      if (tee) writeFileSync(tee, '');
+      const onConsole = (chunk: string) => {
+        if (tee) appendFileSync(tee, chunk);
+        driver.onConsole(chunk);
+      };
+      const r = await bootImage(image, { nics: lab.taps.map((tap) => ({ tap })), netns: lab.labNs, timeoutMs: 480_000, maxBoots: 1, onConsole });
       fig.qemuS = Math.round(r.runs.reduce((a, x) => a + x.ms, 0) / 100) / 10;
       const counts = lab.readCounts();
-      const u = sections(r.sections.user ?? '');
+      // step markers go straight to /dev/console and can land between the lines journald forwards
+      const u = sections((r.sections.user ?? '').replace(/^.*===MPGEN-STEP [^=]*===\n/gm, ''));
       if (!r.done || process.env.MPGEN_BOOTLAB_VERBOSE) console.log(`[boot-lab] ${c.id} console tail:\n${r.console.slice(-6000)}`);
       console.log(`[boot-lab] ${c.id} counts ${JSON.stringify(counts)} steps ${JSON.stringify(driver.events)}`);
       console.log(`[boot-lab] ${c.id} failover ${JSON.stringify(kv(u.failover))} balanced ${JSON.stringify(kv(u.balanced))}`);

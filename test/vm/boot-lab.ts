@@ -27,7 +27,8 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const PROFILES = fileURLToPath(new URL('./profiles/', import.meta.url));
 
 export const GUEST_PROFILE = '/opt/mpgen-lab/profile.yaml';
-export const GUEST_CLI = '/opt/mpgen/dist/mpgen.mjs';
+/** the launcher (bin/mpgen.js), which imports ../dist/mpgen.mjs */
+export const GUEST_CLI = '/opt/mpgen/bin/mpgen.js';
 export const GUEST_NODE = '/usr/local/bin/node';
 
 /** `npm run build` (dist/ is what runs in the guest and what bin/mpgen.js loads). */
@@ -71,12 +72,16 @@ export function debFor(profile: string, name: string, out: string, backend?: str
   return { path, contents, keepaliveUnit: keepaliveUnitOf(contents, name), notes };
 }
 
-/** dist/*.mjs and this host's node (a Debian 12 build that needs only glibc/libstdc++, which the image has). */
+/** dist/ and this host's node (a Debian 12 build that needs only glibc/libstdc++, which the image has). */
 export function cliFiles(): Record<string, { path: string; mode?: number }> {
   const dist = join(REPO, 'dist');
   if (!existsSync(join(dist, 'mpgen.mjs'))) throw new Error('dist/mpgen.mjs missing: run npm run build');
-  const out: Record<string, { path: string; mode?: number }> = { [GUEST_NODE]: { path: process.execPath, mode: 0o755 } };
-  for (const f of readdirSync(dist)) if (f.endsWith('.mjs')) out[`/opt/mpgen/dist/${f}`] = { path: join(dist, f), mode: 0o644 };
+  const out: Record<string, { path: string; mode?: number }> = {
+    [GUEST_NODE]: { path: process.execPath, mode: 0o755 },
+    [GUEST_CLI]: { path: join(REPO, 'bin/mpgen.js'), mode: 0o755 },
+  };
+  // every file of the bundle (entry, chunks, workers, caches: the layout is the build's business)
+  for (const e of readdirSync(dist, { withFileTypes: true })) if (e.isFile()) out[`/opt/mpgen/dist/${e.name}`] = { path: join(dist, e.name), mode: 0o644 };
   return out;
 }
 
@@ -182,6 +187,7 @@ i=0; while [ ! -e /run/mpgen-lab/balanced.done ] && [ $i -lt 3000 ]; do sleep 0.
 sec balanced; cat /run/mpgen-lab/balanced 2>&1; end balanced
 sec check-boot; cat /run/mpgen-lab/check.json 2>&1; end check-boot
 sec check-last-fail; cat /run/mpgen-lab/check-last-fail.json 2>/dev/null; end check-last-fail
+sec check-err; cat /run/mpgen-lab/check.err 2>/dev/null; end check-err
 cat /run/mpgen-lab/state 2>/dev/null
 sec unit; systemctl is-active ${p.keepaliveUnit}; end unit
 ${p.mode === 'teql' ? `send 29999 20  # warm-up: each slave resolves the bond gateway\nsleep 1` : ''}

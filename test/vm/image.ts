@@ -207,6 +207,8 @@ export interface BootOptions {
   timeoutMs?: number;
   /** qemu runs at most (a first-boot install reboots once); default 2 */
   maxBoots?: number;
+  /** qemu -cpu (see QemuOptions.cpu) */
+  cpu?: string;
   /** called with every chunk of console output as it arrives (\r removed), e.g. to act on step markers */
   onConsole?: (chunk: string) => void;
 }
@@ -217,7 +219,7 @@ export async function bootImage(image: Image, o: BootOptions): Promise<BootResul
   let all = '';
   let secs: Record<string, string> = {};
   for (let i = 0; i < (o.maxBoots ?? 2); i++) {
-    const r = await runQemu({ kernel: image.base.vmlinuz, initrd, disk: image.img, nics: o.nics, netns: o.netns, timeoutMs: o.timeoutMs ?? 180_000, ...(o.onConsole ? { onOutput: o.onConsole } : {}) });
+    const r = await runQemu({ kernel: image.base.vmlinuz, initrd, disk: image.img, nics: o.nics, netns: o.netns, timeoutMs: o.timeoutMs ?? 180_000, ...(o.onConsole ? { onOutput: o.onConsole } : {}), ...(o.cpu ? { cpu: o.cpu } : {}) });
     runs.push(r);
     all += r.console;
     secs = { ...secs, ...sections(r.console) };

@@ -26,6 +26,8 @@ export interface QemuOptions {
   memoryMb?: number;
   /** extra kernel command line */
   append?: string;
+  /** -cpu model; default qemu's (qemu64 under TCG). "max" emulates every feature TCG can (node's V8 needs more than qemu64) */
+  cpu?: string;
   /** called with every chunk of console output as it arrives (\r removed) */
   onOutput?: (chunk: string) => void;
 }
@@ -40,6 +42,7 @@ export interface QemuRun {
 
 export function qemuArgs(o: QemuOptions): string[] {
   const args = ['-accel', 'tcg', '-smp', '2', '-m', String(o.memoryMb ?? 1024), '-nographic', '-no-reboot'];
+  if (o.cpu) args.push('-cpu', o.cpu);
   args.push('-kernel', o.kernel, '-initrd', o.initrd);
   args.push('-append', `console=ttyS0 quiet panic=-1 rw systemd.show_status=false ${o.append ?? ''}`.trim());
   if (o.disk) args.push('-drive', `file=${o.disk},format=raw,if=virtio`);
