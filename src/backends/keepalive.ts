@@ -1,26 +1,24 @@
 /**
  * The keepalive contribution to every plan: the POSIX sh daemon, its
  * KEY=VALUE configuration generated from the model, and the hardened
- * template unit. The daemon never sources the configuration: it parses it
+ * unit of the profile. The daemon never sources the configuration: it parses it
  * with a whitelist of keys and a pattern per value (templates/keepalive/keepalive.hbs).
  */
 import type { Model, Uplink } from '../model/model.js';
+import { DEFAULTS } from '../model/normalize.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
 import { renderTemplate } from '../plan/templates.js';
 import { marker, type Backend, type Contribution } from './backend.js';
 
 export const KEEPALIVE_SCRIPT = '/usr/libexec/mpgen/keepalive';
-export const KEEPALIVE_UNIT = 'mpgen-keepalive@.service';
-
 /**
- * Defaults that meet the issue-4 targets (docs/keepalive.md, "Defaults"):
- * worst-case detection interval * (down + ceil(timeout / interval)) = 0.25 * (8 + 3) = 2.75 s,
- * recovery interval * up + rtt = 5 s, and an expected 2e-5 (10 % loss per probe) to
- * 3e-3 (19 % per probe, 10 % each way) false take-downs in 10 minutes.
- * The shipped PROFILE.md values (0.5s, 1s, 3, 10) give about 1.1 expected false
- * take-downs in 10 minutes at 10 % loss.
+ * One unit per profile, not a template instance: deb-systemd-helper (1.65) and rpm presets
+ * enable it as it is, which they do not do for instances of a template.
  */
-export const KEEPALIVE_DEFAULTS = { interval: '250ms', timeout: '750ms', down: 8, up: 20 } as const;
+export const keepaliveUnit = (name: string): string => `mpgen-keepalive-${name}.service`;
+
+/** The defaults live with the other profile defaults (src/model/normalize.ts), with their reasons. */
+export const KEEPALIVE_DEFAULTS = DEFAULTS.keepalive;
 
 /** Worst-case detection of a silent blackhole, in ms: interval * (down + ceil(timeout / interval)). */
 export function worstCaseDetectionMs(k: { intervalMs: number; timeoutMs: number; down: number }): number {
@@ -55,21 +53,11 @@ function check(kind: keyof typeof SAFE, value: string, what: string): string {
   return value;
 }
 
-/**
- * The marker as one comment line: the profile's path comes from the command
- * line and may hold any byte, and a newline in it would end the comment (in
- * the script, the next line would be code).
- */
-function safeMarker(m: Model): string {
-  // eslint-disable-next-line no-control-regex
-  return marker(m).replace(/[\x00-\x1f\x7f]/g, '?');
-}
-
 /** /etc/mpgen/<name>.conf: KEY=VALUE lines, uplinks numbered from 1 in profile order. */
 export function keepaliveConfig(m: Model): string {
   const k = m.keepalive;
   const lines: string[] = [
-    safeMarker(m),
+    marker(m),
     '# Read by /usr/libexec/mpgen/keepalive, which accepts only the keys below',
     '# (KEY=VALUE, no quotes, no spaces around "="). docs: keepalive.md',
     'VERSION=1',
@@ -115,9 +103,9 @@ export const keepalive: Backend = (ctx): Contribution => {
   const units = ctx.distro.paths.units || '/usr/lib/systemd/system';
   const script = `${libexec}/keepalive`;
   const files: PlannedFile[] = [
-    planFile(script, renderTemplate('keepalive/keepalive', { marker: safeMarker(m) }), FILE_MODE.executable),
+    planFile(script, renderTemplate('keepalive/keepalive', { marker: marker(m) }), FILE_MODE.executable),
     planFile(`/etc/mpgen/${m.name}.conf`, keepaliveConfig(m), FILE_MODE.regular),
-    planFile(`${units}/${KEEPALIVE_UNIT}`, renderTemplate('keepalive/unit', { marker: safeMarker(m), script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
+    planFile(`${units}/${keepaliveUnit(m.name)}`, renderTemplate('keepalive/unit', { marker: marker(m), name: m.name, script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
   ];
   const deb = ['iproute2', 'iputils-ping'];
   const rpm = ['iproute', 'iputils'];
@@ -137,7 +125,7 @@ export const keepalive: Backend = (ctx): Contribution => {
     );
   return {
     files,
-    enable: [`mpgen-keepalive@${m.name}.service`],
+    enable: [keepaliveUnit(m.name)],
     depends: { deb, rpm },
     notes,
   };

@@ -42,10 +42,10 @@ sysctl:
 
 firewall: nftables
 
-keepalive:
+keepalive:                  # detects a dead line in interval * (down + timeout/interval) = 2.75 s
   enabled: true
-  interval: 0.5s
-  timeout: 1s
-  down: 3
-  up: 10
+  interval: 250ms
+  timeout: 750ms
+  down: 8
+  up: 20
 `;

@@ -27,17 +27,17 @@ const distro: Distro = {
 const ctx = (m = labModel({ n: 2 })) => ({ model: m, distro, caps: capabilitiesOf(distro) });
 
 describe('keepalive contribution', () => {
-  it('plans the script, the configuration and the template unit, and enables the instance', () => {
+  it('plans the script, the configuration and the unit of the profile, and enables it', () => {
     const c = keepalive(ctx());
     expect(c.files.map((f) => [f.path, f.mode.toString(8), f.config])).toEqual([
       ['/usr/libexec/mpgen/keepalive', '755', false],
       ['/etc/mpgen/lab.conf', '644', true],
-      ['/usr/lib/systemd/system/mpgen-keepalive@.service', '644', false],
+      ['/usr/lib/systemd/system/mpgen-keepalive-lab.service', '644', false],
     ]);
-    expect(c.enable).toEqual(['mpgen-keepalive@lab.service']);
+    expect(c.enable).toEqual(['mpgen-keepalive-lab.service']);
     expect(c.depends).toEqual({ deb: ['iproute2', 'iputils-ping'], rpm: ['iproute', 'iputils'] });
     const unit = c.files[2]!.content;
-    expect(unit).toMatch(/^ExecStart=\/usr\/libexec\/mpgen\/keepalive run %i$/m);
+    expect(unit).toMatch(/^ExecStart=\/usr\/libexec\/mpgen\/keepalive run lab$/m);
     expect(unit).toMatch(/^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW$/m);
     expect(unit).toMatch(/^AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW$/m);
     expect(unit).toMatch(/^RestrictAddressFamilies=AF_UNIX AF_INET AF_NETLINK$/m);
@@ -183,14 +183,14 @@ describe.skipIf(noSystemd !== undefined)('keepalive unit: systemd-analyze', () =
     return dir;
   }
 
-  it('passes systemd-analyze verify for the instance, and fails without the script', () => {
+  it('passes systemd-analyze verify for the unit, and fails without the script', () => {
     const dir = root();
     try {
-      const ok = trySh('systemd-analyze', ['verify', `--root=${dir}`, 'mpgen-keepalive@lab.service']);
+      const ok = trySh('systemd-analyze', ['verify', `--root=${dir}`, 'mpgen-keepalive-lab.service']);
       expect(ok.out).toBe('');
       expect(ok.ok).toBe(true);
       rmSync(join(dir, 'usr/libexec/mpgen/keepalive'));
-      const bad = trySh('systemd-analyze', ['verify', `--root=${dir}`, 'mpgen-keepalive@lab.service']);
+      const bad = trySh('systemd-analyze', ['verify', `--root=${dir}`, 'mpgen-keepalive-lab.service']);
       expect(bad.ok).toBe(false);
       expect(bad.out).toMatch(/keepalive is not executable/);
     } finally {
@@ -201,8 +201,8 @@ describe.skipIf(noSystemd !== undefined)('keepalive unit: systemd-analyze', () =
   it('has an exposure of 2.5 or less in systemd-analyze security --offline=true', () => {
     const dir = root();
     try {
-      const out = trySh('systemd-analyze', ['security', '--offline=true', `--root=${dir}`, '--no-pager', 'mpgen-keepalive@lab.service']).out;
-      const m = /Overall exposure level for mpgen-keepalive@lab\.service: ([0-9.]+)/.exec(out);
+      const out = trySh('systemd-analyze', ['security', '--offline=true', `--root=${dir}`, '--no-pager', 'mpgen-keepalive-lab.service']).out;
+      const m = /Overall exposure level for mpgen-keepalive-lab\.service: ([0-9.]+)/.exec(out);
       expect(m, out).not.toBeNull();
       expect(Number(m![1])).toBeLessThanOrEqual(2.5);
     } finally {
