@@ -66,7 +66,7 @@ describe('normalize: defaults, allocation, derived values', () => {
     const m = loadModelFromText(profile(uplinks(2)) + 'keepalive:\n  interval: 250ms\n  timeout: 2s\n', 'x').model;
     expect(m.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 2000, down: 3, up: 10 });
     const d = loadModelFromText(profile(uplinks(2)), 'x').model;
-    expect(d.keepalive).toMatchObject({ intervalMs: 500, timeoutMs: 1000 });
+    expect(d.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 750, down: 8, up: 20 });
     expect(d.package).toMatchObject({ name: 'mpgen-t', version: '0.1.0', release: '1' });
     expect(d.package.defaultEpoch).toBeGreaterThan(157766400); // after 1975, not the clock
     expect(d.firewall).toBe('nftables');
