@@ -62,9 +62,9 @@ describe('normalize: defaults, allocation, derived values', () => {
     expect(m.routing.multipathRulePriority).toBe(200 + 33);
   });
 
-  it('durations become milliseconds; defaults follow PROFILE.md', () => {
+  it('durations become milliseconds; defaults are the measured keepalive values (docs/keepalive.md)', () => {
     const m = loadModelFromText(profile(uplinks(2)) + 'keepalive:\n  interval: 250ms\n  timeout: 2s\n', 'x').model;
-    expect(m.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 2000, down: 3, up: 10 });
+    expect(m.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 2000, down: 8, up: 20 });
     const d = loadModelFromText(profile(uplinks(2)), 'x').model;
     expect(d.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 750, down: 8, up: 20 });
     expect(d.package).toMatchObject({ name: 'mpgen-t', version: '0.1.0', release: '1' });
