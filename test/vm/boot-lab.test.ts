@@ -228,8 +228,8 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       const [m0, m1] = counts.modems as [Record<string, number>, Record<string, number>];
       const before = { l1: m0.before ?? 0, l2: m1.before ?? 0 };
       const n = plan.counts.before;
-      expect(before.l1).toBeGreaterThan(0);
-      expect(before.l2).toBeGreaterThan(0);
+      expect(before.l1, `line1 carried none of phase 1 (modems ${JSON.stringify(counts.modems)})`).toBeGreaterThan(0);
+      expect(before.l2, `line2 carried none of phase 1 (modems ${JSON.stringify(counts.modems)}; table ${plan.table ?? ''} in the route section)`).toBeGreaterThan(0);
       expect(counts.internet.before).toBe(before.l1 + before.l2);
       const txBefore = txDeltas(u['tx-before']);
       if (plan.mode === 'multipath') {
@@ -252,7 +252,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       // 3. line 0 killed: the keepalive took it out, new traffic avoids it
       expect(driver.events.map((e) => `${e.step} ${e.line}${e.error ? ` ${e.error}` : ''}`)).toEqual(['kill 0', 'restore 0']);
       const fo = kv(u.failover);
-      expect(fo.gone).toBe('1');
+      expect(fo.gone, 'the keepalive did not take line1 out within 60 s').toBe('1');
       fig.detectS = Math.round((Number(fo.out) - Number(fo.kill)) * 100) / 100;
       expect(m0.out ?? -1).toBe(0);
       expect(m1.out ?? 0).toBeGreaterThanOrEqual(plan.counts.out * 0.9);
@@ -262,7 +262,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       expect(out.results.some((x) => x.ok && x.what.includes('line1') && /down|taken out/.test(`${x.what} ${x.note ?? ''}`))).toBe(true);
 
       // 4. restored: it rejoins, traffic uses it again
-      expect(fo.back).toBe('1');
+      expect(fo.back, 'line1 did not rejoin within 90 s').toBe('1');
       fig.rejoinS = Math.round((Number(fo.rejoined) - Number(fo.restore)) * 100) / 100;
       expect(m0.back ?? 0).toBeGreaterThan(0);
       expect(m1.back ?? 0).toBeGreaterThan(0);
@@ -270,7 +270,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       expect(failures(back)).toEqual([]);
 
       // nothing failed at boot (the state section of the result unit)
-      expect((r.sections.failed ?? '').trim()).toBe('');
+      expect((r.sections.failed ?? '').trim(), `units failed at boot; timeline:\n${u.timeline ?? ''}\n${u.netdiag ?? ''}`).toBe('');
 
       lab.destroy();
       lab = undefined;

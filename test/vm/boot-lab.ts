@@ -207,6 +207,10 @@ traffic back ${p.ports.back} ${p.counts.back}
 chk check-back
 sec failover; printf 'kill=%s\\nout=%s\\ngone=%s\\nrestore=%s\\nrejoined=%s\\nback=%s\\n' "$t0" "$t1" "$gone" "$t2" "$t3" "$back"; end failover
 sec journal; journalctl -b -u '${p.keepaliveUnit}' --no-pager -o short-monotonic 2>&1 | tail -n 40; end journal
+# when each piece came up (microseconds of monotonic time, i.e. since kernel start)
+sec timeline; for x in network-pre.target networking.service systemd-networkd.service NetworkManager.service network.target network-online.target systemd-networkd-wait-online.service NetworkManager-wait-online.service '${p.keepaliveUnit}'; do
+  printf '%s %s\n' "$x" "$(systemctl show -p ActiveEnterTimestampMonotonic -p ActiveState --value "$x" 2>/dev/null | tr '\n' ' ')"; done; end timeline
+sec netdiag; journalctl -b -u systemd-networkd-wait-online.service -u NetworkManager-wait-online.service -u networking.service --no-pager -o short-monotonic 2>&1 | tail -n 15; end netdiag
 true
 `;
 }
