@@ -14,6 +14,7 @@
 // MPGEN_NO_MINIFY=1 keeps the output readable (profiling); MPGEN_NO_CODE_CACHE=1 skips the cache.
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
+import { parse as parseYaml } from 'yaml';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -60,7 +61,8 @@ const bundle = (entry) =>
     banner: { js: 'var __mpgen_url = require("node:url").pathToFileURL(__filename).href;' },
     define: {
       __MPGEN_BUNDLED__: 'true',
-      __MPGEN_DISTROS__: JSON.stringify(collect('distros', '.yaml')),
+      // parsed here, so a start parses no YAML but the profile's
+      __MPGEN_DISTROS__: JSON.stringify(Object.fromEntries(Object.entries(collect('distros', '.yaml')).map(([k, v]) => [k, parseYaml(v)]))),
       'import.meta.url': '__mpgen_url',
     },
     logLevel: 'warning',

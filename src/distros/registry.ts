@@ -12,7 +12,8 @@ import { distrosDir } from '../plan/resources.js';
 import { didYouMean } from '../profile/diagnostics.js';
 import type { Distro } from './distro.js';
 
-declare const __MPGEN_DISTROS__: Record<string, string> | undefined;
+/** The bundled build embeds distros/*.yaml already parsed (scripts/build.mjs): no YAML parse at startup. */
+declare const __MPGEN_DISTROS__: Record<string, unknown> | undefined;
 
 const BACKENDS = ['ifcfg', 'nm', 'eni', 'networkd', 'netplan'] as const;
 
@@ -40,11 +41,12 @@ const rawSchema = z.strictObject({
 });
 type Raw = z.infer<typeof rawSchema>;
 
-function sources(): Record<string, string> {
+/** distros/*.yaml by file stem, parsed. */
+function sources(): Record<string, unknown> {
   if (typeof __MPGEN_DISTROS__ !== 'undefined') return __MPGEN_DISTROS__;
   const dir = distrosDir();
-  const out: Record<string, string> = {};
-  for (const f of readdirSync(dir).sort()) if (f.endsWith('.yaml')) out[f.slice(0, -5)] = readFileSync(join(dir, f), 'utf8');
+  const out: Record<string, unknown> = {};
+  for (const f of readdirSync(dir).sort()) if (f.endsWith('.yaml')) out[f.slice(0, -5)] = parse(readFileSync(join(dir, f), 'utf8'));
   return out;
 }
 
@@ -90,8 +92,8 @@ let registry: Map<string, Distro> | undefined;
 export function distroRegistry(): Map<string, Distro> {
   if (registry) return registry;
   const raws = new Map<string, Raw>();
-  for (const [file, text] of Object.entries(sources())) {
-    const parsed = rawSchema.safeParse(parse(text));
+  for (const [file, data] of Object.entries(sources())) {
+    const parsed = rawSchema.safeParse(data);
     if (!parsed.success) throw new Error(`distro registry: distros/${file}.yaml: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     if (parsed.data.name !== file) throw new Error(`distro registry: distros/${file}.yaml declares name ${parsed.data.name}`);
     raws.set(file, parsed.data);

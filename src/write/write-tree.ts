@@ -58,9 +58,14 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
   try {
     mkdirSync(staging, { mode: 0o755 });
     writeFileSync(join(staging, TREE_MARKER), `${plan.name} ${plan.distro} ${plan.backend}\n`);
+    const made = new Set<string>();
     for (const f of plan.files) {
       const target = safeJoin(staging, f.path);
-      mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+      const dir = dirname(target);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true, mode: 0o755 });
+        made.add(dir);
+      }
       writeFileSync(target, f.content, { mode: f.mode, flag: 'wx' });
       chmodSync(target, f.mode); // the umask must not weaken or widen the planned mode
       written.push({ path: f.path, mode: f.mode, bytes: Buffer.byteLength(f.content) });
