@@ -16,6 +16,7 @@ import { getDistro } from '../../src/distros/registry.js';
 import type { Model } from '../../src/model/model.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
 import { fixtureModel, type FixtureName } from '../support/fixtures.js';
+import type { IpRoute } from '../../src/check/snapshot.js';
 
 export function context(name: FixtureName, distro: Distro = getDistro('rhel')): RenderContext {
   return { model: fixtureModel(name), distro, caps: capabilitiesOf(distro) };
@@ -148,18 +149,6 @@ export function expectedRoutes(model: Model): Map<string, string[]> {
   return t;
 }
 
-interface IpRoute {
-  type?: string;
-  dst: string;
-  gateway?: string;
-  dev?: string;
-  table?: string;
-  protocol?: string;
-  prefsrc?: string;
-  metric?: number;
-  flags?: string[];
-  nexthops?: { gateway?: string; dev?: string; weight?: number; flags?: string[] }[];
-}
 
 export function canonicalRoute(r: IpRoute): string {
   const parts = [r.type ?? 'unicast', r.dst];

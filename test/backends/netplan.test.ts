@@ -19,6 +19,7 @@ import { getDistro } from '../../src/distros/registry.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
 import { fixtureModel, FIXTURES, type FixtureName } from '../support/fixtures.js';
 import { missing } from '../support/require.js';
+import { writeFilesToTemp } from '../support/tree.js';
 
 function ctxFor(fixture: FixtureName, distro: string): RenderContext {
   const d = getDistro(distro);
@@ -31,14 +32,8 @@ afterAll(() => {
 });
 
 function writeTree(files: PlannedFile[]): string {
-  const root = mkdtempSync(join(tmpdir(), 'mpgen-netplan-'));
+  const root = writeFilesToTemp(files, 'mpgen-netplan-');
   roots.push(root);
-  for (const f of files) {
-    const p = join(root, f.path);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, f.content);
-    chmodSync(p, f.mode);
-  }
   return root;
 }
 

@@ -31,6 +31,7 @@ import type { Model } from '../../src/model/model.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
 import { fixtureModel, type FixtureName } from '../support/fixtures.js';
 import { missing } from '../support/require.js';
+import { writeFilesUnder } from '../support/tree.js';
 
 const NETWORKD = '/lib/systemd/systemd-networkd';
 const why = missing({ commands: ['ip', 'netplan', NETWORKD], root: true, netns: true });
@@ -72,15 +73,6 @@ function lab(model: Model): Lab {
     sh('ip', ['-n', peer, 'link', 'set', `p${k}`, 'up']);
   });
   return { ns, peer, root };
-}
-
-function writeTree(root: string, files: PlannedFile[]): void {
-  for (const f of files) {
-    const p = join(root, f.path);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, f.content);
-    chmodSync(p, f.mode);
-  }
 }
 
 /** Starts networkd in the lab namespace; bounded by timeout(1) in any case. */
@@ -162,7 +154,7 @@ describe.skipIf(why !== undefined)('systemd-networkd 252 applies the rendered fi
     it(`${fx}: networkd backend`, async () => {
       const ctx = ctxFor(fx);
       const l = lab(ctx.model);
-      writeTree(l.root, networkd(ctx).files);
+      writeFilesUnder(l.root, networkd(ctx).files);
       const nd = startNetworkd(l, false);
       await runHook(ctx, l, networkd(ctx).files);
       const bad = await settle(ctx.model, l.ns);
@@ -176,7 +168,7 @@ describe.skipIf(why !== undefined)('systemd-networkd 252 applies the rendered fi
     it(`${fx}: netplan backend (netplan generate, then networkd with mpgen's drop-ins)`, async () => {
       const ctx = ctxFor(fx);
       const l = lab(ctx.model);
-      writeTree(l.root, netplan(ctx).files);
+      writeFilesUnder(l.root, netplan(ctx).files);
       mkdirSync(join(l.root, 'etc/systemd/network'), { recursive: true });
       const g = spawnSync('netplan', ['generate', '--root-dir', l.root], { encoding: 'utf8', timeout: 60_000 });
       expect(g.stderr).toBe('');
@@ -193,7 +185,7 @@ describe.skipIf(why !== undefined)('systemd-networkd 252 applies the rendered fi
     const ctx = ctxFor('seed000-equalize');
     const l = lab(ctx.model);
     const files = networkd(ctx).files;
-    writeTree(l.root, files);
+    writeFilesUnder(l.root, files);
     const nd = startNetworkd(l, false);
     expect(await runHook(ctx, l, files)).toBe(1);
     const bad = await settle(ctx.model, l.ns);
@@ -205,7 +197,7 @@ describe.skipIf(why !== undefined)('systemd-networkd 252 applies the rendered fi
   it('systemd 252 holds the multipath route back while one uplink has no carrier (the note on debian), and installs it once it has', async () => {
     const ctx = ctxFor('seed001-multipath');
     const l = lab(ctx.model);
-    writeTree(l.root, networkd(ctx).files);
+    writeFilesUnder(l.root, networkd(ctx).files);
     // eth2's peer is p1 (uplinks first, in order): take its carrier away
     sh('ip', ['-n', l.peer, 'link', 'set', 'p1', 'down']);
     const nd = startNetworkd(l, false);

@@ -19,6 +19,7 @@ import { renderPlan } from '../../src/plan/render.js';
 import { GOLDEN_TARGETS } from '../golden/targets.js';
 import { FIXTURES, fixtureModel } from '../support/fixtures.js';
 import { missing } from '../support/require.js';
+import { writeFilesUnder } from '../support/tree.js';
 
 const why = missing({ commands: ['shellcheck', 'dash', 'bash', 'busybox', 'netplan', 'ifup', 'nmcli', 'NetworkManager', 'systemd-analyze', 'nft', 'iptables-restore', 'unshare'], root: true });
 
@@ -39,14 +40,6 @@ const run = (cmd: string, args: string[], opts: { input?: string; cwd?: string }
   spawnSync(cmd, args, { encoding: 'utf8', input: opts.input, cwd: opts.cwd, timeout: 60_000 });
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 16);
-
-function writeTree(root: string, files: PlannedFile[]): void {
-  for (const f of files) {
-    const p = join(root, f.path);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, f.content, { mode: f.mode });
-  }
-}
 
 /** Which consumer checks a file, by path and content. */
 export function consumerOf(f: PlannedFile): string {
@@ -112,7 +105,7 @@ describe.skipIf(why)('every emitted file is accepted by its real consumer', () =
   it('netplan generate --root-dir accepts every netplan file without a warning', () => {
     for (const { file, where, target } of each('netplan')) {
       const root = mkdtempSync(join(tmpdir(), 'mpgen-sweep-np-'));
-      writeTree(root, target.plan.files.filter((f) => f.path.startsWith('/etc/netplan/')));
+      writeFilesUnder(root, target.plan.files.filter((f) => f.path.startsWith('/etc/netplan/')));
       const r = run('netplan', ['generate', '--root-dir', root]);
       expect(r.stderr, `netplan generate ${where}`).toBe('');
       expect(r.status, where).toBe(0);
@@ -167,7 +160,7 @@ describe.skipIf(why)('every emitted file is accepted by its real consumer', () =
   it('the keepalive script itself accepts every keepalive config (keepalive check NAME)', () => {
     for (const { where, target } of each('keepalive-conf')) {
       const root = mkdtempSync(join(tmpdir(), 'mpgen-sweep-ka-'));
-      writeTree(root, target.plan.files);
+      writeFilesUnder(root, target.plan.files);
       const r = spawnSync('sh', [join(root, 'usr/libexec/mpgen/keepalive'), 'check', target.plan.name], {
         encoding: 'utf8',
         env: { ...process.env, MPGEN_ETC: join(root, 'etc/mpgen') },
@@ -198,7 +191,7 @@ describe.skipIf(why)('every emitted file is accepted by its real consumer', () =
       const root = mkdtempSync(join(tmpdir(), 'mpgen-sweep-unit-'));
       // The host's own units provide the targets (sysinit.target, network-online.target, ...).
       cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true, dereference: false });
-      writeTree(root, target.plan.files);
+      writeFilesUnder(root, target.plan.files);
       for (const bin of ['/usr/sbin/nft', '/usr/sbin/iptables-restore', '/usr/bin/ping', '/usr/sbin/ip'])
         if (!existsSync(join(root, bin))) {
           mkdirSync(dirname(join(root, bin)), { recursive: true });
@@ -276,7 +269,7 @@ describe.skipIf(why)('every emitted file is accepted by its real consumer', () =
     const n = targets.find((x) => x.plan.files.some((f) => f.path.endsWith('.nft')));
     for (const target of [t!, n!]) {
       const root = mkdtempSync(join(tmpdir(), 'mpgen-sweep-fwl-'));
-      writeTree(root, target.plan.files);
+      writeFilesUnder(root, target.plan.files);
       const script = join(root, 'usr/libexec/mpgen/firewall');
       const name = target.plan.name;
       // The script reads /etc/mpgen; bind the rendered /etc/mpgen over it in a private mount namespace.

@@ -11,6 +11,7 @@ import type { Contribution } from '../../src/backends/backend.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
 import type { FixtureName } from '../support/fixtures.js';
 import { eniContext } from './render-context.js';
+import { writeFilesToTemp } from '../support/tree.js';
 
 export interface RenderedEni {
   contribution: Contribution;
@@ -28,14 +29,7 @@ export async function renderEni(name: FixtureName): Promise<RenderedEni> {
 
 /** Writes planned files under a fresh directory, root-shaped, with their modes. */
 export function writeTree(files: PlannedFile[], prefix = 'mpgen-eni-'): string {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  for (const f of files) {
-    const p = join(root, f.path);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, f.content);
-    chmodSync(p, f.mode);
-  }
-  return root;
+  return writeFilesToTemp(files, prefix);
 }
 
 export interface Stanza {

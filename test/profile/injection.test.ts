@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseProfile } from '../../src/profile/load.js';
+import { FREE_STRING_FIELDS, pathString } from '../support/profile-fields.js';
 
 const BASE = {
   version: 1,
@@ -22,24 +23,7 @@ const BASE = {
   keepalive: { interval: '0.5s', timeout: '1s' },
 };
 
-const FIELDS: Array<Array<string | number>> = [
-  ['name'],
-  ['description'],
-  ['lan', 'interface'],
-  ['lan', 'address'],
-  ['uplinks', 0, 'name'],
-  ['uplinks', 0, 'interface'],
-  ['uplinks', 0, 'address'],
-  ['uplinks', 0, 'gateway'],
-  ['uplinks', 0, 'mac'],
-  ['uplinks', 0, 'probe', 0],
-  ['routes', 0],
-  ['package', 'name'],
-  ['package', 'version'],
-  ['package', 'maintainer'],
-  ['keepalive', 'interval'],
-  ['keepalive', 'timeout'],
-];
+const FIELDS = FREE_STRING_FIELDS;
 
 // Shell metacharacters, command substitution, newlines (which end a line in
 // ifcfg, ENI and unit files), quotes, a unicode look-alike and an over-long value.
@@ -68,7 +52,6 @@ function setIn(obj: unknown, path: Array<string | number>, value: unknown): unkn
   return copy;
 }
 
-const pathString = (p: Array<string | number>): string => p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i ? `.${k}` : k)).join('');
 
 describe('hostile strings are rejected at the field they were put in', () => {
   it('the base profile is valid', () => {

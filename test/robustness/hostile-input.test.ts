@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/profile/diagnostics.js';
 import { MAX_PROFILE_BYTES, parseProfile } from '../../src/profile/load.js';
 import { mpgen } from '../support/cli.js';
+import { ENUM_STRING_FIELDS, FREE_STRING_FIELDS, pathString } from '../support/profile-fields.js';
 
 const BASE = {
   version: 1,
@@ -30,7 +31,6 @@ const BASE = {
 };
 
 type Path = Array<string | number>;
-const pathString = (p: Path): string => p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i ? `.${k}` : k)).join('');
 
 function yamlWith(path: Path, value: unknown): string {
   const copy = structuredClone(BASE) as Record<string | number, unknown>;
@@ -69,27 +69,7 @@ describe('unicode look-alikes are refused where a name or address is expected', 
 });
 
 describe('over-long values in every string field: refused, and the message stays short', () => {
-  const FIELDS: Path[] = [
-    ['name'],
-    ['description'],
-    ['mode'],
-    ['lan', 'interface'],
-    ['lan', 'address'],
-    ['uplinks', 0, 'name'],
-    ['uplinks', 0, 'interface'],
-    ['uplinks', 0, 'address'],
-    ['uplinks', 0, 'gateway'],
-    ['uplinks', 0, 'mac'],
-    ['uplinks', 0, 'nat'],
-    ['uplinks', 0, 'probe', 0],
-    ['routes', 0],
-    ['package', 'name'],
-    ['package', 'version'],
-    ['package', 'maintainer'],
-    ['keepalive', 'interval'],
-    ['keepalive', 'timeout'],
-    ['keepalive', 'method'],
-  ];
+  const FIELDS: Path[] = [...FREE_STRING_FIELDS, ...ENUM_STRING_FIELDS];
   const LONG = `${'a'.repeat(50_000)}$(reboot)`;
   for (const path of FIELDS)
     it(`${pathString(path)}: 50,000 characters`, () => {
