@@ -4,7 +4,7 @@
  * cross-field rules.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { runRules, type KeyPath } from './rules.js';
 import { KEY_DOCS, profileSchema, type Profile } from './schema.js';
@@ -100,10 +100,10 @@ function getAt(root: unknown, path: KeyPath): unknown {
 
 /** The keys the schema allows at `path` (for "did you mean"). */
 function knownKeysAt(path: KeyPath): string[] {
-  let s: z.ZodType = profileSchema;
+  let s: z.ZodMiniType = profileSchema;
   for (const k of path) {
     s = unwrap(s);
-    const def = (s as unknown as { def: { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType } }).def;
+    const def = (s as unknown as { def: { type: string; shape?: Record<string, z.ZodMiniType>; element?: z.ZodMiniType } }).def;
     if (def.type === 'object' && typeof k === 'string' && def.shape?.[k]) s = def.shape[k]!;
     else if (def.type === 'array' && typeof k === 'number' && def.element) s = def.element;
     else return [];
@@ -113,10 +113,10 @@ function knownKeysAt(path: KeyPath): string[] {
   return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 
-function unwrap(s: z.ZodType): z.ZodType {
-  let cur = s as unknown as { def: { type: string; innerType?: z.ZodType } };
+function unwrap(s: z.ZodMiniType): z.ZodMiniType {
+  let cur = s as unknown as { def: { type: string; innerType?: z.ZodMiniType } };
   while (cur.def.type === 'optional' || cur.def.type === 'default' || cur.def.type === 'nullable') cur = cur.def.innerType as unknown as typeof cur;
-  return cur as unknown as z.ZodType;
+  return cur as unknown as z.ZodMiniType;
 }
 
 const remedy = (path: KeyPath): string | undefined => {
