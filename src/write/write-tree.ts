@@ -4,7 +4,7 @@
  * with renames. On any error the output directory is left as it was.
  * Output paths never escape the directory, and no symlink is followed.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Plan } from '../plan/plan.js';
 
@@ -35,6 +35,27 @@ export const TREE_MARKER = '.mpgen-tree';
 function replaceable(dir: string): boolean {
   const entries = readdirSync(dir);
   return entries.length === 0 || entries.includes(TREE_MARKER);
+}
+
+/**
+ * Removes a tree this process has just moved aside. One readdir per directory (its entries come
+ * typed, so no lstat per entry) and one unlink or rmdir per entry; symlinks are unlinked, never
+ * followed. Anything unexpected (a concurrent change, an odd file type) falls back to rmSync.
+ */
+function removeTree(dir: string): void {
+  try {
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else unlinkSync(p);
+      }
+      rmdirSync(d);
+    };
+    walk(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface WriteResult {
@@ -77,7 +98,7 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
       if (kind === 'dir') renameSync(old, out);
       throw e;
     }
-    if (kind === 'dir') rmSync(old, { recursive: true, force: true });
+    if (kind === 'dir') removeTree(old);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;
