@@ -165,6 +165,9 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
               ports: { before: 20000, out: 22000, back: 24000 },
             };
 
+      // a failed case must not leave its lab behind when the next one starts
+      lab?.destroy();
+      image?.dispose();
       lab = createLab(
         `bl${process.pid % 10000}${ci}`,
         m.uplinks.map((u) => ({ address: u.address.cidr, gateway: u.gateway as string })),
