@@ -76,14 +76,17 @@ function uplinkYaml(m: Model, u: Uplink): EthernetYaml {
   };
 }
 
-function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile | undefined {
+function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile {
   const m = ctx.model;
   const first = u.index === 0;
   const network: KeyValue[] = hook ? [{ key: 'KeepConfiguration', value: 'static' }] : [];
   const f: NetworkFile = {
     marker: marker(m),
     comments: [`uplink ${u.name}: what netplan cannot express for ${u.interface}`],
-    link: [],
+    // netplan's `optional: true` means RequiredForOnline=no, and with every uplink so wait-online
+    // waits for nothing and times out (2 minutes in the boot lab); no-carrier keeps the uplink in
+    // view while a line without carrier still counts as online.
+    link: [{ key: 'RequiredForOnline', value: 'no-carrier' }],
     network,
     addresses: u.noPrefixRoute ? [{ cidr: u.address.cidr, noPrefixRoute: true }] : [],
     routes: first ? mp.routes : [],
@@ -91,8 +94,7 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
     teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
   };
   if (first) f.comments.push('The first uplink carries the rules of no single uplink and the multipath route (see networkd.ts).');
-  const empty = !f.network.length && !f.addresses.length && !f.routes.length && !f.rules.length && f.teqlId === undefined;
-  return empty ? undefined : f;
+  return f;
 }
 
 export const netplan: Backend = (ctx): Contribution => {
@@ -105,7 +107,6 @@ export const netplan: Backend = (ctx): Contribution => {
   const dropins: string[] = [];
   for (const u of m.uplinks) {
     const d = uplinkDropin(ctx, u, mp, hook);
-    if (!d) continue;
     const path = dropinPath(m, u.interface);
     dropins.push(path);
     files.push(planFile(path, renderNetwork(d)));

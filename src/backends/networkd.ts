@@ -79,7 +79,10 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
   ];
   if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(m.sysctl.rpFilterValue) });
   if (hook) network.push({ key: 'KeepConfiguration', value: 'static' });
-  const link: KeyValue[] = [{ key: 'RequiredForOnline', value: 'no' }];
+  // no-carrier, not no: wait-online must still see the uplinks (with every link "no" it waits for
+  // nothing, times out after 2 minutes and delays network-online.target, found in the boot lab),
+  // yet a configured link without carrier counts as online, so a dead line does not hold up boot.
+  const link: KeyValue[] = [{ key: 'RequiredForOnline', value: 'no-carrier' }];
   if (u.mtu !== undefined) link.unshift({ key: 'MTUBytes', value: String(u.mtu) });
   const comments = [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}`];
   if (first) {

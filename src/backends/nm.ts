@@ -54,8 +54,6 @@ export interface NmView {
   dispatcher: DispatcherView | null;
   /** conf.d drop-in leaving teqlN unmanaged (teql mode) */
   unmanaged: { marker: string; name: string; bond: string } | null;
-  /** true when NM merges the weighted per-uplink routes into the multipath route itself */
-  nativeMultipath: boolean;
   notes: string[];
 }
 
@@ -78,18 +76,7 @@ export function connectionUuid(profile: string, id: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
-/**
- * NM merges routes with the same destination, table and metric across devices
- * into one multipath route when they carry a weight (1.42), but only when all
- * nexthops share the onlink flag and have a gateway (nm-settings-nmcli(5)).
- */
-export function nmCanMergeMultipath(model: Model, caps: Capabilities): boolean {
-  if (model.mode !== 'multipath' || !caps.nmMultipathWeight) return false;
-  const onlink = model.uplinks.map((u) => u.onlink);
-  return model.uplinks.every((u) => u.gateway !== undefined) && onlink.every((o) => o === onlink[0]);
-}
-
-export function uplinkRoutes(model: Model, u: Uplink, caps: Capabilities, native: boolean): NmRoute[] {
+export function uplinkRoutes(model: Model, u: Uplink, caps: Capabilities): NmRoute[] {
   const out: Omit<NmRoute, 'n'>[] = [];
   const onlink = u.onlink && u.gateway ? true : undefined;
   if (u.onlink && u.gateway) out.push({ value: `${u.gateway}/32,0.0.0.0,0`, options: options({ scope: 253, table: 254 }) });
@@ -99,11 +86,6 @@ export function uplinkRoutes(model: Model, u: Uplink, caps: Capabilities, native
   }
   if (model.routing.prohibitFallback && caps.nmProhibitRoute) {
     for (const d of model.routes) out.push({ value: `${dest(d)},0.0.0.0,1`, options: options({ table: u.table, type: 'prohibit' }) });
-  }
-  if (native) {
-    for (const d of model.routes) {
-      out.push({ value: `${dest(d)},${u.gateway},0`, options: options({ onlink, table: model.routing.multipathTable, weight: u.weight }) });
-    }
   }
   return out.map((r, i) => ({ n: i + 1, ...r }));
 }
@@ -130,7 +112,6 @@ export function connectionIds(model: Model): { uplinks: Map<string, string>; lan
 
 export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView {
   const m = marker(model);
-  const native = nmCanMergeMultipath(model, caps);
   const ids = connectionIds(model);
   const keyfiles = new Map<string, KeyfileView>();
   const notes: string[] = [
@@ -149,7 +130,7 @@ export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView
       mac: u.mac ?? null,
       mtu: u.mtu !== undefined ? String(u.mtu) : null,
       address: u.address.cidr,
-      routes: uplinkRoutes(model, u, caps, native),
+      routes: uplinkRoutes(model, u, caps),
       rules: numbered([`priority ${u.rulePriority} from ${u.ruleFrom} table ${u.table}`, ...sharedRules(model)]),
     });
   }
@@ -181,13 +162,13 @@ export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView
     }
     notes.push(`nm: NetworkManager ${distro.versions.networkmanager ?? '(unknown)'} predates route type=prohibit (1.36): the dispatcher adds the prohibit fallbacks.`);
   }
-  const needsMultipathHook = model.mode !== 'teql' && !native;
-  if (model.mode === 'multipath' && !native) {
-    notes.push(
-      caps.nmMultipathWeight
-        ? 'nm: NetworkManager merges weighted routes only when every uplink has a gateway and all share the onlink flag: the dispatcher installs the multipath route.'
-        : `nm: NetworkManager ${distro.versions.networkmanager ?? '(unknown)'} has no route weight (1.42): the dispatcher installs the multipath route with its weights.`,
-    );
+  // The dispatcher, not NM, owns the multipath route. NM 1.42 can merge weighted per-device
+  // routes into one, but in the boot lab (Debian 12, NM 1.42.4) it also left the first device's
+  // single route in the table, which shadowed the multipath route (all flows on one line) and made
+  // the keepalive's `ip route replace` fail; NM would also re-apply routes the keepalive changed.
+  const needsMultipathHook = model.mode !== 'teql';
+  if (model.mode === 'multipath') {
+    notes.push('nm: the dispatcher installs the multipath route with its weights (NetworkManager owns only the per-uplink tables and rules, so the keepalive can change the route).');
   }
   if (model.mode === 'equalize') {
     notes.push('nm: NetworkManager cannot express the equalize flag: the dispatcher installs the multipath route (iproute2 6.x drops the keyword; kernels ignore it).');
@@ -228,7 +209,6 @@ export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView
     keyfiles,
     dispatcher,
     unmanaged: bond ? { marker: m, name: model.name, bond: bond.interface } : null,
-    nativeMultipath: native,
     notes,
   };
 }

@@ -193,6 +193,13 @@ export function checkMultipath(model: Model, snap: KernelSnapshot, takenOut: Tak
     const want = expectIn.map(expectedNexthop);
     const wantText = want.map((n) => describeNexthop(n, want.length > 1)).join(' ');
     if (routes.length === 0) return fail('multipath', what, wantText, `no ${dst} route in table ${table}`);
+    // A second route to the same destination (another metric) shadows the multipath route or is
+    // shadowed by it, and the keepalive's `ip route replace` then changes only one of them; the
+    // boot lab met this with NetworkManager's own route beside the multipath one.
+    if (routes.length > 1) {
+      const found = routes.map((r) => `${nexthopsOf(r).map((n) => describeNexthop(n, nexthopsOf(r).length > 1)).join(' ')}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`);
+      return fail('multipath', what, `one ${dst} route: ${wantText}`, `${routes.length} ${dst} routes: ${found.join('; ')}`);
+    }
     const route = routes[0] as IpRoute;
     const have = nexthopsOf(route);
     const single = have.length === 1;

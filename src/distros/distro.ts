@@ -39,8 +39,6 @@ export interface Capabilities {
   networkdNexthopGroup: boolean;
   /** systemd-networkd IPv4ReversePathFilter= (v255) */
   networkdRpFilter: boolean;
-  /** NetworkManager routeN_options=weight= (1.42) */
-  nmMultipathWeight: boolean;
   /** NetworkManager route type=prohibit (1.36) */
   nmProhibitRoute: boolean;
   /** netplan's NM renderer honours routing-policy (netplan >= 1.2) */
@@ -70,7 +68,6 @@ export function capabilitiesOf(d: Distro): Capabilities {
     networkdTeql: sd >= 245,
     networkdNexthopGroup: sd >= 249,
     networkdRpFilter: sd >= 255,
-    nmMultipathWeight: versionAtLeast(d.versions.networkmanager, '1.42'),
     nmProhibitRoute: versionAtLeast(d.versions.networkmanager, '1.36'),
     netplanNmRoutingPolicy: versionAtLeast(d.versions.netplan, '1.2'),
     rtTablesD: versionAtLeast(d.versions.iproute2, '4.0'),

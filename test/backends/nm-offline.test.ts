@@ -96,8 +96,8 @@ function sameKeyfile(sent: string, back: string): void {
 
 const dest = (d: string) => (d === 'default' ? '0.0.0.0/0' : d);
 
-/** The routes of one uplink's keyfile according to kernel-state.md (weight when NM merges natively). */
-function expectedUplinkRoutes(model: Model, u: Uplink, native: boolean): Route[] {
+/** The routes of one uplink's keyfile according to kernel-state.md (the multipath route is the dispatcher's). */
+function expectedUplinkRoutes(model: Model, u: Uplink): Route[] {
   const r: Route[] = [];
   const onlink: Record<string, string> = u.onlink && u.gateway ? { onlink: 'true' } : {};
   if (u.onlink && u.gateway) r.push({ dest: `${u.gateway}/32`, gw: '0.0.0.0', metric: '0', options: { scope: '253', table: '254' } });
@@ -108,7 +108,6 @@ function expectedUplinkRoutes(model: Model, u: Uplink, native: boolean): Route[]
         : { dest: dest(d), gw: '0.0.0.0', metric: '0', options: { scope: '253', src: u.address.address, table: String(u.table) } },
     );
     if (model.routing.prohibitFallback) r.push({ dest: dest(d), gw: '0.0.0.0', metric: '1', options: { table: String(u.table), type: 'prohibit' } });
-    if (native) r.push({ dest: dest(d), gw: u.gateway!, metric: '0', options: { ...onlink, table: String(model.routing.multipathTable), weight: String(u.weight) } });
   }
   return r.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
@@ -118,8 +117,9 @@ const why = missing({ commands: ['nmcli'] });
 describe.skipIf(why !== undefined)('nm keyfiles: nmcli --offline round trip', () => {
   it('control: nmcli drops an out-of-range weight with exit 0, and the comparison notices', () => {
     const k = renderNm('seed004-weights').files[0]!.content;
-    expect(k).toMatch(/weight=9/);
-    const bad = k.replace('weight=9', 'weight=300');
+    expect(k).toMatch(/^\[ipv4\]$/m);
+    // weights live in the dispatcher now; plant an out-of-range one to prove the comparison bites
+    const bad = k.replace(/^\[ipv4\]$/m, '[ipv4]\nroute9=198.51.100.0/24,203.0.113.130,0\nroute9_options=weight=300');
     const r = nmcliOffline(bad);
     expect(r.status).toBe(0);
     expect(() => sameKeyfile(bad, r.out)).toThrow();
@@ -131,7 +131,6 @@ describe.skipIf(why !== undefined)('nm keyfiles: nmcli --offline round trip', ()
       const c = renderNm(name);
       const keyfiles = c.files.filter((f) => f.path.endsWith('.nmconnection'));
       expect(keyfiles).toHaveLength(model.uplinks.length + (model.lan ? 1 : 0));
-      const native = model.mode === 'multipath';
       let routes = 0;
       let rules = 0;
       for (const f of keyfiles) {
@@ -145,7 +144,7 @@ describe.skipIf(why !== undefined)('nm keyfiles: nmcli --offline round trip', ()
         const shared = [{ priority: String(model.routing.mainRulePriority), from: '0.0.0.0/0', suppress_prefixlength: '0', table: '254' }];
         if (model.mode !== 'teql') shared.push({ priority: String(model.routing.multipathRulePriority), from: '0.0.0.0/0', table: String(model.routing.multipathTable) } as (typeof shared)[0]);
         if (u) {
-          expect(routesOf(ini)).toEqual(expectedUplinkRoutes(model, u, native));
+          expect(routesOf(ini)).toEqual(expectedUplinkRoutes(model, u));
           const own = { priority: String(u.rulePriority), from: u.address.address, table: String(u.table) };
           expect(rulesOf(ini)).toEqual([own, ...shared].sort((a, b) => Number(a.priority) - Number(b.priority)));
           expect(ini.get('ipv4')!.get('address1')).toBe(u.address.cidr);

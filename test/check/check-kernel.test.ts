@@ -124,6 +124,15 @@ describe('checkKernel: multipath, recorded from a namespace', () => {
     );
   });
 
+  it('FAILs a second route to the same destination in the multipath table (it shadows the multipath route)', () => {
+    const s = snapshot();
+    s.routes.push({ dst: 'default', table: '222', gateway: '192.0.2.2', dev: 'eth1', protocol: 'static', metric: 100, flags: [] } as IpRoute);
+    const f = fails(s);
+    expect(f).toEqual([
+      'FAIL table 222 multipath default nexthop via 192.0.2.2 dev eth1 weight 1 nexthop via 198.51.100.2 dev eth2 weight 3: expected one default route: nexthop via 192.0.2.2 dev eth1 weight 1 nexthop via 198.51.100.2 dev eth2 weight 3, found 2 default routes: nexthop via 192.0.2.2 dev eth1 weight 1 nexthop via 198.51.100.2 dev eth2 weight 3; nexthop via 192.0.2.2 dev eth1 metric 100',
+    ]);
+  });
+
   it('FAILs rp_filter by its effective value max(all, iface), not the interface value alone', () => {
     const m = multipathModel();
     m.sysctl = { ...m.sysctl, rpFilter: 'strict', rpFilterValue: 1 };
