@@ -221,7 +221,10 @@ export const nm: Backend = (ctx: RenderContext): Contribution => {
     files.push(planFile(`/etc/NetworkManager/system-connections/${id}.nmconnection`, renderTemplate('nm/keyfile', k), FILE_MODE.secret));
   }
   if (view.dispatcher) {
-    files.push(planFile(`/etc/NetworkManager/dispatcher.d/50-mpgen-${model.name}`, renderTemplate('nm/dispatcher', view.dispatcher), FILE_MODE.executable));
+    // /usr/lib, not /etc: a packaged script is no conffile (rpmlint: executable-marked-as-config-file);
+    // NetworkManager-dispatcher reads /usr/lib/NetworkManager/dispatcher.d since 1.31, and a file of the
+    // same name in /etc still overrides it for the site.
+    files.push(planFile(`/usr/lib/NetworkManager/dispatcher.d/50-mpgen-${model.name}`, renderTemplate('nm/dispatcher', view.dispatcher), FILE_MODE.executable));
   }
   if (view.unmanaged) {
     files.push(planFile(`/etc/NetworkManager/conf.d/90-mpgen-${model.name}.conf`, renderTemplate('nm/unmanaged.conf', view.unmanaged)));
