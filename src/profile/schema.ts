@@ -77,6 +77,12 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
   'package.maintainer': { doc: '"Full Name <email@example.net>"', example: 'maintainer: "Net Admin <admin@example.net>"' },
 };
 
+// What importing zod (classic) configures, which zod/mini leaves to the caller: English messages,
+// and the memoizer that gives containers cycle support (a YAML alias can make a cyclic value).
+// Set before any schema is built, and only where not set already, as zod itself does.
+if (!z.core.globalConfig.localeError) z.config(z.locales.en());
+if (!z.core.globalConfig.memoizer) z.config({ memoizer: z.memoizer() });
+
 const doc = (key: string) => z.meta({ description: KEY_DOCS[key]?.doc ?? key });
 
 // zod/mini: the same schema as zod's chained API, built from functions (cheaper to build at
