@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { distrosDir } from '../plan/resources.js';
 import { didYouMean } from '../profile/diagnostics.js';
 import type { Distro } from './distro.js';
@@ -17,27 +17,26 @@ declare const __MPGEN_DISTROS__: Record<string, unknown> | undefined;
 
 const BACKENDS = ['ifcfg', 'nm', 'eni', 'networkd', 'netplan'] as const;
 
+// zod/mini, like the profile schema: classic zod would stay in the bundle for this alone.
+const str = () => z.optional(z.string());
 const rawSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]*$/),
-  family: z.string().optional(),
-  release: z.string().optional(),
-  description: z.string().optional(),
-  default_backend: z.enum(BACKENDS).optional(),
-  backends: z.array(z.enum(BACKENDS)).optional(),
-  package_format: z.enum(['deb', 'rpm', 'tar']).optional(),
-  versions: z
-    .strictObject({
-      systemd: z.number().int().optional(),
-      iproute2: z.string().optional(),
-      networkmanager: z.string().optional(),
-      netplan: z.string().optional(),
-      network_scripts: z.string().optional(),
-    })
-    .optional(),
-  paths: z
-    .strictObject({ hooks: z.string(), network_scripts: z.string(), libexec: z.string(), units: z.string() })
-    .partial()
-    .optional(),
+  name: z.string().check(z.regex(/^[a-z][a-z0-9-]*$/)),
+  family: str(),
+  release: str(),
+  description: str(),
+  default_backend: z.optional(z.enum(BACKENDS)),
+  backends: z.optional(z.array(z.enum(BACKENDS))),
+  package_format: z.optional(z.enum(['deb', 'rpm', 'tar'])),
+  versions: z.optional(
+    z.strictObject({
+      systemd: z.optional(z.int()),
+      iproute2: str(),
+      networkmanager: str(),
+      netplan: str(),
+      network_scripts: str(),
+    }),
+  ),
+  paths: z.optional(z.strictObject({ hooks: str(), network_scripts: str(), libexec: str(), units: str() })),
 });
 type Raw = z.infer<typeof rawSchema>;
 

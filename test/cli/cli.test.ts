@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from '../support/fixtures.js';
-import { mpgen } from '../support/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, mpgen } from '../support/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mpgen-cli-'));
 
@@ -99,6 +100,18 @@ describe('mpgen CLI', () => {
     expect(again.stderr).toContain('already exists; use --force');
     expect(mpgen(['init', '-o', 'p.yaml', '--force'], { cwd }).code).toBe(0);
     expect(mpgen(['validate', '-p', 'p.yaml'], { cwd }).code).toBe(0);
+  });
+
+  it('a reader that closes the pipe early (mpgen distros | head -1) is no error: no stack trace', () => {
+    // `| true`: the reader is gone before node writes, so every write meets EPIPE.
+    for (const cmd of ['distros', 'schema']) {
+      const r = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${BIN}" ${cmd} | true`], { encoding: 'utf8' });
+      expect(r.stderr, cmd).toBe('');
+      expect(r.status, cmd).toBe(0);
+    }
+    const head = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" distros | head -1`], { encoding: 'utf8' });
+    expect(head.stdout).toMatch(/^alma /);
+    expect(head.stderr).toBe('');
   });
 
   it('every command has --help with an example', () => {
