@@ -4,7 +4,7 @@
  * cross-field rules.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod/mini';
+import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { runRules, type KeyPath } from './rules.js';
 import { KEY_DOCS, profileSchema, type Profile } from './schema.js';

@@ -7,7 +7,11 @@
  * Every free string that can reach a script, unit or config file has a strict
  * pattern here; that is the injection boundary.
  */
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
+// The English locale alone: `z.locales` would pull every translation into the bundle.
+import en from 'zod/v4/locales/en.js';
+// Named, not through z.core: a namespace used as a value keeps all of it (every locale) in the bundle.
+import { globalConfig } from 'zod/v4/core';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
@@ -80,8 +84,8 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
 // What importing zod (classic) configures, which zod/mini leaves to the caller: English messages,
 // and the memoizer that gives containers cycle support (a YAML alias can make a cyclic value).
 // Set before any schema is built, and only where not set already, as zod itself does.
-if (!z.core.globalConfig.localeError) z.config(z.locales.en());
-if (!z.core.globalConfig.memoizer) z.config({ memoizer: z.memoizer() });
+if (!globalConfig.localeError) z.config(en());
+if (!globalConfig.memoizer) z.config({ memoizer: z.memoizer() });
 
 const doc = (key: string) => z.meta({ description: KEY_DOCS[key]?.doc ?? key });
 

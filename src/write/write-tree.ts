@@ -3,8 +3,11 @@
  * everything is written into a fresh sibling directory first, then swapped in
  * with renames. On any error the output directory is left as it was.
  * Output paths never escape the directory, and no symlink is followed.
+ * A tree that already holds exactly the plan (same files, bytes, modes and
+ * marker) is left as it is, as projen skips unchanged files: nothing to swap,
+ * nothing to delete.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Plan } from '../plan/plan.js';
 
@@ -61,6 +64,40 @@ function removeTree(dir: string): void {
 export interface WriteResult {
   outDir: string;
   written: Array<{ path: string; mode: number; bytes: number }>;
+  /** true when the directory already held exactly this plan and was left untouched */
+  unchanged: boolean;
+}
+
+const markerText = (plan: Plan): string => `${plan.name} ${plan.distro} ${plan.backend}\n`;
+
+/**
+ * True when `out` holds exactly the plan: the marker, every planned file with its bytes and
+ * mode, and nothing else. Any symlink, odd file type or read error answers false (rewrite).
+ */
+function holdsExactly(out: string, plan: Plan): boolean {
+  try {
+    if (readFileSync(join(out, TREE_MARKER), 'utf8') !== markerText(plan)) return false;
+    const want = new Map(plan.files.map((f) => [f.path, f]));
+    let seen = 0;
+    const walk = (dir: string, rel: string): boolean => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        const r = `${rel}/${e.name}`;
+        if (e.isDirectory()) {
+          if (!walk(p, r)) return false;
+          continue;
+        }
+        if (r === `/${TREE_MARKER}`) continue;
+        const f = want.get(r);
+        if (!f || !e.isFile() || (lstatSync(p).mode & 0o7777) !== f.mode || readFileSync(p, 'utf8') !== f.content) return false;
+        seen++;
+      }
+      return true;
+    };
+    return walk(out, '') && seen === want.size;
+  } catch {
+    return false;
+  }
 }
 
 export function writePlanTree(plan: Plan, outDir: string): WriteResult {
@@ -70,6 +107,8 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
   if (kind === 'other') throw new OutputPathError(`${outDir} exists and is not a directory (or is a symlink); refusing to replace it`);
   if (kind === 'dir' && !replaceable(out))
     throw new OutputPathError(`${outDir} is not empty and was not written by mpgen (no ${TREE_MARKER} in it); refusing to replace it. Choose an empty or new directory with -o`);
+  const listing = plan.files.map((f) => ({ path: f.path, mode: f.mode, bytes: Buffer.byteLength(f.content) }));
+  if (kind === 'dir' && holdsExactly(out, plan)) return { outDir: out, written: listing, unchanged: true };
   const parent = dirname(out);
   mkdirSync(parent, { recursive: true });
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
@@ -78,7 +117,7 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
   const written: WriteResult['written'] = [];
   try {
     mkdirSync(staging, { mode: 0o755 });
-    writeFileSync(join(staging, TREE_MARKER), `${plan.name} ${plan.distro} ${plan.backend}\n`);
+    writeFileSync(join(staging, TREE_MARKER), markerText(plan));
     const made = new Set<string>();
     for (const f of plan.files) {
       const target = safeJoin(staging, f.path);
@@ -103,5 +142,5 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
-  return { outDir: out, written };
+  return { outDir: out, written, unchanged: false };
 }

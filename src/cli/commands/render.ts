@@ -55,7 +55,11 @@ export function registerRender(program: Command): void {
         throw e;
       }
       for (const f of res.written) process.stdout.write(`${modeString(f.mode)} ${String(f.bytes).padStart(6)} ${join(out, f.path)}\n`);
-      process.stderr.write(`mpgen: wrote ${res.written.length} files for ${plan.name} on ${plan.distro} (backend ${plan.backend}) under ${out}\n`);
+      process.stderr.write(
+        res.unchanged
+          ? `mpgen: ${out} already holds these ${res.written.length} files for ${plan.name} on ${plan.distro} (backend ${plan.backend}); left as it is\n`
+          : `mpgen: wrote ${res.written.length} files for ${plan.name} on ${plan.distro} (backend ${plan.backend}) under ${out}\n`,
+      );
     });
 }
 
