@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { distrosDir } from '../plan/resources.js';
 import { didYouMean } from '../profile/diagnostics.js';
 import type { Distro } from './distro.js';
