@@ -106,7 +106,7 @@ export function normalize(p: Profile, source: string): Model {
   const ka = p.keepalive ?? {};
   const warnings: string[] = [];
   if (p.mode === 'equalize')
-    warnings.push('equalize: kernels since 3.6 ignore the equalize flag (RTM_F_EQUALIZE is not implemented) and iproute2 6.x refuses the keyword; scripts try it and fall back to the plain route, which balances per flow like multipath. Use mode: teql for per-packet balancing.');
+    warnings.push('equalize: kernels since 3.6 ignore the equalize flag (rtnetlink.h marks RTM_F_EQUALIZE "NI": unimplemented) and iproute2 6.x refuses the keyword; scripts try it and fall back to the plain route, which balances per flow like multipath. Use mode: teql for per-packet balancing.');
 
   return {
     name: p.name,

@@ -233,7 +233,7 @@ const equalizeWarning: Rule = (p) =>
         {
           severity: 'warning',
           path: ['mode'],
-          message: 'kernels since 3.6 ignore the equalize flag (RTM_F_EQUALIZE is not implemented) and iproute2 6.x refuses the keyword: the route is installed with the flag where ip still accepts it, else without, and balances per flow like multipath',
+          message: 'kernels since 3.6 ignore the equalize flag (rtnetlink.h marks RTM_F_EQUALIZE "NI": unimplemented) and iproute2 6.x refuses the keyword: the route is installed with the flag where ip still accepts it, else without, and balances per flow like multipath',
           hint: 'For per-packet balancing use mode: teql',
         },
       ]

@@ -6,22 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseProfile } from '../../src/profile/load.js';
-import { FREE_STRING_FIELDS, pathString } from '../support/profile-fields.js';
+import { FREE_STRING_FIELDS, pathString, PROFILE_WITH_EVERY_STRING as BASE } from '../support/profile-fields.js';
 
-const BASE = {
-  version: 1,
-  name: 'shop',
-  mode: 'multipath',
-  description: 'ok',
-  lan: { interface: 'eth0', address: '198.51.100.1/24' },
-  uplinks: [
-    { name: 'dsl1', interface: 'eth1', address: '192.0.2.2/29', gateway: '192.0.2.1', mac: '02:00:00:00:00:01', probe: ['203.0.113.10'] },
-    { name: 'dsl2', interface: 'eth2', address: '192.0.2.10/29', gateway: '192.0.2.9' },
-  ],
-  routes: ['default'],
-  package: { name: 'mpgen-shop', version: '1.0.0', maintainer: 'Net Admin <admin@example.net>' },
-  keepalive: { interval: '0.5s', timeout: '1s' },
-};
 
 const FIELDS = FREE_STRING_FIELDS;
 

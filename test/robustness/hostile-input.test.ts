@@ -13,22 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/profile/diagnostics.js';
 import { MAX_PROFILE_BYTES, parseProfile } from '../../src/profile/load.js';
 import { mpgen } from '../support/cli.js';
-import { ENUM_STRING_FIELDS, FREE_STRING_FIELDS, pathString } from '../support/profile-fields.js';
+import { ENUM_STRING_FIELDS, FREE_STRING_FIELDS, pathString, PROFILE_WITH_EVERY_STRING as BASE } from '../support/profile-fields.js';
 
-const BASE = {
-  version: 1,
-  name: 'shop',
-  description: 'two lines',
-  mode: 'multipath',
-  lan: { interface: 'eth0', address: '198.51.100.1/24' },
-  uplinks: [
-    { name: 'dsl1', interface: 'eth1', address: '192.0.2.2/29', gateway: '192.0.2.1', mac: '02:00:00:00:00:01', probe: ['203.0.113.10'] },
-    { name: 'dsl2', interface: 'eth2', address: '192.0.2.10/29', gateway: '192.0.2.9' },
-  ],
-  routes: ['default'],
-  package: { name: 'mpgen-shop', version: '1.0.0', maintainer: 'Net Admin <admin@example.net>' },
-  keepalive: { interval: '0.5s', timeout: '1s', method: 'ping' },
-};
 
 type Path = Array<string | number>;
 
