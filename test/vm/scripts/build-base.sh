@@ -9,6 +9,12 @@
 set -eu
 out=$1 mirror=$2 suite=$3 kpkg=$4 pkgs=$5
 [ -e "$out/done" ] && exit 0
+# Two test files may ask for the same image at once on a new machine: one builds,
+# the other waits and then finds it done (without this, the second build's
+# rm -rf "$out" could delete the image the first is already booting).
+exec 9>"$out.lock"
+flock 9
+[ -e "$out/done" ] && exit 0
 tmp="$out.tmp.$$"
 rm -rf "$tmp"
 mkdir -p "$tmp"

@@ -90,5 +90,6 @@ tc() { /sbin/tc "$@"; }
 . /mpgen/run.sh
 PRELUDE
 chmod 755 "$st/init"
-(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
-mv "$out.tmp" "$out"
+# A per-process temporary name: two builders of the same initramfs never write one file.
+(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
