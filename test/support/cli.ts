@@ -1,9 +1,9 @@
-/** Runs the built CLI (bin/mpgen.js -> dist/mpgen.mjs) as a user would. */
+/** Runs the built CLI as a user would: the `mpgen` command (bin/mpgen -> bin/mpgen.js -> dist/mpgen.mjs). */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/mpgen.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/mpgen', import.meta.url));
 
 export interface CliRun {
   code: number;
@@ -12,7 +12,7 @@ export interface CliRun {
 }
 
 export function mpgen(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliRun {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(BIN, args, {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, ...opts.env },
     input: opts.input,
