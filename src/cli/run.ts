@@ -1,4 +1,4 @@
-/** Entry point of the bundle: dist/mpgen.mjs exports run(). */
+/** Entry point of the bundle: dist/mpgen.cjs (and dist/mpgen.mjs) export run(). */
 import { main } from './main.js';
 
 /**

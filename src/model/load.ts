@@ -11,10 +11,22 @@ export interface LoadedModel {
   warnings: Diagnostic[];
 }
 
+/**
+ * The last profile this process loaded. One process that runs several commands on one profile
+ * (rendering it for every distro, then packaging it: `run()` called in a loop, or the batch
+ * worker meeting a profile twice) parses and validates it once. Keyed by the source name and
+ * the exact text, so the result is the one a fresh parse gives; handed out as a deep copy, so
+ * no caller can change what the next one gets.
+ */
+let last: { text: string; source: string; loaded: LoadedModel } | undefined;
+
 export function loadModelFromText(text: string, source: string): LoadedModel {
+  if (last !== undefined && last.source === source && last.text === text) return structuredClone(last.loaded);
   const { profile, diagnostics } = parseProfile(text, source);
   if (!profile) throw new ProfileError(diagnostics);
-  return { model: normalize(profile, source), warnings: diagnostics.filter((d) => d.severity === 'warning') };
+  const loaded = { model: normalize(profile, source), warnings: diagnostics.filter((d) => d.severity === 'warning') };
+  last = { text, source, loaded: structuredClone(loaded) };
+  return loaded;
 }
 
 /** Reads a profile file; unreadable files become located diagnostics, not stack traces. */

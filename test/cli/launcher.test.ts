@@ -24,10 +24,11 @@ describe('bin/mpgen launcher', () => {
     const sc = spawnSync('shellcheck', ['-s', 'sh', BIN], { encoding: 'utf8' });
     expect(sc.stdout + sc.stderr).toBe('');
     expect(sc.status).toBe(0);
-    for (const sh of [['dash'], ['bash', '--posix'], ['busybox', 'sh']]) {
-      const r = spawnSync(sh[0], [...sh.slice(1), BIN, '--version'], { encoding: 'utf8' });
-      expect(r.stdout, sh.join(' ')).toBe(`${VERSION}\n`);
-      expect(r.status, sh.join(' ')).toBe(0);
+    const shells: [string, string[]][] = [['dash', []], ['bash', ['--posix']], ['busybox', ['sh']]];
+    for (const [sh, opts] of shells) {
+      const r = spawnSync(sh, [...opts, BIN, '--version'], { encoding: 'utf8' });
+      expect(r.stdout, sh).toBe(`${VERSION}\n`);
+      expect(r.status, sh).toBe(0);
     }
   });
 
@@ -49,11 +50,11 @@ describe('bin/mpgen launcher', () => {
     expect(bare.stdout).toBe(`${VERSION}\n`);
   });
 
-  it('starts Node without NODE_EXTRA_CA_CERTS, which node bin/mpgen.js still reads at start', () => {
+  it('starts Node without NODE_EXTRA_CA_CERTS, which node bin/mpgen.cjs still reads at start', () => {
     // A bundle that cannot be read makes Node warn before any JavaScript runs: the warning
     // shows whether Node looked at the variable at all.
     const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/mpgen-test-ca.pem' };
-    const plain = spawnSync(process.execPath, [join(REPO, 'bin', 'mpgen.js'), '--version'], { encoding: 'utf8', env });
+    const plain = spawnSync(process.execPath, [join(REPO, 'bin', 'mpgen.cjs'), '--version'], { encoding: 'utf8', env });
     expect(plain.stderr).toContain('Ignoring extra certs from `/nonexistent/mpgen-test-ca.pem`');
     const launched = spawnSync(BIN, ['--version'], { encoding: 'utf8', env });
     expect(launched.stderr).toBe('');

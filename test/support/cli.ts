@@ -1,4 +1,4 @@
-/** Runs the built CLI as a user would: the `mpgen` command (bin/mpgen -> bin/mpgen.js -> dist/mpgen.mjs). */
+/** Runs the built CLI as a user would: the `mpgen` command (bin/mpgen -> bin/mpgen.cjs -> dist/mpgen.cjs). */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -27,11 +27,11 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const PROFILES = fileURLToPath(new URL('./profiles/', import.meta.url));
 
 export const GUEST_PROFILE = '/opt/mpgen-lab/profile.yaml';
-/** the launcher (bin/mpgen.js), which imports ../dist/mpgen.mjs */
-export const GUEST_CLI = '/opt/mpgen/bin/mpgen.js';
+/** the launcher (bin/mpgen.cjs), which requires ../dist/mpgen.cjs */
+export const GUEST_CLI = '/opt/mpgen/bin/mpgen.cjs';
 export const GUEST_NODE = '/usr/local/bin/node';
 
-/** `npm run build` (dist/ is what runs in the guest and what bin/mpgen.js loads). */
+/** `npm run build` (dist/ is what runs in the guest and what bin/mpgen.cjs loads). */
 export function buildCli(): void {
   execFileSync('node', ['scripts/build.mjs'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
 }
@@ -58,7 +58,7 @@ export function keepaliveUnitOf(contents: string[], name: string): string | unde
 /** `mpgen package --distro debian [--backend B] --format deb -p PROFILE -o OUT` with the real CLI. */
 export function debFor(profile: string, name: string, out: string, backend?: string): Deb {
   mkdirSync(out, { recursive: true });
-  const args = [join(REPO, 'bin/mpgen.js'), 'package', '--distro', 'debian', '--format', 'deb', '-p', profile, '-o', out];
+  const args = [join(REPO, 'bin/mpgen.cjs'), 'package', '--distro', 'debian', '--format', 'deb', '-p', profile, '-o', out];
   if (backend) args.push('--backend', backend);
   const notes = execFileSync('node', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const debs = readdirSync(out).filter((f) => f.endsWith('.deb'));
@@ -75,10 +75,10 @@ export function debFor(profile: string, name: string, out: string, backend?: str
 /** dist/ and this host's node (a Debian 12 build that needs only glibc/libstdc++, which the image has). */
 export function cliFiles(): Record<string, { path: string; mode?: number }> {
   const dist = join(REPO, 'dist');
-  if (!existsSync(join(dist, 'mpgen.mjs'))) throw new Error('dist/mpgen.mjs missing: run npm run build');
+  if (!existsSync(join(dist, 'mpgen.cjs'))) throw new Error('dist/mpgen.cjs missing: run npm run build');
   const out: Record<string, { path: string; mode?: number }> = {
     [GUEST_NODE]: { path: process.execPath, mode: 0o755 },
-    [GUEST_CLI]: { path: join(REPO, 'bin/mpgen.js'), mode: 0o755 },
+    [GUEST_CLI]: { path: join(REPO, 'bin/mpgen.cjs'), mode: 0o755 },
   };
   // every file of the bundle (entry, chunks, workers, caches: the layout is the build's business)
   for (const e of readdirSync(dist, { withFileTypes: true })) if (e.isFile()) out[`/opt/mpgen/dist/${e.name}`] = { path: join(dist, e.name), mode: 0o644 };
