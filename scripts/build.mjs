@@ -73,7 +73,7 @@ const bundle = (entry) =>
     format: 'cjs',
     target: 'node20',
     minify: process.env.MPGEN_NO_MINIFY !== '1',
-    keepNames: true,
+    keepNames: false,
     legalComments: 'none',
     alias: { handlebars: 'handlebars/runtime' },
     plugins: [precompiled, lazyBuiltins],
