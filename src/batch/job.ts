@@ -4,7 +4,7 @@
  * never as exceptions, so one bad profile cannot stop the others. Runs in the
  * main thread or in a worker (worker.ts); the result is plain data.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { getDistro } from '../distros/registry.js';
 import { loadModelFromText, readProfileText } from '../model/load.js';
@@ -13,6 +13,7 @@ import { buildRpm } from '../pack/rpm.js';
 import { rpmlintrc } from '../pack/rpmlint.js';
 import { renderPlan } from '../plan/render.js';
 import { ProfileError, type Diagnostic } from '../profile/diagnostics.js';
+import { claimName, type ClaimTable } from './claims.js';
 import { OutputPathError, writePlanTree } from '../write/write-tree.js';
 
 export interface BatchJob {
@@ -25,9 +26,14 @@ export interface BatchJob {
   nameBy: 'name' | 'stem';
   /** package only */
   format?: 'deb' | 'rpm';
-  /** one empty file per output name claimed in this run, so two profiles never write the same output */
-  claimDir: string;
+  /** every profile of the run, in order: items are their indexes */
+  files: string[];
+  /** the output names claimed so far in this run, shared by the worker threads (claims.ts) */
+  claims: ClaimTable;
 }
+
+/** What the caller gives; runBatch adds the file list and the claim table. */
+export type BatchJobOptions = Omit<BatchJob, 'files' | 'claims'>;
 
 export interface ItemResult {
   file: string;
@@ -44,18 +50,9 @@ export interface ItemResult {
 const stem = (file: string): string => basename(file).replace(/\.ya?ml$/, '');
 
 /** Claims an output name for this run; returns the file that already holds it, if any. */
-function claim(job: BatchJob, outName: string, file: string): string | undefined {
-  const p = join(job.claimDir, outName);
-  let fd: number;
-  try {
-    fd = openSync(p, 'wx');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    return readFileSync(p, 'utf8') || 'another profile';
-  }
-  writeSync(fd, file);
-  closeSync(fd);
-  return undefined;
+function claim(job: BatchJob, outName: string, index: number): string | undefined {
+  const holder = claimName(job.claims, outName, index);
+  return holder === undefined ? undefined : job.files[holder];
 }
 
 function writeAtomically(path: string, bytes: Uint8Array | string): void {
@@ -69,7 +66,8 @@ function writeAtomically(path: string, bytes: Uint8Array | string): void {
   }
 }
 
-export function runJobItem(job: BatchJob, file: string): ItemResult {
+export function runJobItem(job: BatchJob, index: number): ItemResult {
+  const file = job.files[index]!;
   const res: ItemResult = { file, ok: false, outputs: [], diagnostics: [], notes: [] };
   try {
     const { model, warnings } = loadModelFromText(readProfileText(file), file);
@@ -78,7 +76,7 @@ export function runJobItem(job: BatchJob, file: string): ItemResult {
     res.notes = plan.notes;
     if (job.kind === 'render') {
       const outName = job.nameBy === 'stem' ? stem(file) : model.name;
-      const holder = claim(job, outName, file);
+      const holder = claim(job, outName, index);
       if (holder !== undefined) {
         res.message = `output directory "${outName}" also belongs to ${holder}; give the profiles distinct ${job.nameBy === 'stem' ? 'file names' : 'names, or use --name-by stem'}`;
         return res;
@@ -88,7 +86,7 @@ export function runJobItem(job: BatchJob, file: string): ItemResult {
       res.outputs.push(dir);
     } else {
       const pkg = job.format === 'rpm' ? buildRpm(plan, model.package) : buildDeb(plan, model.package);
-      const holder = claim(job, pkg.fileName, file);
+      const holder = claim(job, pkg.fileName, index);
       if (holder !== undefined) {
         res.message = `package ${pkg.fileName} would also come from ${holder}; give the profiles distinct package names`;
         return res;
@@ -110,11 +108,4 @@ export function runJobItem(job: BatchJob, file: string): ItemResult {
     else res.message = `internal error: ${(e as Error)?.message ?? String(e)} (please report this)`;
   }
   return res;
-}
-
-export function prepareClaims(job: Omit<BatchJob, 'claimDir'>): string {
-  mkdirSync(job.out, { recursive: true });
-  const dir = join(job.out, `.mpgen-batch-${process.pid}-${Date.now().toString(36)}`);
-  mkdirSync(dir);
-  return dir;
 }

@@ -6,18 +6,19 @@
  * number of profiles. Plan notes, which explain the files of one profile, are
  * left to single renders.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { getDistro } from '../distros/registry.js';
 import { chooseBackend } from '../plan/render.js';
 import type { Diagnostic } from '../profile/diagnostics.js';
-import { prepareClaims, runJobItem, type BatchJob, type ItemResult } from './job.js';
+import { createClaimTable } from './claims.js';
+import { runJobItem, type BatchJob, type BatchJobOptions, type ItemResult } from './job.js';
 
-export type { BatchJob, ItemResult } from './job.js';
+export type { BatchJob, BatchJobOptions, ItemResult } from './job.js';
 
-export interface BatchOptions extends Omit<BatchJob, 'claimDir'> {
+export interface BatchOptions extends BatchJobOptions {
   files: string[];
   /** worker threads; 0 runs every item in this thread. Default: one per core for batches of 64 or more */
   workers?: number;
@@ -51,7 +52,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   // Usage errors (unknown distro or backend) throw here, before any item runs.
   chooseBackend(getDistro(opts.distro), opts.backend);
   const { files, workers: wanted, onResult, ...rest } = opts;
-  const job: BatchJob = { ...rest, claimDir: prepareClaims(rest) };
+  mkdirSync(rest.out, { recursive: true });
+  const job: BatchJob = { ...rest, files, claims: createClaimTable(files.length) };
   const summary: BatchSummary = { total: files.length, ok: 0, failures: [], warnings: [], warningCount: 0 };
   let done = 0;
   const take = (r: ItemResult): void => {
@@ -65,30 +67,27 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       }
     onResult?.(r, done, summary.failures.length);
   };
-  try {
-    const url = workerUrl();
-    const n = wanted ?? (files.length >= 64 ? availableParallelism() : 0);
-    if (n <= 0 || !url) for (const f of files) take(runJobItem(job, f));
-    else await inWorkers(url, Math.min(n, Math.ceil(files.length / CHUNK)), job, files, take);
-  } finally {
-    rmSync(job.claimDir, { recursive: true, force: true });
-  }
+  const url = workerUrl();
+  const n = wanted ?? (files.length >= 64 ? availableParallelism() : 0);
+  if (n <= 0 || !url) for (let i = 0; i < files.length; i++) take(runJobItem(job, i));
+  else await inWorkers(url, Math.min(n, Math.ceil(files.length / CHUNK)), job, take);
   return summary;
 }
 
-function inWorkers(url: URL, n: number, job: BatchJob, files: string[], take: (r: ItemResult) => void): Promise<void> {
+function inWorkers(url: URL, n: number, job: BatchJob, take: (r: ItemResult) => void): Promise<void> {
+  const total = job.files.length;
   return new Promise((resolve, reject) => {
     let next = 0;
     let running = n;
     let failed = false;
     const pool: Worker[] = [];
     const feed = (w: Worker): void => {
-      if (next >= files.length) {
+      if (next >= total) {
         void w.terminate();
         if (--running === 0 && !failed) resolve();
         return;
       }
-      w.postMessage(files.slice(next, next + CHUNK));
+      w.postMessage([next, Math.min(next + CHUNK, total)]);
       next += CHUNK;
     };
     for (let i = 0; i < n; i++) {

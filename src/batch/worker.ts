@@ -3,6 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runJobItem, type BatchJob } from './job.js';
 
 const job = workerData as BatchJob;
-parentPort?.on('message', (files: string[]) => {
-  parentPort!.postMessage(files.map((f) => runJobItem(job, f)));
+/** [start, end): indexes into job.files */
+parentPort?.on('message', ([start, end]: [number, number]) => {
+  const results = [];
+  for (let i = start; i < end; i++) results.push(runJobItem(job, i));
+  parentPort!.postMessage(results);
 });

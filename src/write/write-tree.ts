@@ -7,7 +7,7 @@
  * marker) is left as it is, as projen skips unchanged files: nothing to swap,
  * nothing to delete.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Plan } from '../plan/plan.js';
 
@@ -100,6 +100,22 @@ function holdsExactly(out: string, plan: Plan): boolean {
   }
 }
 
+/**
+ * Creates a new file (never an existing one: O_EXCL, and no symlink is followed) with these bytes
+ * and exactly this mode. The mode given to open() loses the bits the umask clears (or a default
+ * ACL changes it), so the file's mode is read back from the descriptor and set only when it
+ * differs: most files need no chmod.
+ */
+function writeNew(path: string, bytes: Uint8Array, mode: number): void {
+  const fd = openSync(path, 'wx', mode);
+  try {
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    if ((fstatSync(fd).mode & 0o7777) !== mode) fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function writePlanTree(plan: Plan, outDir: string): WriteResult {
   const out = resolve(outDir);
   const kind = exists(out);
@@ -107,29 +123,30 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
   if (kind === 'other') throw new OutputPathError(`${outDir} exists and is not a directory (or is a symlink); refusing to replace it`);
   if (kind === 'dir' && !replaceable(out))
     throw new OutputPathError(`${outDir} is not empty and was not written by mpgen (no ${TREE_MARKER} in it); refusing to replace it. Choose an empty or new directory with -o`);
-  const listing = plan.files.map((f) => ({ path: f.path, mode: f.mode, bytes: Buffer.byteLength(f.content) }));
+  const data = plan.files.map((f) => Buffer.from(f.content, 'utf8'));
+  const listing = plan.files.map((f, i) => ({ path: f.path, mode: f.mode, bytes: data[i]!.length }));
   if (kind === 'dir' && holdsExactly(out, plan)) return { outDir: out, written: listing, unchanged: true };
   const parent = dirname(out);
-  mkdirSync(parent, { recursive: true });
+  if (kind === undefined) mkdirSync(parent, { recursive: true });
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const staging = join(parent, `.${out.split(sep).pop()}.mpgen-new-${stamp}`);
   const old = join(parent, `.${out.split(sep).pop()}.mpgen-old-${stamp}`);
-  const written: WriteResult['written'] = [];
   try {
     mkdirSync(staging, { mode: 0o755 });
     writeFileSync(join(staging, TREE_MARKER), markerText(plan));
-    const made = new Set<string>();
-    for (const f of plan.files) {
+    // staging starts empty: each directory is made once, parents first, so no mkdir fails
+    const made = new Set<string>([staging]);
+    const makeDir = (dir: string): void => {
+      if (made.has(dir)) return;
+      makeDir(dirname(dir));
+      mkdirSync(dir, { mode: 0o755 });
+      made.add(dir);
+    };
+    plan.files.forEach((f, i) => {
       const target = safeJoin(staging, f.path);
-      const dir = dirname(target);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true, mode: 0o755 });
-        made.add(dir);
-      }
-      writeFileSync(target, f.content, { mode: f.mode, flag: 'wx' });
-      chmodSync(target, f.mode); // the umask must not weaken or widen the planned mode
-      written.push({ path: f.path, mode: f.mode, bytes: Buffer.byteLength(f.content) });
-    }
+      makeDir(dirname(target));
+      writeNew(target, data[i]!, f.mode);
+    });
     if (kind === 'dir') renameSync(out, old);
     try {
       renameSync(staging, out);
@@ -142,5 +159,5 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
-  return { outDir: out, written, unchanged: false };
+  return { outDir: out, written: listing, unchanged: false };
 }

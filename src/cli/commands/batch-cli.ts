@@ -3,11 +3,11 @@ import { UnknownDistroError } from '../../distros/registry.js';
 import { BackendChoiceError } from '../../plan/render.js';
 import { BatchInputError, expandBatchInput } from '../../batch/sources.js';
 import { progressBar } from '../../batch/progress.js';
-import { runBatch, type BatchJob } from '../../batch/run-batch.js';
+import { runBatch, type BatchJobOptions } from '../../batch/run-batch.js';
 import { formatBatchSummary } from '../../batch/summary.js';
 import { UserError } from '../user-error.js';
 
-export interface BatchCliOptions extends Omit<BatchJob, 'claimDir'> {
+export interface BatchCliOptions extends BatchJobOptions {
   spec: string;
   jobs?: string;
 }
