@@ -4,6 +4,7 @@
  * cross-field rules.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { fastYamlValue } from './fast-yaml.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { runRules, type KeyPath } from './rules.js';
@@ -202,6 +203,15 @@ export function parseProfile(text: string, file: string): ParseResult {
   if (text.includes('\u0000') || text.includes('\ufffd')) return whole('this is not a text file (it contains NUL or invalid UTF-8 bytes)', 'Give the path of a YAML profile');
   if (text.trim() === '') return whole('the file is empty', 'Run `mpgen init -o FILE` for an example profile');
 
+  // The common case first: a plain profile with no problem at all needs no positions, so it
+  // need not become a `yaml` document (fast-yaml.ts says why the value is the same).
+  const fast = fastYamlValue(text);
+  let early: { value: object; parsed: ReturnType<typeof profileSchema.safeParse>; findings: ReturnType<typeof runRules> } | undefined;
+  if (fast !== null && typeof fast === 'object' && !Array.isArray(fast)) {
+    early = { value: fast, parsed: profileSchema.safeParse(fast), findings: runRules(fast) };
+    if (early.parsed.success && early.findings.length === 0) return { profile: early.parsed.data, diagnostics: [] };
+  }
+
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
   (doc as unknown as { _src: string })._src = text;
   const loc = new Locator(doc, lc, file, text);
@@ -219,19 +229,21 @@ export function parseProfile(text: string, file: string): ParseResult {
     return { diagnostics };
   }
 
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    return whole(`YAML: ${(e as Error).message}`, 'Remove the anchors and aliases that expand into many copies');
+  let value: unknown = early?.value;
+  if (value === undefined) {
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      return whole(`YAML: ${(e as Error).message}`, 'Remove the anchors and aliases that expand into many copies');
+    }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return whole(`the profile must be a mapping of keys (version, name, mode, uplinks, ...), found ${describe(value)}`, 'Run `mpgen init -o FILE` for an example profile');
 
-  const parsed = profileSchema.safeParse(value);
+  const parsed = early?.parsed ?? profileSchema.safeParse(value);
   const problems: Array<Problem & { severity: 'error' | 'warning' }> = [];
   if (!parsed.success) for (const issue of parsed.error.issues) for (const p of explainIssue(issue, value, loc)) problems.push({ ...p, severity: 'error' });
-  for (const f of runRules(value)) problems.push({ path: f.path, message: f.message, hint: f.hint, atKey: f.at === 'key', severity: f.severity ?? 'error' });
+  for (const f of early?.findings ?? runRules(value)) problems.push({ path: f.path, message: f.message, hint: f.hint, atKey: f.at === 'key', severity: f.severity ?? 'error' });
 
   const seen = new Set<string>();
   for (const p of problems) {
