@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '../support/require.js';
-import { Daemon, Lab, RouteMonitor, SHELLS, cleanupDir, install, labModel, routerAddr, sh, trySh, waitFor, type Installed } from './lab.js';
+import { Daemon, Lab, RouteMonitor, SHELLS, StatusWatch, cleanupDir, install, labModel, routerAddr, sh, trySh, waitFor, type Installed } from './lab.js';
 
 const why = missing({ commands: ['ip', 'ping', 'dash', 'bash', 'busybox', 'conntrack', 'nft'], root: true, netns: true });
 const PREFIX = `mpk-${process.pid}`;
@@ -169,9 +169,11 @@ describe.skipIf(why !== undefined)('keepalive lab: a full transition under each 
       const lab = new Lab(`${PREFIX}-${shell.slice(0, 2)}`, 2);
       let inst: Installed | undefined;
       let d: Daemon | undefined;
+      let watch: StatusWatch | undefined;
       try {
         lab.create();
         inst = install(labModel({ n: 2 }));
+        watch = new StatusWatch(inst.run, 'lab', 2);
         d = new Daemon(lab, inst, 'lab', argv);
         d.start();
         await waitFor('running', () => d!.status().includes('state=running'), 20_000, () => d!.output);
@@ -187,7 +189,15 @@ describe.skipIf(why !== undefined)('keepalive lab: a full transition under each 
         expect(await d.stop()).toBe(0);
         expect(lab.routeDevs()).toEqual(['r1', 'r2']);
         expect(d.output).toMatch(/restored every uplink/);
+        // the status file was only ever replaced whole: `mpgen check` reading it
+        // at any moment sees the old file or the new one, never a torn one
+        watch.stop();
+        expect(watch.inPlace).toEqual([]);
+        expect(watch.renames).toBeGreaterThanOrEqual(4);
+        expect(watch.reads).toBeGreaterThan(100);
+        expect(watch.torn).toEqual([]);
       } finally {
+        watch?.stop();
         await d?.stop();
         lab.destroy();
         if (inst) cleanupDir(inst.dir);

@@ -12,7 +12,7 @@
  * Used by test/keepalive/*.test.ts and bench/keepalive.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, existsSync, watch, type FSWatcher } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Keepalive, Mode, Model, Uplink } from '../../src/model/model.js';
@@ -274,6 +274,45 @@ export class Daemon {
   routeChanges(): number {
     const m = /^route_changes=(\d+)$/m.exec(this.status());
     return m ? Number(m[1]) : -1;
+  }
+}
+
+/**
+ * Watches the run directory while a daemon writes NAME.status, two ways:
+ * - inotify (fs.watch): an in-place rewrite shows as a 'change' event on
+ *   NAME.status itself; a replace by rename shows as 'rename' only;
+ * - a reader that reads the file every few ms, as `mpgen check` may at any
+ *   moment, and keeps every read that is not a whole status file.
+ */
+export class StatusWatch {
+  readonly inPlace: string[] = [];
+  renames = 0;
+  reads = 0;
+  readonly torn: string[] = [];
+  private readonly watcher: FSWatcher;
+  private readonly timer: ReturnType<typeof setInterval>;
+  constructor(readonly run: string, readonly name: string, readonly uplinks: number) {
+    const file = `${name}.status`;
+    this.watcher = watch(run, (event, f) => {
+      if (f !== file) return;
+      if (event === 'rename') this.renames++;
+      else this.inPlace.push(event);
+    });
+    this.timer = setInterval(() => {
+      let text: string;
+      try {
+        text = readFileSync(join(run, file), 'utf8');
+      } catch {
+        return; // not written yet
+      }
+      this.reads++;
+      const whole = /^name=/.test(text) && /^state=/m.test(text) && (text.match(/^uplink /gm) ?? []).length === uplinks && text.endsWith('\n');
+      if (!whole) this.torn.push(text);
+    }, 3);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.watcher.close();
   }
 }
 
