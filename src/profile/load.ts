@@ -5,6 +5,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { fastYamlValue } from './fast-yaml.js';
+import { fastLocator } from './fast-locate.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { runRules, type KeyPath } from './rules.js';
@@ -26,7 +27,7 @@ export function formatPath(path: KeyPath): string {
 /** "uplinks[1].gateway" -> "uplinks[].gateway", the key used by KEY_DOCS. */
 const genericPath = (path: KeyPath): string => formatPath(path.map((k) => (typeof k === 'number' ? -1 : k))).replace(/\[-1\]/g, '[]');
 
-class Locator {
+export class Locator {
   private readonly lines: string[];
   constructor(
     private readonly doc: Document | undefined,
@@ -190,8 +191,26 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
   }
 }
 
+type Place = Pick<Diagnostic, 'file' | 'line' | 'col' | 'sourceLine' | 'width'>;
+
+/** Located diagnostics, one per place and message, in file order; undefined if a place is not known. */
+function toDiagnostics(problems: Array<Problem & { severity: 'error' | 'warning' }>, locate: (path: KeyPath, atKey?: boolean) => Place | undefined): Diagnostic[] | undefined {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const p of problems) {
+    const at = locate(p.path, p.atKey);
+    if (!at) return undefined;
+    const d: Diagnostic = { severity: p.severity, path: formatPath(p.path), message: p.message, hint: p.hint, ...at };
+    const key = `${d.line}:${d.col}:${d.path}:${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
 /** Parses and validates profile text. Never throws for bad input. */
-export function parseProfile(text: string, file: string): ParseResult {
+export function parseProfile(text: string, file: string, opts: { fast?: boolean } = {}): ParseResult {
   const lc = new LineCounter();
   // A problem with the whole file points at its first line (control characters shown as "?").
   const firstLine = (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 120).replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/g, '?');
@@ -205,11 +224,24 @@ export function parseProfile(text: string, file: string): ParseResult {
 
   // The common case first: a plain profile with no problem at all needs no positions, so it
   // need not become a `yaml` document (fast-yaml.ts says why the value is the same).
-  const fast = fastYamlValue(text);
+  // (opts.fast false: always the `yaml` document; tests compare the two)
+  const fast = opts.fast === false ? undefined : fastYamlValue(text);
   let early: { value: object; parsed: ReturnType<typeof profileSchema.safeParse>; findings: ReturnType<typeof runRules> } | undefined;
   if (fast !== null && typeof fast === 'object' && !Array.isArray(fast)) {
     early = { value: fast, parsed: profileSchema.safeParse(fast), findings: runRules(fast) };
     if (early.parsed.success && early.findings.length === 0) return { profile: early.parsed.data, diagnostics: [] };
+    // Warnings only (every equalize profile has one): their positions can come from the lines.
+    if (early.parsed.success && early.findings.every((f) => f.severity === 'warning')) {
+      const locate = fastLocator(text, fast);
+      if (locate) {
+        const problems = early.findings.map((f) => ({ path: f.path, message: f.message, hint: f.hint, atKey: f.at === 'key', severity: 'warning' as const }));
+        const diagnostics = toDiagnostics(problems, (path, atKey) => {
+          const at = locate(path, atKey);
+          return at && { file, ...at };
+        });
+        if (diagnostics) return { profile: early.parsed.data, diagnostics };
+      }
+    }
   }
 
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });
@@ -245,14 +277,7 @@ export function parseProfile(text: string, file: string): ParseResult {
   if (!parsed.success) for (const issue of parsed.error.issues) for (const p of explainIssue(issue, value, loc)) problems.push({ ...p, severity: 'error' });
   for (const f of early?.findings ?? runRules(value)) problems.push({ path: f.path, message: f.message, hint: f.hint, atKey: f.at === 'key', severity: f.severity ?? 'error' });
 
-  const seen = new Set<string>();
-  for (const p of problems) {
-    const d: Diagnostic = { severity: p.severity, path: formatPath(p.path), message: p.message, hint: p.hint, ...loc.locate(p.path, p.atKey) };
-    const key = `${d.line}:${d.col}:${d.path}:${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    diagnostics.push(d);
-  }
+  diagnostics.push(...toDiagnostics(problems, (path, atKey) => loc.locate(path, atKey))!);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   return { profile: hasErrors || !parsed.success ? undefined : parsed.data, diagnostics };
