@@ -15,7 +15,7 @@ import { fixtureModel } from '../support/fixtures.js';
 
 const KB64 = 1 << 16;
 const base = renderPlan(fixtureModel('seed001-multipath'), 'debian');
-const planOf = (contents: string[]): Plan => ({ ...base, files: contents.map((content, i) => ({ path: `/etc/enc/f${i}`, mode: 0o644, content })) });
+const planOf = (contents: string[]): Plan => ({ ...base, files: contents.map((content, i) => ({ path: `/etc/enc/f${i}`, mode: 0o644, content, config: true })) });
 
 // 'é' is 2 bytes, '—' 3, '😀' 4: each is placed so that it ends on, or crosses, the 64 KiB mark
 const around = (ch: string, shift: number): string => `${'a'.repeat(KB64 - Buffer.byteLength(ch) + shift)}${ch}tail\n`;
