@@ -96,7 +96,7 @@ describe('fastLocator gives the positions yaml gives, or none', () => {
   it(`${RUNS} generated invalid profiles and every bad-profile case: every path`, () => {
     const t = tally([...fc.sample(invalidProfile, { seed: SEED + 22, numRuns: RUNS }).map((m) => mutatedText(m)), ...BAD_CASES.map((c) => c.text)]);
     expect(t.located).toBeGreaterThan(RUNS / 4);
-    expect(t.compared).toBeGreaterThan(10_000);
+    expect(t.compared).toBeGreaterThan(RUNS * 5);
   });
 
   it('hand-written shapes: compact maps, a list at its key\'s indentation, flow lists, comments, empty values', () => {
@@ -148,7 +148,7 @@ describe('a profile with warnings only', () => {
     }
     if (process.env.MPGEN_TALLY) console.log({ warned, fromLines, texts: texts.length });
     // warnings occur, and many are located from the lines
-    expect(warned).toBeGreaterThan(50);
+    expect(warned).toBeGreaterThan(RUNS / 40);
     expect(fromLines).toBeGreaterThan(warned / 4);
   });
 });
