@@ -8,7 +8,7 @@ import { fastYamlValue } from './fast-yaml.js';
 import { fastLocator } from './fast-locate.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
-import { runRules, type KeyPath } from './rules.js';
+import { runRules, type Finding, type KeyPath } from './rules.js';
 import { KEY_DOCS, profileSchema, type Profile } from './schema.js';
 
 export const MAX_PROFILE_BYTES = 1024 * 1024;
@@ -193,6 +193,8 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
 
 type Place = Pick<Diagnostic, 'file' | 'line' | 'col' | 'sourceLine' | 'width'>;
 
+const asProblem = (f: Finding): Problem & { severity: 'error' | 'warning' } => ({ path: f.path, message: f.message, hint: f.hint, atKey: f.at === 'key', severity: f.severity ?? 'error' });
+
 /** Located diagnostics, one per place and message, in file order; undefined if a place is not known. */
 function toDiagnostics(problems: Array<Problem & { severity: 'error' | 'warning' }>, locate: (path: KeyPath, atKey?: boolean) => Place | undefined): Diagnostic[] | undefined {
   const out: Diagnostic[] = [];
@@ -234,8 +236,7 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
     if (early.parsed.success && early.findings.every((f) => f.severity === 'warning')) {
       const locate = fastLocator(text, fast);
       if (locate) {
-        const problems = early.findings.map((f) => ({ path: f.path, message: f.message, hint: f.hint, atKey: f.at === 'key', severity: 'warning' as const }));
-        const diagnostics = toDiagnostics(problems, (path, atKey) => {
+        const diagnostics = toDiagnostics(early.findings.map(asProblem), (path, atKey) => {
           const at = locate(path, atKey);
           return at && { file, ...at };
         });
@@ -275,7 +276,7 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
   const parsed = early?.parsed ?? profileSchema.safeParse(value);
   const problems: Array<Problem & { severity: 'error' | 'warning' }> = [];
   if (!parsed.success) for (const issue of parsed.error.issues) for (const p of explainIssue(issue, value, loc)) problems.push({ ...p, severity: 'error' });
-  for (const f of early?.findings ?? runRules(value)) problems.push({ path: f.path, message: f.message, hint: f.hint, atKey: f.at === 'key', severity: f.severity ?? 'error' });
+  for (const f of early?.findings ?? runRules(value)) problems.push(asProblem(f));
 
   diagnostics.push(...toDiagnostics(problems, (path, atKey) => loc.locate(path, atKey))!);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
