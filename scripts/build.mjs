@@ -83,10 +83,19 @@ const bundle = (entry) =>
       // parsed here, so a start parses no YAML but the profile's
       __MPGEN_DISTROS__: JSON.stringify(Object.fromEntries(Object.entries(collect('distros', '.yaml')).map(([k, v]) => [k, parseYaml(v)]))),
       'import.meta.url': '__mpgen_url',
+      __MPGEN_KEEPALIVE__: JSON.stringify(keepaliveBody),
     },
     logLevel: 'warning',
     write: false,
   }).then((r) => r.outputFiles[0].contents);
+
+// The keepalive daemon: src/keepalive/sh/*.sh assembled here by src/keepalive/assemble.ts (the code
+// the tests run from src), so the bundle carries the one script that ships; a bad part fails the build.
+const keepaliveBody = await (async () => {
+  const r = await build({ entryPoints: ['src/keepalive/assemble.ts'], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning' });
+  const { assembleKeepalive } = await import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].contents).toString('base64')}`);
+  return assembleKeepalive(collect('src/keepalive/sh', '.sh'));
+})();
 
 const [core, worker] = await Promise.all([bundle('src/cli/run.ts'), bundle('src/batch/worker.ts')]);
 const hash = createHash('sha256').update(core).digest('hex').slice(0, 12);

@@ -2,8 +2,9 @@
  * The keepalive contribution to every plan: the POSIX sh daemon, its
  * KEY=VALUE configuration generated from the model, and the hardened
  * unit of the profile. The daemon never sources the configuration: it parses it
- * with a whitelist of keys and a pattern per value (templates/keepalive/keepalive.hbs).
+ * with a whitelist of keys and a pattern per value (src/keepalive/sh/10-config.sh).
  */
+import { keepaliveScript } from '../keepalive/script.js';
 import type { Model, Uplink } from '../model/model.js';
 import { DEFAULTS } from '../model/normalize.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
@@ -103,7 +104,7 @@ export const keepalive: Backend = (ctx): Contribution => {
   const units = ctx.distro.paths.units || '/usr/lib/systemd/system';
   const script = `${libexec}/keepalive`;
   const files: PlannedFile[] = [
-    planFile(script, renderTemplate('keepalive/keepalive', { marker: marker(m) }), FILE_MODE.executable),
+    planFile(script, keepaliveScript(marker(m)), FILE_MODE.executable),
     planFile(`/etc/mpgen/${m.name}.conf`, keepaliveConfig(m), FILE_MODE.regular),
     planFile(`${units}/${keepaliveUnit(m.name)}`, renderTemplate('keepalive/unit', { marker: marker(m), name: m.name, script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
   ];

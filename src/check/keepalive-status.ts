@@ -2,7 +2,7 @@
  * Reads the keepalive's status file (/run/mpgen/NAME.status).
  *
  * The keepalive daemon writes it; until its format is pinned in
- * templates/keepalive, this reader accepts the shapes a small daemon would
+ * src/keepalive/sh, this reader accepts the shapes a small daemon would
  * naturally write, so `mpgen check` and the daemon can evolve separately:
  *
  *   JSON:  {"pid": 123, "uplinks": {"adsl1": "up", "adsl2": {"state": "down"}}}

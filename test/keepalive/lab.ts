@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Keepalive, Mode, Model, Uplink } from '../../src/model/model.js';
 import { keepaliveConfig } from '../../src/backends/keepalive.js';
-import { renderTemplate } from '../../src/plan/templates.js';
+import { keepaliveScript } from '../../src/keepalive/script.js';
 import { marker } from '../../src/backends/backend.js';
 
 export const TARGET = '203.0.113.10';
@@ -203,7 +203,7 @@ export function install(model: Model, dir = mkdtempSync(join(tmpdir(), 'mpk-')))
   mkdirSync(etc, { recursive: true });
   mkdirSync(run, { recursive: true });
   const script = join(dir, 'keepalive');
-  writeFileSync(script, renderTemplate('keepalive/keepalive', { marker: marker(model) }));
+  writeFileSync(script, keepaliveScript(marker(model)));
   chmodSync(script, 0o755);
   writeFileSync(join(etc, `${model.name}.conf`), keepaliveConfig(model));
   return { dir, etc, run, script };

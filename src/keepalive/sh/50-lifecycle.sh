@@ -1,0 +1,280 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2034,SC2153,SC2154 # most variables are assigned through cfg/eval; ISEC, K and TIMEOUT_US are read in the probing part
+
+# ---------------------------------------------------------------- lifecycle
+
+ETC=${MPGEN_ETC:-/etc/mpgen}
+RUN=${MPGEN_RUN:-/run/mpgen}
+
+now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+# find_tool VAR NAME: the first executable NAME in $PATH, by absolute path.
+# busybox sh runs its own applets (ip, ping) for bare names; their options differ.
+find_tool() {
+	_o=$IFS
+	IFS=:
+	for _d in $PATH; do
+		IFS=$_o
+		if [ -n "$_d" ] && [ -f "$_d/$2" ] && [ -x "$_d/$2" ]; then
+			eval "$1=\$_d/\$2"
+			return 0
+		fi
+	done
+	IFS=$_o
+	eval "$1="
+	return 1
+}
+
+find_tools() {
+	find_tool IP ip || die "ip (iproute2) not found in PATH"
+	if [ "$MODE" = teql ]; then
+		find_tool TC tc || die "tc (iproute2) not found in PATH"
+	fi
+	if [ "$METHOD" = arping ]; then
+		find_tool ARPING arping || die "arping not found in PATH"
+	else
+		find_tool PING ping || die "ping (iputils) not found in PATH"
+	fi
+	find_tool CONNTRACK conntrack || :
+}
+
+# The status file is replaced by rename, never rewritten in place: `mpgen check` and
+# `keepalive status` read it at any moment and must see a whole file, old or new.
+write_status() {
+	{
+		printf 'name=%s\n' "$NAME"
+		printf 'mode=%s\n' "$MODE"
+		printf 'pid=%s\n' "$MAINPID"
+		printf 'state=%s\n' "$1"
+		printf 'started=%s\n' "$STARTED"
+		printf 'failopen=%s\n' "$FAILOPEN"
+		printf 'route_changes=%s\n' "$CHANGES"
+		_act=${INSTALLED# }
+		printf 'active=%s\n' "${_act% }"
+		_j=1
+		while [ "$_j" -le "$N" ]; do
+			eval "_nm=\$C_UPLINK_${_j}_NAME _dv=\$C_UPLINK_${_j}_DEV _l=\$L_$_j _tu=\$TU_$_j _nt=\$NT_$_j _q=\$C_UPLINK_${_j}_QUORUM _since=\$SINCE_$_j _tr=\$TR_$_j"
+			case $INSTALLED in *" $_j "*) _a=yes ;; *) _a=no ;; esac
+			_s=down
+			[ "$_l" = 1 ] && _s=up
+			_mo=yes
+			[ "$_nt" = 0 ] && _mo=no
+			printf 'uplink %s %s dev=%s active=%s targets_up=%s/%s quorum=%s monitored=%s transitions=%s since=%s\n' \
+				"$_nm" "$_s" "$_dv" "$_a" "$_tu" "$_nt" "$_q" "$_mo" "$_tr" "$_since"
+			_t=1
+			while [ "$_t" -le "$_nt" ]; do
+				eval "_ip=\$TIP_${_j}_$_t _ts=\$T_${_j}_$_t _ps=\$PS_${_j}_$_t"
+				_ts2=down
+				[ "$_ts" = 1 ] && _ts2=up
+				printf 'target %s %s %s %s\n' "$_nm" "$_ip" "$_ts2" "$_ps"
+				_t=$((_t + 1))
+			done
+			_j=$((_j + 1))
+		done
+	} >"$STATUS.new" && mv -f "$STATUS.new" "$STATUS"
+}
+
+on_stop() {
+	trap '' TERM INT HUP
+	exec 1>&7 2>&8
+	for _p in $KIDS; do kill "$_p" 2>/dev/null; done
+	set +f
+	for _pf in "$RUN/$NAME.$MAINPID".*.pid; do
+		[ -f "$_pf" ] || continue
+		read -r _p <"$_pf" && is_uint "$_p" && kill "$_p" 2>/dev/null
+	done
+	set -f
+	for _p in $KIDS; do wait "$_p" 2>/dev/null; done
+	# restore every line
+	read_kernel
+	if [ "$INSTALLED" != "$ALL" ]; then
+		apply_set "$ALL" && log "restored every uplink"
+	fi
+	write_status stopped
+	rm -f "$EVENTS" "$PIDFILE"
+	log "stopped"
+	exit 0
+}
+
+run() {
+	NAME=$1
+	is_pname "$NAME" || die_config "invalid profile name"
+	load_config "$ETC/$NAME.conf"
+	cfg _cn NAME
+	[ "$_cn" = "$NAME" ] || die_config "$ETC/$NAME.conf: NAME=$_cn does not match $NAME"
+	MAINPID=$$
+	find_tools
+	ms_to_s "$INTERVAL_MS"
+	ISEC=$S
+	TIMEOUT_US=$((TIMEOUT_MS * 1000))
+	# a probe is lost when no answer came within K intervals (K*INTERVAL >= TIMEOUT)
+	K=$(((TIMEOUT_MS + INTERVAL_MS - 1) / INTERVAL_MS))
+	# statistics about every 5 s
+	STATS_EVERY=$((5000 / INTERVAL_MS))
+	[ "$STATS_EVERY" -ge 1 ] || STATS_EVERY=1
+	if [ "$METHOD" = arping ]; then
+		case $("$ARPING" --help 2>&1) in
+		*Habets*) ;;
+		*) die_config "METHOD=arping needs Thomas Habets' arping (Debian package arping)" ;;
+		esac
+	fi
+
+	mkdir -p "$RUN" || die "cannot create $RUN"
+	PIDFILE=$RUN/$NAME.pid
+	STATUS=$RUN/$NAME.status
+	EVENTS=$RUN/$NAME.events
+	if [ -f "$PIDFILE" ] && read -r _op <"$PIDFILE" && is_uint "$_op" && [ "$_op" != "$$" ] && kill -0 "$_op" 2>/dev/null; then
+		die "already running as pid $_op"
+	fi
+	printf '%s\n' "$$" >"$PIDFILE"
+	set +f
+	rm -f "$RUN/$NAME".[0-9]*
+	set -f
+	STARTED=$(now)
+	CHANGES=0
+	PENDING=0
+	FAILOPEN=0
+	KIDS=
+
+	# where the kernel stands: an uplink in the route (attached) starts up, others down
+	read_kernel
+	START_SET=$INSTALLED
+	if [ "$START_SET" = MISSING ] || [ "$START_SET" = ' ' ]; then
+		log "no balanced route for ${ROUTES%% *} in table $TABLE: every uplink starts up"
+		START_SET=' '
+		_j=1
+		while [ "$_j" -le "$N" ]; do
+			START_SET="$START_SET$_j "
+			_j=$((_j + 1))
+		done
+	fi
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		case $START_SET in *" $_j "*) _s=1 ;; *) _s=0 ;; esac
+		cfg _pr "UPLINK_${_j}_PROBE"
+		_t=0
+		for _ip in $_pr; do
+			_t=$((_t + 1))
+			eval "TIP_${_j}_$_t=\$_ip T_${_j}_$_t=\$_s PS_${_j}_$_t="
+		done
+		[ "$_t" = 0 ] && _s=1
+		_tu=0
+		[ "$_s" = 1 ] && _tu=$_t
+		eval "NT_$_j=\$_t TU_$_j=\$_tu L_$_j=\$_s SINCE_$_j=\$STARTED TR_$_j=0"
+		_j=$((_j + 1))
+	done
+	desired
+	if [ "$MODE" = teql ]; then
+		log "start: mode teql on $BOND, attached: $INSTALLED"
+	else
+		log "start: mode $MODE table $TABLE, in the route: $INSTALLED"
+	fi
+	reconcile
+
+	rm -f "$EVENTS"
+	mkfifo -m 600 "$EVENTS" || die "cannot create $EVENTS"
+	exec 3<>"$EVENTS"
+	# The journal's streams, for on_stop: a signal can arrive while a command's output is
+	# redirected (write_status writes the status file that way), and the trap then runs with
+	# that redirection in place.
+	exec 7>&1 8>&2
+	trap on_stop TERM INT HUP
+
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		eval "_nt=\$NT_$_j"
+		cfg _dv "UPLINK_${_j}_DEV"
+		cfg SRCADDR "UPLINK_${_j}_SRC"
+		cfg _net "UPLINK_${_j}_NET"
+		_t=1
+		while [ "$_t" -le "$_nt" ]; do
+			eval "_ip=\$TIP_${_j}_$_t _s=\$T_${_j}_$_t"
+			# on-link targets: bind to the device; others: bind to the
+			# uplink's source address, so its policy table routes the probe
+			if in_net "$_ip" "$_net" || in_net "$_ip" "$BOND_NET"; then
+				_b=$_dv
+			else
+				_b=$SRCADDR
+			fi
+			[ "$METHOD" = arping ] && _b=$_dv
+			monitor "$_j" "$_t" "$_ip" "$_b" "$_s" &
+			KIDS="$KIDS $!"
+			_t=$((_t + 1))
+		done
+		_j=$((_j + 1))
+	done
+	write_status running
+
+	while :; do
+		IFS=' ' read -r _ev _i _t _a1 _a2 _a3 _a4 _a5 _a6 <&3 || continue
+		if ! is_uint "${_i:-x}" || ! is_uint "${_t:-x}" || [ "$_i" -gt "$N" ]; then continue; fi
+		case $_ev in
+		T) on_target "$_i" "$_t" "$_a1" "$_a2" "$_a3" "$_a4" "$_a5" "$_a6" ;;
+		P)
+			fmt_ms "${_a4:-0}"
+			_pct=$(((${_a3:-0} * 1000 / ${_a2:-1} + 5) / 10))
+			eval "PS_${_i}_$_t=\"loss=\$_pct% rtt_ms=\$M\""
+			# a kernel change failed earlier: try again
+			[ "$PENDING" = 1 ] && reconcile
+			write_status running
+			;;
+		X) log "probe $(uname_of "$_i") target $_t exited with $_a1; restarting it" ;;
+		esac
+	done
+}
+
+status() {
+	if [ -n "${1-}" ]; then
+		is_pname "$1" || die "invalid profile name"
+		set -- "$RUN/$1.status"
+	else
+		set +f
+		set -- "$RUN"/*.status
+		set -f
+	fi
+	_rc=0
+	_any=0
+	for _f; do
+		[ -f "$_f" ] || continue
+		_any=1
+		_p=
+		while IFS= read -r _line; do
+			case $_line in pid=*) _p=${_line#pid=} ;; esac
+			printf '%s\n' "$_line"
+		done <"$_f"
+		if is_uint "$_p" && kill -0 "$_p" 2>/dev/null; then
+			printf 'running=yes\n'
+		else
+			printf 'running=no\n'
+			_rc=3
+		fi
+	done
+	if [ "$_any" = 0 ]; then
+		printf 'no keepalive status under %s\n' "$RUN" >&2
+		return 3
+	fi
+	return $_rc
+}
+
+case ${1-} in
+run)
+	[ $# -eq 2 ] || die "usage: keepalive run NAME"
+	run "$2"
+	;;
+status)
+	status "${2-}"
+	exit $?
+	;;
+check)
+	[ $# -eq 2 ] || die "usage: keepalive check NAME"
+	NAME=$2
+	is_pname "$NAME" || die_config "invalid profile name"
+	load_config "$ETC/$NAME.conf"
+	printf 'ok %s: mode %s, %s uplinks, interval %s ms, timeout %s ms, down %s, up %s\n' \
+		"$NAME" "$MODE" "$N" "$INTERVAL_MS" "$TIMEOUT_MS" "$DOWN" "$UP"
+	;;
+*)
+	printf 'usage: keepalive run NAME | status [NAME] | check NAME\n' >&2
+	exit 2
+	;;
+esac
