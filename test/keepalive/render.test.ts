@@ -4,6 +4,7 @@
  * read by the real systemd-analyze (L2).
  */
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +158,27 @@ describe.skipIf(noShells !== undefined)('keepalive script: lint and configuratio
         code = (e as { status: number }).status;
       }
       expect(code).toBe(78);
+    } finally {
+      rmSync(inst.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the reason of a refusal alone, without its exit status, under every shell', () => {
+    const inst = install(labModel({ n: 1 }));
+    try {
+      const conf = join(inst.etc, 'lab.conf');
+      const run = (argv: string[], ...args: string[]) => spawnSync('env', [`MPGEN_ETC=${inst.etc}`, ...argv, inst.script, ...args], { encoding: 'utf8' });
+      for (const [shell, argv] of Object.entries(SHELLS)) {
+        rmSync(conf, { force: true });
+        let r = run(argv, 'check', 'lab');
+        expect([r.status, r.stdout, r.stderr], shell).toEqual([78, '', `mpgen-keepalive[lab]: error: cannot read ${conf}\n`]);
+        writeFileSync(conf, 'VERSION=2\n');
+        r = run(argv, 'check', 'lab');
+        expect([r.status, r.stdout, r.stderr], shell).toEqual([78, '', `mpgen-keepalive[lab]: error: ${conf}:1: invalid value for VERSION\n`]);
+        // die without a status: exit 1
+        r = run(argv, 'run');
+        expect([r.status, r.stdout, r.stderr], shell).toEqual([1, '', 'mpgen-keepalive[?]: error: usage: keepalive run NAME\n']);
+      }
     } finally {
       rmSync(inst.dir, { recursive: true, force: true });
     }

@@ -31,7 +31,8 @@ PATH=${PATH:-/usr/sbin:/usr/bin:/sbin:/bin}
 PROG=mpgen-keepalive
 
 log() { printf '%s\n' "${PROG}[${NAME:-?}]: $*"; }
-die() { log "error: $*" >&2; exit "${2:-1}"; }
+# die MESSAGE [STATUS]: the message alone on stderr, then exit STATUS (1)
+die() { log "error: $1" >&2; exit "${2:-1}"; }
 # EX_CONFIG: the unit does not restart on a broken configuration.
 die_config() { die "$1" 78; }
 
