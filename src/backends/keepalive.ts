@@ -9,6 +9,7 @@ import type { Model, Uplink } from '../model/model.js';
 import { DEFAULTS } from '../model/normalize.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
 import { renderTemplate } from '../plan/templates.js';
+import { IFNAME_RE } from '../profile/schema.js';
 import { marker, type Backend, type Contribution } from './backend.js';
 
 export const KEEPALIVE_SCRIPT = '/usr/libexec/mpgen/keepalive';
@@ -44,7 +45,7 @@ function conntrackAddress(m: Model, u: Uplink): string {
 }
 
 const SAFE: Record<string, RegExp> = {
-  ifname: /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}$/,
+  ifname: IFNAME_RE,
   ipv4: /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/,
   name: /^[a-z][a-z0-9_-]{0,30}$/,
 };
