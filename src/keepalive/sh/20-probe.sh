@@ -2,6 +2,7 @@
 # shellcheck disable=SC2034 # S and M are results the other parts read
 
 # ---------------------------------------------------------------- probing
+
 # ms_to_s 250 -> S=0.250
 ms_to_s() {
 	_f=$(($1 % 1000))
