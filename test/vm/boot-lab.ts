@@ -196,6 +196,8 @@ traffic before ${p.ports.before} ${p.counts.before}
 t0=$(up); mark kill 0
 i=0; while inroute && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 t1=$(up); inroute && gone=0 || gone=1
+# the daemon changes the route first and renames its status file after: wait (bounded) for that
+i=0; while ! grep -q '^uplink [^ ]* down' /run/mpgen/*.status 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 sec keepalive-out; cat /run/mpgen/*.status 2>&1; end keepalive-out
 traffic out ${p.ports.out} ${p.counts.out}
 chk check-out
@@ -203,6 +205,7 @@ chk check-out
 t2=$(up); mark restore 0
 i=0; while ! inroute && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
 t3=$(up); inroute && back=1 || back=0
+i=0; while grep -q '^uplink [^ ]* down' /run/mpgen/*.status 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 traffic back ${p.ports.back} ${p.counts.back}
 chk check-back
 sec failover; printf 'kill=%s\\nout=%s\\ngone=%s\\nrestore=%s\\nrejoined=%s\\nback=%s\\n' "$t0" "$t1" "$gone" "$t2" "$t3" "$back"; end failover
