@@ -45,7 +45,7 @@ export interface ItemResult {
   /** a failure that has no place in the profile (output path, name clash, internal error) */
   message?: string;
   notes: string[];
-  /** files the replaced tree held that its new plan does not (the first MAX_REMOVED), and how many in all */
+  /** files added by hand to the replaced tree, which the rewrite removed (the first MAX_REMOVED), and how many in all */
   removed: string[];
   removedCount: number;
 }

@@ -34,7 +34,7 @@ export interface BatchSummary {
   /** profile warnings of the profiles that were written (the first MAX_WARNINGS) */
   warnings: Diagnostic[];
   warningCount: number;
-  /** files that replaced trees held and their new plans do not (the first MAX_REMOVED), and how many in all */
+  /** files added by hand to replaced trees, which the rewrites removed (the first MAX_REMOVED), and how many in all */
   removed: string[];
   removedCount: number;
   /** trees an interrupted earlier run had moved aside, renamed back before this run wrote anything */

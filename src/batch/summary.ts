@@ -1,6 +1,6 @@
 /**
  * The end-of-batch report on stderr: the paths left out of the batch, trees put back after an
- * interrupted run, files the new trees no longer hold, every failure with its locations, then
+ * interrupted run, files added by hand that the rewritten trees no longer hold, every failure with its locations, then
  * the counts. Every line goes through terminalSafe: file names and messages come from outside.
  */
 import { formatDiagnostic } from '../profile/diagnostics.js';

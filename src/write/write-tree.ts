@@ -48,7 +48,7 @@ export interface WriteResult {
   written: Array<{ path: string; mode: number; bytes: number }>;
   /** true when the directory already held exactly this plan and was left untouched */
   unchanged: boolean;
-  /** plan-style paths ("/etc/x") that the replaced tree held and the plan does not: they are gone now */
+  /** plan-style paths ("/etc/x") that the replaced tree held and no plan wrote (added by hand): they are gone now */
   removed: string[];
 }
 
@@ -57,7 +57,21 @@ export interface WriteOptions {
   within?: string;
 }
 
-const markerText = (plan: Plan): string => `${plan.name} ${plan.distro} ${plan.backend}\n`;
+/**
+ * The marker: the plan's name, distro and backend, then the path of every file it wrote, one a
+ * line, so the next render can tell a file added by hand from one an earlier plan wrote.
+ */
+const markerText = (plan: Plan): string => `${plan.name} ${plan.distro} ${plan.backend}\n${plan.files.map((f) => `${f.path}\n`).join('')}`;
+
+/** The paths an earlier render wrote, read from its marker; undefined for a marker of an older mpgen (one line). */
+function earlierPlan(out: string): Set<string> | undefined {
+  try {
+    const lines = readFileSync(join(out, TREE_MARKER), 'utf8').split('\n').slice(1, -1);
+    return lines.length > 0 ? new Set(lines) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * True when `out` holds exactly the plan: the marker, every planned file with its bytes and
@@ -120,9 +134,14 @@ function encode(text: string): number {
   return scratch.write(text, 0, 'utf8');
 }
 
-/** Everything but directories in the tree at `out` that the plan does not hold, plus directories left empty by them. */
-function outsidePlan(out: string, plan: Plan): string[] {
+/**
+ * What a rewrite of the tree at `out` removes that no plan of mpgen wrote: every file the plan
+ * does not hold and the earlier plan did not write (added by hand), and every empty directory
+ * outside the plan. With a marker of an older mpgen, every file outside the plan.
+ */
+function addedByHand(out: string, plan: Plan): string[] {
   const planned = new Set(plan.files.map((f) => f.path));
+  const earlier = earlierPlan(out);
   const found: string[] = [];
   const walk = (dir: string, rel: string): boolean => {
     let keeps = false;
@@ -133,7 +152,7 @@ function outsidePlan(out: string, plan: Plan): string[] {
         if (walk(join(dir, e.name), r)) keeps = true;
         else if (readdirSync(join(dir, e.name)).length === 0) found.push(`${r}/`);
       } else if (r === `/${TREE_MARKER}` || planned.has(r)) keeps = true;
-      else found.push(r);
+      else if (!earlier?.has(r)) found.push(r);
     }
     return keeps;
   };
@@ -162,7 +181,7 @@ export function writePlanTree(plan: Plan, outDir: string, opts: WriteOptions = {
   if (kind === 'dir' && holdsExactly(out, plan))
     return { outDir: out, written: plan.files.map((f) => ({ path: f.path, mode: f.mode, bytes: Buffer.byteLength(f.content, 'utf8') })), unchanged: true, removed: [] };
   const listing: WriteResult['written'] = [];
-  const removed = kind === 'dir' ? outsidePlan(out, plan) : [];
+  const removed = kind === 'dir' ? addedByHand(out, plan) : [];
   const parent = dirname(out);
   let step: WriteStep = 'parent';
   const names = stagingNames(treeName);

@@ -48,6 +48,6 @@ describe('the losing one of two concurrent renders into a new -o', () => {
       `cannot write ${out}: it appeared while mpgen was writing it, probably from another render into the same -o (ENOTEMPTY); this render wrote nothing. Run it again, one render at a time`,
     );
     expect(readdirSync(dir)).toEqual(['new']);
-    expect(readFileSync(join(out, '.mpgen-tree'), 'utf8')).toBe(`${winner.name} debian ${winner.backend}\n`);
+    expect(readFileSync(join(out, '.mpgen-tree'), 'utf8').split('\n')[0]).toBe(`${winner.name} debian ${winner.backend}`);
   });
 });
