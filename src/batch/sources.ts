@@ -10,7 +10,8 @@ import { join, sep } from 'node:path';
 export class BatchInputError extends Error {}
 
 const GLOB_CHARS = /[*?[]/;
-const PROFILE_FILE = /^[^.].*\.ya?ml$/;
+// [^] rather than ".": a file name may hold a newline
+const PROFILE_FILE = /^[^.][^]*\.ya?ml$/;
 
 function segmentRegExp(seg: string): RegExp {
   let re = '';
