@@ -41,7 +41,7 @@ interface Walk {
   shownRoot: string;
   /** "dev:ino:segments left" of every directory walked, so a symlink loop is walked once */
   dirs: Set<string>;
-  /** real path -> the path it was found under first */
+  /** "dev:ino" of every file taken -> the path it was taken under */
   files: Map<string, string>;
   out: string[];
   skipped: SkippedSource[];
@@ -58,46 +58,35 @@ export interface SkippedSource {
 const inside = (root: string, real: string): boolean => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /** What `p` is, following a symlink only to a place inside the root: undefined when it is missing or of another type. */
-function kind(w: Walk, p: string): { type: 'dir' | 'file'; real: string; id: string } | undefined {
+function kind(w: Walk, p: string): { type: 'dir' | 'file'; id: string } | undefined {
   let st;
   try {
     st = lstatSync(p);
-  } catch {
-    return undefined;
-  }
-  let real = p;
-  if (st.isSymbolicLink()) {
-    try {
-      real = realpathSync(p);
+    if (st.isSymbolicLink()) {
+      const real = realpathSync.native(p);
       st = statSync(real);
-    } catch {
-      return undefined; // dangling, or a loop of links
+      if (!inside(w.root, real)) {
+        if ((st.isFile() || st.isDirectory()) && !w.skipped.some((s) => s.path === p))
+          w.skipped.push({ path: p, reason: `a symlink to a ${st.isFile() ? 'file' : 'directory'} outside ${w.shownRoot}; refused, not read`, refused: true });
+        return undefined;
+      }
     }
-    if (!inside(w.root, real)) {
-      if ((st.isFile() || st.isDirectory()) && !w.skipped.some((s) => s.path === p))
-        w.skipped.push({ path: p, reason: `a symlink to a ${st.isFile() ? 'file' : 'directory'} outside ${w.shownRoot}; refused, not read`, refused: true });
-      return undefined;
-    }
-  } else if (st.isFile() || st.isDirectory()) {
-    try {
-      real = realpathSync(p);
-    } catch {
-      return undefined;
-    }
+  } catch {
+    return undefined; // missing, dangling, or a loop of links
   }
   const type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
-  return type && { type, real, id: `${st.dev}:${st.ino}` };
+  return type && { type, id: `${st.dev}:${st.ino}` };
 }
 
 function addFile(w: Walk, p: string): void {
   const k = kind(w, p);
   if (k?.type !== 'file') return;
-  const first = w.files.get(k.real);
+  const first = w.files.get(k.id);
   if (first !== undefined) {
     if (first !== p) w.skipped.push({ path: p, reason: `the same file as ${first}; read once`, refused: false });
     return;
   }
-  w.files.set(k.real, p);
+  w.files.set(k.id, p);
   w.out.push(p);
 }
 
@@ -130,7 +119,7 @@ function walk(w: Walk, base: string, segs: string[]): void {
 function newWalk(root: string): Walk {
   let real = root;
   try {
-    real = realpathSync(root);
+    real = realpathSync.native(root);
   } catch {
     // a missing root matches nothing
   }
