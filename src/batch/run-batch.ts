@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { getDistro } from '../distros/registry.js';
 import { chooseBackend } from '../plan/render.js';
 import type { Diagnostic } from '../profile/diagnostics.js';
-import { recoverInterrupted } from '../write/interrupted.js';
+import { recoverInterrupted, removeStalePackageTemps } from '../write/interrupted.js';
 import { createClaimTable } from './claims.js';
 import { runJobItem, type BatchJob, type BatchJobOptions, type ItemResult } from './job.js';
 
@@ -61,7 +61,9 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const { files, workers: wanted, onResult, ...rest } = opts;
   mkdirSync(rest.out, { recursive: true });
   // before any item writes: put back trees a killed run left moved aside, remove its staging
+  // (or the half-written packages of a killed package --batch)
   const restored = rest.kind === 'render' ? recoverInterrupted(rest.out).restored : [];
+  if (rest.kind === 'package') removeStalePackageTemps(rest.out);
   const job: BatchJob = { ...rest, files, claims: createClaimTable(files.length) };
   const summary: BatchSummary = { total: files.length, ok: 0, failures: [], warnings: [], warningCount: 0, removed: [], removedCount: 0, restored };
   let done = 0;

@@ -119,6 +119,33 @@ export function recoverInterrupted(parent: string, only?: string): Recovery {
   return res;
 }
 
+/** `.NAME.PID.RAND.tmp`: a package being written by package --batch (job.ts writeAtomically). */
+const PACKAGE_TEMP = /^\.(.+)\.(\d{1,10})\.([0-9a-z]{1,16})\.tmp$/;
+
+/** Removes the half-written package files that killed runs left in `dir`; returns their paths. Never throws. */
+export function removeStalePackageTemps(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = PACKAGE_TEMP.exec(name);
+    if (!m || !processGone(Number(m[2]))) continue;
+    const p = join(dir, name);
+    try {
+      if (!lstatSync(p).isFile()) continue;
+      unlinkSync(p);
+      removed.push(p);
+    } catch {
+      // left for a later run
+    }
+  }
+  return removed;
+}
+
 function ctime(p: string): number {
   try {
     return lstatSync(p).ctimeMs;

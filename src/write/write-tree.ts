@@ -39,7 +39,13 @@ function exists(p: string): 'dir' | 'other' | undefined {
 export const TREE_MARKER = '.mpgen-tree';
 
 function replaceable(dir: string): boolean {
-  const entries = readdirSync(dir);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (e) {
+    const message = writeErrorMessage(e, dir, 'aside');
+    throw message === undefined ? e : new OutputPathError(message);
+  }
   return entries.length === 0 || entries.includes(TREE_MARKER);
 }
 

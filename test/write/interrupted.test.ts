@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runBatch } from '../../src/batch/run-batch.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { recoverInterrupted } from '../../src/write/interrupted.js';
 import { writePlanTree } from '../../src/write/write-tree.js';
@@ -101,6 +102,21 @@ describe('the next run puts right what a kill left', () => {
     renameSync(join(dir, 'site'), join(dir, `.site.mpgen-old-${deadPid()}-${Date.now().toString(36)}`));
     expect(recoverInterrupted(dir).restored).toEqual([join(dir, 'site')]);
     expect(marker(join(dir, 'site'))).toBe(before);
+  });
+});
+
+describe('package --batch', () => {
+  it('removes the half-written packages of a killed run, and only those', async () => {
+    const dir = tmp();
+    const out = join(dir, 'debs');
+    mkdirSync(out);
+    const dead = `.mpgen-branch_0.1.0_all.deb.${deadPid()}.k9x2m4q1zz.tmp`;
+    const live = `.mpgen-other_0.1.0_all.deb.${process.ppid}.k9x2m4q1zz.tmp`;
+    for (const n of [dead, live, 'notes.tmp']) writeFileSync(join(out, n), 'half');
+    copyProfile(join(dir, 'p.yaml'));
+    const s = await runBatch({ kind: 'package', format: 'deb', distro: 'debian', out, nameBy: 'name', files: [join(dir, 'p.yaml')], workers: 0 });
+    expect(s.ok).toBe(1);
+    expect(readdirSync(out).sort()).toEqual([live, 'mpgen-branch_0.1.0_all.deb', 'notes.tmp'].sort());
   });
 });
 
