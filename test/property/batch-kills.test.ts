@@ -118,5 +118,5 @@ describe(`${KILL_RUNS} SIGKILLs during render --batch`, () => {
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(out).sort()).toEqual(sites);
     for (const s of sites) expect(signature(join(out, s))).toBe(signature(join(dir, 'ubuntu', s)));
-  }, 300_000);
+  }, Math.max(300_000, KILL_RUNS * 5_000));
 });
