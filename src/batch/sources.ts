@@ -3,6 +3,8 @@
  * *.yaml and *.yml files (not recursive, dotfiles skipped); a pattern may use
  * `*`, `?`, `[...]` within a segment and `**` for any depth; a plain file is a
  * batch of one. Node 20 has no fs.glob, and a batch needs nothing more.
+ * A batch directory may come from elsewhere (customers' uploads): a symlink is
+ * followed only to a place inside it, and a symlink loop is walked once.
  */
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
