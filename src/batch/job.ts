@@ -45,6 +45,27 @@ export interface ItemResult {
   /** a failure that has no place in the profile (output path, name clash, internal error) */
   message?: string;
   notes: string[];
+  /** files added by hand to the replaced tree, which the rewrite removed (the first MAX_REMOVED), and how many in all */
+  removed: string[];
+  removedCount: number;
+}
+
+/** Removed files listed per profile; the rest are counted. */
+const MAX_REMOVED = 10;
+
+/**
+ * An output directory name of a batch: a letter, digit or "_" first (so never ".", ".." or an
+ * option), then letters, digits and "._+-"; no "/", nothing a shell or a terminal reads
+ * specially. Profile names always fit; file stems may not.
+ */
+const OUTPUT_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]{0,127}$/;
+
+function outputNameProblem(name: string, nameBy: 'name' | 'stem'): string | undefined {
+  if (OUTPUT_NAME.test(name)) return undefined;
+  const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+  return nameBy === 'stem'
+    ? `the file stem ${shown} cannot name an output directory: a stem must start with a letter, digit or "_", then up to 127 of [A-Za-z0-9._+-]. Rename the file, or use --name-by name`
+    : `the profile name ${shown} cannot name an output directory`;
 }
 
 const stem = (file: string): string => basename(file).replace(/\.ya?ml$/, '');
@@ -68,7 +89,7 @@ function writeAtomically(path: string, bytes: Uint8Array | string): void {
 
 export function runJobItem(job: BatchJob, index: number): ItemResult {
   const file = job.files[index]!;
-  const res: ItemResult = { file, ok: false, outputs: [], diagnostics: [], notes: [] };
+  const res: ItemResult = { file, ok: false, outputs: [], diagnostics: [], notes: [], removed: [], removedCount: 0 };
   try {
     const { model, warnings } = loadModelFromText(readProfileText(file), file);
     res.diagnostics = warnings;
@@ -76,14 +97,21 @@ export function runJobItem(job: BatchJob, index: number): ItemResult {
     res.notes = plan.notes;
     if (job.kind === 'render') {
       const outName = job.nameBy === 'stem' ? stem(file) : model.name;
+      const problem = outputNameProblem(outName, job.nameBy);
+      if (problem !== undefined) {
+        res.message = problem;
+        return res;
+      }
       const holder = claim(job, outName, index);
       if (holder !== undefined) {
         res.message = `output directory "${outName}" also belongs to ${holder}; give the profiles distinct ${job.nameBy === 'stem' ? 'file names' : 'names, or use --name-by stem'}`;
         return res;
       }
       const dir = join(job.out, outName);
-      writePlanTree(plan, dir);
+      const written = writePlanTree(plan, dir, { within: job.out });
       res.outputs.push(dir);
+      res.removedCount = written.removed.length;
+      res.removed = written.removed.slice(0, MAX_REMOVED).map((p) => join(dir, p));
     } else {
       const pkg = job.format === 'rpm' ? buildRpm(plan, model.package) : buildDeb(plan, model.package);
       const holder = claim(job, pkg.fileName, index);

@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { getDistro } from '../distros/registry.js';
 import { chooseBackend } from '../plan/render.js';
 import type { Diagnostic } from '../profile/diagnostics.js';
+import { recoverInterrupted, removeStalePackageTemps } from '../write/interrupted.js';
 import { createClaimTable } from './claims.js';
 import { runJobItem, type BatchJob, type BatchJobOptions, type ItemResult } from './job.js';
 
@@ -33,6 +34,11 @@ export interface BatchSummary {
   /** profile warnings of the profiles that were written (the first MAX_WARNINGS) */
   warnings: Diagnostic[];
   warningCount: number;
+  /** files added by hand to replaced trees, which the rewrites removed (the first MAX_REMOVED), and how many in all */
+  removed: string[];
+  removedCount: number;
+  /** trees an interrupted earlier run had moved aside, renamed back before this run wrote anything */
+  restored: string[];
 }
 
 /** The worker entry emitted beside the bundle by scripts/build.mjs. */
@@ -47,19 +53,26 @@ function workerUrl(): URL | undefined {
 }
 
 const MAX_WARNINGS = 10;
+const MAX_REMOVED = 20;
 
 export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   // Usage errors (unknown distro or backend) throw here, before any item runs.
   chooseBackend(getDistro(opts.distro), opts.backend);
   const { files, workers: wanted, onResult, ...rest } = opts;
   mkdirSync(rest.out, { recursive: true });
+  // before any item writes: put back trees a killed run left moved aside, remove its staging
+  // (or the half-written packages of a killed package --batch)
+  const restored = rest.kind === 'render' ? recoverInterrupted(rest.out).restored : [];
+  if (rest.kind === 'package') removeStalePackageTemps(rest.out);
   const job: BatchJob = { ...rest, files, claims: createClaimTable(files.length) };
-  const summary: BatchSummary = { total: files.length, ok: 0, failures: [], warnings: [], warningCount: 0 };
+  const summary: BatchSummary = { total: files.length, ok: 0, failures: [], warnings: [], warningCount: 0, removed: [], removedCount: 0, restored };
   let done = 0;
   const take = (r: ItemResult): void => {
     done++;
     if (r.ok) summary.ok++;
     else summary.failures.push(r);
+    summary.removedCount += r.removedCount;
+    for (const p of r.removed) if (summary.removed.length < MAX_REMOVED) summary.removed.push(p);
     if (r.ok)
       for (const d of r.diagnostics) {
         summary.warningCount++;

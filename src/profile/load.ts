@@ -82,11 +82,29 @@ export class Locator {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  // only the start of the value's first line: a file that is not a profile (a key, a password
+  // file) must not be echoed beyond the line the message points at
+  if (typeof v === 'string') {
+    const line = v.split(/\r?\n/, 1)[0]!;
+    return `the string "${line.length > 40 || line.length < v.length ? `${line.slice(0, 40)}…` : line}"`;
+  }
   if (typeof v === 'number') return `the number ${v}`;
   if (typeof v === 'boolean') return `${v}`;
   if (Array.isArray(v)) return 'a list';
   return 'a mapping';
+}
+
+/**
+ * A document that is one string, shown only as far as it stands on the first line (where the
+ * message points): a plain scalar folds the following lines in, and a file that is not a
+ * profile (a key, a password file) must not be echoed beyond that line.
+ */
+function describeOnFirstLine(v: unknown, firstLine: string): string {
+  if (typeof v !== 'string') return describe(v);
+  const line = firstLine.trimStart();
+  let n = 0;
+  while (n < v.length && n < line.length && n < 40 && v[n] === line[n]) n++;
+  return n === 0 ? 'a string' : `the string "${v.slice(0, n)}${n < v.length ? '…' : ''}"`;
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : String(v));
@@ -271,7 +289,7 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
-    return whole(`the profile must be a mapping of keys (version, name, mode, uplinks, ...), found ${describe(value)}`, 'Run `mpgen init -o FILE` for an example profile');
+    return whole(`the profile must be a mapping of keys (version, name, mode, uplinks, ...), found ${describeOnFirstLine(value, firstLine)}`, 'Run `mpgen init -o FILE` for an example profile');
 
   const parsed = early?.parsed ?? profileSchema.safeParse(value);
   const problems: Array<Problem & { severity: 'error' | 'warning' }> = [];

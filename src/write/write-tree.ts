@@ -7,10 +7,13 @@
  * marker) is left as it is, as projen skips unchanged files: nothing to swap,
  * nothing to delete.
  */
-import { closeSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { closeSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Plan } from '../plan/plan.js';
+import { MAX_TREE_NAME_BYTES, removeTree, stagingNames } from './interrupted.js';
+import { writeErrorMessage, type WriteStep } from './write-errors.js';
 
+/** The output cannot be written as asked: a refused path, or a write error of the file system. One line, no stack. */
 export class OutputPathError extends Error {}
 
 /** Maps a plan path ("/etc/x") to a path inside root, refusing anything that would escape it. */
@@ -36,29 +39,14 @@ function exists(p: string): 'dir' | 'other' | undefined {
 export const TREE_MARKER = '.mpgen-tree';
 
 function replaceable(dir: string): boolean {
-  const entries = readdirSync(dir);
-  return entries.length === 0 || entries.includes(TREE_MARKER);
-}
-
-/**
- * Removes a tree this process has just moved aside. One readdir per directory (its entries come
- * typed, so no lstat per entry) and one unlink or rmdir per entry; symlinks are unlinked, never
- * followed. Anything unexpected (a concurrent change, an odd file type) falls back to rmSync.
- */
-function removeTree(dir: string): void {
+  let entries: string[];
   try {
-    const walk = (d: string): void => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else unlinkSync(p);
-      }
-      rmdirSync(d);
-    };
-    walk(dir);
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
+    entries = readdirSync(dir);
+  } catch (e) {
+    const message = writeErrorMessage(e, dir, 'aside');
+    throw message === undefined ? e : new OutputPathError(message);
   }
+  return entries.length === 0 || entries.includes(TREE_MARKER);
 }
 
 export interface WriteResult {
@@ -66,9 +54,30 @@ export interface WriteResult {
   written: Array<{ path: string; mode: number; bytes: number }>;
   /** true when the directory already held exactly this plan and was left untouched */
   unchanged: boolean;
+  /** plan-style paths ("/etc/x") that the replaced tree held and no plan wrote (added by hand): they are gone now */
+  removed: string[];
 }
 
-const markerText = (plan: Plan): string => `${plan.name} ${plan.distro} ${plan.backend}\n`;
+export interface WriteOptions {
+  /** the tree must be a direct child of this directory (a batch's -o) */
+  within?: string;
+}
+
+/**
+ * The marker: the plan's name, distro and backend, then the path of every file it wrote, one a
+ * line, so the next render can tell a file added by hand from one an earlier plan wrote.
+ */
+const markerText = (plan: Plan): string => `${plan.name} ${plan.distro} ${plan.backend}\n${plan.files.map((f) => `${f.path}\n`).join('')}`;
+
+/** The paths an earlier render wrote, read from its marker; undefined for a marker of an older mpgen (one line). */
+function earlierPlan(out: string): Set<string> | undefined {
+  try {
+    const lines = readFileSync(join(out, TREE_MARKER), 'utf8').split('\n').slice(1, -1);
+    return lines.length > 0 ? new Set(lines) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * True when `out` holds exactly the plan: the marker, every planned file with its bytes and
@@ -131,22 +140,62 @@ function encode(text: string): number {
   return scratch.write(text, 0, 'utf8');
 }
 
-export function writePlanTree(plan: Plan, outDir: string): WriteResult {
+/**
+ * What a rewrite of the tree at `out` removes that no plan of mpgen wrote: every file the plan
+ * does not hold and the earlier plan did not write (added by hand), and every empty directory
+ * outside the plan. With a marker of an older mpgen, every file outside the plan.
+ */
+function addedByHand(out: string, plan: Plan): string[] {
+  const planned = new Set(plan.files.map((f) => f.path));
+  const earlier = earlierPlan(out);
+  const found: string[] = [];
+  const walk = (dir: string, rel: string): boolean => {
+    let keeps = false;
+    const entries = readdirSync(dir, { withFileTypes: true });
+    for (const e of entries) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (walk(join(dir, e.name), r)) keeps = true;
+        else if (readdirSync(join(dir, e.name)).length === 0) found.push(`${r}/`);
+      } else if (r === `/${TREE_MARKER}` || planned.has(r)) keeps = true;
+      else if (!earlier?.has(r)) found.push(r);
+    }
+    return keeps;
+  };
+  try {
+    walk(out, '');
+  } catch {
+    // unreadable: the swap below fails too, or removes it whole
+  }
+  return found.sort();
+}
+
+export function writePlanTree(plan: Plan, outDir: string, opts: WriteOptions = {}): WriteResult {
   const out = resolve(outDir);
-  const kind = exists(out);
   if (out === resolve('/')) throw new OutputPathError('refusing to render into /; use `mpgen install --root /` to install on this machine');
+  const treeName = basename(out);
+  if (opts.within !== undefined && (dirname(out) !== resolve(opts.within) || treeName === '.' || treeName === '..'))
+    throw new OutputPathError(`refusing to write ${outDir}: each tree of a batch goes directly under ${opts.within}`);
+  if (Buffer.byteLength(treeName) > MAX_TREE_NAME_BYTES)
+    throw new OutputPathError(
+      `${outDir}: the last part of the path is ${Buffer.byteLength(treeName)} bytes; mpgen writes the tree beside it first under a name up to ${255 - MAX_TREE_NAME_BYTES} bytes longer, and a file name has at most 255. Choose an -o whose last part is at most ${MAX_TREE_NAME_BYTES} bytes`,
+    );
+  const kind = exists(out);
   if (kind === 'other') throw new OutputPathError(`${outDir} exists and is not a directory (or is a symlink); refusing to replace it`);
   if (kind === 'dir' && !replaceable(out))
     throw new OutputPathError(`${outDir} is not empty and was not written by mpgen (no ${TREE_MARKER} in it); refusing to replace it. Choose an empty or new directory with -o`);
   if (kind === 'dir' && holdsExactly(out, plan))
-    return { outDir: out, written: plan.files.map((f) => ({ path: f.path, mode: f.mode, bytes: Buffer.byteLength(f.content, 'utf8') })), unchanged: true };
+    return { outDir: out, written: plan.files.map((f) => ({ path: f.path, mode: f.mode, bytes: Buffer.byteLength(f.content, 'utf8') })), unchanged: true, removed: [] };
   const listing: WriteResult['written'] = [];
+  const removed = kind === 'dir' ? addedByHand(out, plan) : [];
   const parent = dirname(out);
-  if (kind === undefined) mkdirSync(parent, { recursive: true });
-  const stamp = `${process.pid}-${Date.now().toString(36)}`;
-  const staging = join(parent, `.${out.split(sep).pop()}.mpgen-new-${stamp}`);
-  const old = join(parent, `.${out.split(sep).pop()}.mpgen-old-${stamp}`);
+  let step: WriteStep = 'parent';
+  const names = stagingNames(treeName);
+  const staging = join(parent, names.staging);
+  const old = join(parent, names.old);
   try {
+    if (kind === undefined) mkdirSync(parent, { recursive: true });
+    step = 'stage';
     mkdirSync(staging, { mode: 0o755 });
     writeFileSync(join(staging, TREE_MARKER), markerText(plan));
     // staging starts empty: each directory is made once, parents first, so no mkdir fails
@@ -164,7 +213,11 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
       writeNew(target, scratch, bytes, f.mode);
       listing.push({ path: f.path, mode: f.mode, bytes });
     }
+    // From here to the second rename, `out` is missing: a kill in between leaves the earlier
+    // tree whole under `old`, which the next run renames back (interrupted.ts).
+    step = 'aside';
     if (kind === 'dir') renameSync(out, old);
+    step = 'swap';
     try {
       renameSync(staging, out);
     } catch (e) {
@@ -173,8 +226,9 @@ export function writePlanTree(plan: Plan, outDir: string): WriteResult {
     }
     if (kind === 'dir') removeTree(old);
   } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
-    throw e;
+    if (step !== 'parent') rmSync(staging, { recursive: true, force: true });
+    const message = writeErrorMessage(e, outDir, step);
+    throw message === undefined ? e : new OutputPathError(message);
   }
-  return { outDir: out, written: listing, unchanged: false };
+  return { outDir: out, written: listing, unchanged: false, removed };
 }

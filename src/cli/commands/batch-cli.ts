@@ -1,10 +1,11 @@
 /** The CLI side of `--batch` (render and package): input files, progress bar, summary, exit code. Loaded lazily. */
 import { UnknownDistroError } from '../../distros/registry.js';
 import { BackendChoiceError } from '../../plan/render.js';
-import { BatchInputError, expandBatchInput } from '../../batch/sources.js';
+import { BatchInputError, expandBatchSources, type SkippedSource } from '../../batch/sources.js';
 import { progressBar } from '../../batch/progress.js';
 import { runBatch, type BatchJobOptions } from '../../batch/run-batch.js';
 import { formatBatchSummary } from '../../batch/summary.js';
+import { writeErrorMessage } from '../../write/write-errors.js';
 import { UserError } from '../user-error.js';
 
 export interface BatchCliOptions extends BatchJobOptions {
@@ -14,8 +15,9 @@ export interface BatchCliOptions extends BatchJobOptions {
 
 export async function runBatchCli(o: BatchCliOptions): Promise<void> {
   let files: string[];
+  let skipped: SkippedSource[];
   try {
-    files = expandBatchInput(o.spec);
+    ({ files, skipped } = expandBatchSources(o.spec));
   } catch (e) {
     if (e instanceof BatchInputError) throw new UserError(`mpgen: ${e.message}`, 1);
     throw e;
@@ -40,12 +42,12 @@ export async function runBatchCli(o: BatchCliOptions): Promise<void> {
     });
   } catch (e) {
     if (e instanceof UnknownDistroError || e instanceof BackendChoiceError) throw new UserError(`mpgen: ${e.message}`, 2);
-    const err = e as NodeJS.ErrnoException;
-    if (err.code && err.syscall) throw new UserError(`mpgen: -o ${o.out}: cannot write there (${err.code})`, 1);
+    const message = writeErrorMessage(e, o.out, 'parent');
+    if (message !== undefined) throw new UserError(`mpgen: ${message}`, 1);
     throw e;
   } finally {
     bar.end();
   }
-  process.stderr.write(formatBatchSummary(summary, { verb: job.kind === 'render' ? 'rendered' : 'packaged', out: job.out }));
-  if (summary.failures.length > 0) process.exitCode = 1;
+  process.stderr.write(formatBatchSummary(summary, { verb: job.kind === 'render' ? 'rendered' : 'packaged', out: job.out, skipped }));
+  if (summary.failures.length > 0 || skipped.some((k) => k.refused)) process.exitCode = 1;
 }

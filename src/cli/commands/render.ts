@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { terminalSafe } from '../../batch/terminal-text.js';
 import { UserError } from '../user-error.js';
 
 interface RenderOptions {
@@ -32,10 +33,11 @@ export function registerRender(program: Command): void {
     .action(async (opts: RenderOptions) => {
       if (opts.batch !== undefined) return renderBatch(opts);
       if (opts.nameBy !== 'name' || opts.jobs !== undefined) throw new UserError('mpgen: --name-by and --jobs go with --batch', 2);
-      const [{ loadModelForCli }, { planForCli, printNotes, modeString }, { OutputPathError, writePlanTree }] = await Promise.all([
+      const [{ loadModelForCli }, { planForCli, printNotes, modeString }, { OutputPathError, writePlanTree }, { recoverInterrupted }] = await Promise.all([
         import('../load-model.js'),
         import('./plan-cli.js'),
         import('../../write/write-tree.js'),
+        import('../../write/interrupted.js'),
       ]);
       const { model } = loadModelForCli(opts.profile);
       const plan = planForCli(model, opts.distro, opts.backend);
@@ -47,6 +49,8 @@ export function registerRender(program: Command): void {
         return;
       }
       const out = opts.out ?? join('dist', plan.distro);
+      const recovery = recoverInterrupted(dirname(resolve(out)), basename(resolve(out)));
+      for (const t of recovery.restored) process.stderr.write(`mpgen: restored ${t}, which an interrupted render had moved aside\n`);
       let res;
       try {
         res = writePlanTree(plan, out);
@@ -55,6 +59,7 @@ export function registerRender(program: Command): void {
         throw e;
       }
       for (const f of res.written) process.stdout.write(`${modeString(f.mode)} ${String(f.bytes).padStart(6)} ${join(out, f.path)}\n`);
+      for (const p of res.removed) process.stderr.write(`mpgen: removed ${terminalSafe(join(out, p))} (not in the plan)\n`);
       process.stderr.write(
         res.unchanged
           ? `mpgen: ${out} already holds these ${res.written.length} files for ${plan.name} on ${plan.distro} (backend ${plan.backend}); left as it is\n`
