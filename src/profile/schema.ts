@@ -191,7 +191,7 @@ export const profileSchema = z
         .check(doc('package')),
     ),
   })
-  .check(z.meta({ title: 'mpgen profile, version 1', description: 'One multi-uplink Linux box. See PROFILE.md.' }));
+  .check(z.meta({ title: 'mpgen profile, version 1', description: 'One multi-uplink Linux box. Reference: docs/profile.md.' }));
 
 /** The profile as written. */
 export type Profile = z.infer<typeof profileSchema>;

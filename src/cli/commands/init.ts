@@ -5,7 +5,7 @@ import { UserError } from '../user-error.js';
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('Write the embedded example profile (four ADSL lines bonded with teql, seed 003)')
+    .description('Write the embedded example profile (four ADSL lines bonded with teql)')
     .option('-o, --out <file>', 'where to write it ("-" for stdout)', 'mpgen.yaml')
     .option('-f, --force', 'overwrite an existing file')
     .addHelpText('after', '\nExample:\n  $ mpgen init -o office.yaml && mpgen validate -p office.yaml')
