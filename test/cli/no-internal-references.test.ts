@@ -10,7 +10,7 @@ import { distroRegistry } from '../../src/distros/registry.js';
 import { loadModelFromText } from '../../src/model/load.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { DEFAULT_PROFILE_YAML } from '../../src/profile/default-profile.js';
-import { profileJsonSchema } from '../../src/profile/schema.js';
+import { profileJsonSchema } from '../../src/profile/json-schema.js';
 import { FIXTURES, fixturePath } from '../support/fixtures.js';
 import { mpgen, REPO } from '../support/cli.js';
 
