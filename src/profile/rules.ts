@@ -1,5 +1,5 @@
 /**
- * Cross-field rules of PROFILE.md. Each named rule reads the raw parsed value
+ * Cross-field rules of the profile (docs/profile.md, "Rules across keys"). Each named rule reads the raw parsed value
  * defensively (fields may have failed the schema) and reports findings with a
  * key path; the loader turns paths into file:line:col.
  */
