@@ -1,6 +1,6 @@
 /** `mpgen completion bash|zsh|fish`: scripts the shells accept, naming every command, option and distro. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,8 +62,33 @@ describe('mpgen completion', () => {
   });
 
   const noZsh = missing({ commands: ['zsh'] });
-  it.skipIf(noZsh)('zsh: zsh -n accepts it', () => {
-    execFileSync('zsh', ['-n', script('zsh')]);
+  it.skipIf(noZsh)('zsh: zsh -n accepts it, and it completes commands, distros and formats (a real zsh on a pty)', () => {
+    const file = script('zsh');
+    execFileSync('zsh', ['-n', file]);
+    // compinit finds _mpgen in $fpath; a zsh on a pseudo-terminal gets LINE and a TAB, and its
+    // output is read until WANT shows up (or the timeout fails the test).
+    const zc = mkdtempSync(join(dir, 'zsh-'));
+    writeFileSync(join(zc, '_mpgen'), readFileSync(file, 'utf8'));
+    writeFileSync(
+      join(zc, 'run.zsh'),
+      [
+        'zmodload zsh/zpty',
+        'zpty z zsh -f -i',
+        `zpty -w z 'PS1=""; fpath=($ZC $fpath); autoload -Uz compinit; compinit -u -d $ZC/dump; LISTMAX=1000; mpgen() { :; }'`,
+        `zpty -wn z "$LINE"$'\\t'`,
+        'zpty -r -m z out "*$WANT*"',
+        'print -r -- "$out"',
+        'zpty -d z',
+        '',
+      ].join('\n'),
+    );
+    const complete = (line: string, want: string): string =>
+      execFileSync('zsh', ['-f', join(zc, 'run.zsh')], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ZC: zc, LINE: line, WANT: want, HOME: zc } }).replace(/\x1b\[[0-9;?]*[a-zA-Z]|\r/g, '');
+    const distros = complete('mpgen render --distro ', 'ubuntu');
+    for (const d of distroNames()) expect(distros).toMatch(new RegExp(`\\b${d}\\b`));
+    expect(complete('mpgen ', 'validate')).toMatch(/completion/);
+    expect(complete('mpgen package --format ', 'rpm')).toMatch(/deb +rpm/);
+    expect(complete('mpgen completion ', 'zsh')).toMatch(/bash +fish +zsh/);
   });
 
   const noFish = missing({ commands: ['fish'] });
