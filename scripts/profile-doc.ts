@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_PROFILE_YAML } from '../src/profile/default-profile.js';
 import { KEY_DEFAULTS, defaultText, profileJsonSchema, walkProperties } from '../src/profile/json-schema.js';
-import { KEY_DOCS } from '../src/profile/schema.js';
+import { CIDR_RE, DURATION_RE, IPV4_RE, KEY_DOCS } from '../src/profile/schema.js';
 
 type Node = Record<string, any>;
 
@@ -31,12 +31,20 @@ export const RULE_DOCS: Record<string, string> = {
 
 const code = (s: unknown): string => `\`${String(s)}\``;
 
+/** Patterns with a name a reader knows. */
+const NAMED_PATTERNS = new Map<string, string>([
+  [IPV4_RE.source, 'an IPv4 address (`192.0.2.1`)'],
+  [CIDR_RE.source, 'an IPv4 address with prefix (`192.0.2.1/30`)'],
+  [DURATION_RE.source, 'a duration: a number and `ms` or `s` (`250ms`, `0.5s`)'],
+]);
+
 function typeOf(node: Node): string {
-  if (node.const !== undefined) return `the number ${code(node.const)}`;
+  if (node.const !== undefined) return `${typeof node.const === 'string' ? 'the string' : 'the number'} ${code(node.const)}`;
   if (node.enum) return `one of ${node.enum.map(code).join(', ')}`;
   if (node.anyOf) return node.anyOf.map(typeOf).join(', or ');
   switch (node.type) {
     case 'string':
+      if (node.pattern && NAMED_PATTERNS.has(node.pattern)) return NAMED_PATTERNS.get(node.pattern)!;
       return node.pattern ? `a string matching ${code(node.pattern)}` : 'a string';
     case 'integer':
       return `a whole number from ${node.minimum} to ${node.maximum}`;
