@@ -1,5 +1,5 @@
 /**
- * bench/keepalive: the keepalive's figures in the namespace lab (TESTING.md L3),
+ * bench/keepalive: the keepalive's figures in the namespace lab (the L3 lab of test/keepalive),
  * beside the formula. Not a test: it prints numbers.
  *
  *   npx tsx bench/keepalive.ts [--runs N] [--loss-seconds S] [--loss-percent P] [--cpu-seconds S]
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
   const p1 = LOSS_PCT / 100;
   const pProbe = 1 - (1 - p1) ** 2;
   console.log(`keepalive bench (shell ${SHELL}, ${RUNS} runs)`);
-  for (const [label, ka] of COMPARE_OLD ? ([['new defaults', NEW], ['PROFILE.md defaults', OLD]] as const) : ([['new defaults', NEW]] as const)) {
+  for (const [label, ka] of COMPARE_OLD ? ([['new defaults', NEW], ['old example defaults', OLD]] as const) : ([['new defaults', NEW]] as const)) {
     const k = ka as Required<Pick<Keepalive, 'intervalMs' | 'timeoutMs' | 'down' | 'up'>>;
     console.log(`\n== ${label}: ${fmt(ka)}`);
     console.log(`formula: worst-case detection = interval * (down + ceil(timeout/interval)) = ${worstCaseDetectionMs(k)} ms; recovery = interval * up (+1 interval phase, +rtt) = ${worstCaseRecoveryMs(k)}..${worstCaseRecoveryMs(k) + k.intervalMs} ms`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Speed and scale of mpgen against netplan's generator, measured in one run on
-// this machine. Prints figures; asserts nothing (TESTING.md: benchmarks are not tests).
+// this machine. Prints figures; asserts nothing (benchmarks are not tests).
 //   npm run build && node bench/render.mjs [--runs 25] [--count 10000]
 // (a) cold `mpgen render --distro ubuntu` of test/fixtures/seed003-teql.yaml vs
 //     `netplan generate --root-dir` on the netplan YAML mpgen renders for it:

@@ -93,7 +93,7 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
     rules: first ? sharedRules(m) : [],
     teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
   };
-  if (first) f.comments.push('The first uplink carries the rules of no single uplink and the multipath route (see networkd.ts).');
+  if (first) f.comments.push('The first uplink also carries the rules that belong to no single uplink and the multipath route: networkd has no global routing section.');
   return f;
 }
 

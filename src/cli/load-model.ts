@@ -20,7 +20,7 @@ export function loadModelForCli(profile?: string, opts: { quiet?: boolean } = {}
     if (source === undefined) {
       if (!opts.quiet)
         process.stderr.write(
-          `mpgen: no -p FILE and no ./mpgen.yaml: using the ${DEFAULT_PROFILE_NAME} (four ADSL lines bonded with teql, seed 003). \`mpgen init\` writes it to a file you can edit.\n`,
+          `mpgen: no -p FILE and no ./mpgen.yaml: using the ${DEFAULT_PROFILE_NAME} (four ADSL lines bonded with teql). \`mpgen init\` writes it to a file you can edit.\n`,
         );
       const { model } = loadModelFromText(DEFAULT_PROFILE_YAML, DEFAULT_PROFILE_NAME);
       return { model, source: DEFAULT_PROFILE_NAME, usedDefault: true };

@@ -3,7 +3,7 @@
  * 1 invalid input or failed render, 2 usage error. Data goes to stdout,
  * messages to stderr.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type Option } from 'commander';
 import { commands } from './commands/index.js';
 import { UserError } from './user-error.js';
 
@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     })
     .showHelpAfterError('(run with --help for usage)');
   for (const register of commands) register(program);
+  unknownOptionsFirst(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -34,4 +35,25 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/**
+ * Commander checks required options before unknown ones, so `mpgen render --distor debian` said
+ * "required option '-d, --distro <name>' not specified". Required options are checked here instead,
+ * in a preAction hook, which runs after the unknown-option check (and its "Did you mean --distro?").
+ */
+function unknownOptionsFirst(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const walk = (cmd: Command): void => {
+    const opts = cmd.options.filter((o) => o.mandatory);
+    for (const o of opts) o.mandatory = false;
+    if (opts.length) required.set(cmd, opts);
+    for (const sub of cmd.commands) walk(sub);
+  };
+  walk(program);
+  program.hook('preAction', (_program, cmd) => {
+    for (const o of required.get(cmd) ?? []) {
+      if (cmd.getOptionValue(o.attributeName()) === undefined) cmd.error(`error: required option '${o.flags}' not specified`, { code: 'commander.missingMandatoryOptionValue' });
+    }
+  });
 }

@@ -17,7 +17,7 @@ export const DEFAULTS = {
   rpFilter: 'loose',
   forwarding: true,
   /**
-   * Not PROFILE.md's 0.5s/1s/3/10: those detect in 2.5 s but take a healthy line out about once
+   * Not the first design's example 0.5s/1s/3/10: those detect in 2.5 s but take a healthy line out about once
    * per 10 minutes at 10 % loss (measured: 4 false take-downs in 300 s, bench/keepalive.ts).
    * These detect in interval * (down + ceil(timeout / interval)) = 0.25 * (8 + 3) = 2.75 s, recover
    * in interval * up + rtt = 5.0 s, and expect 2e-5 false take-downs per 10 minutes at 10 % loss

@@ -1,6 +1,6 @@
 /**
  * .deb writer: ar(debian-binary, control.tar.gz, data.tar.gz), laid out as
- * dpkg-deb builds it (see ../../../shared/guide/PACKAGING.md, ".deb").
+ * dpkg-deb builds it.
  */
 import type { Plan } from '../plan/plan.js';
 import { renderTemplate } from '../plan/templates.js';

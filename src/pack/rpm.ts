@@ -1,6 +1,6 @@
 /**
  * .rpm (v4) writer: lead | signature header | pad to 8 | main header |
- * gzip(cpio newc). See ../../../shared/guide/PACKAGING.md, ".rpm".
+ * gzip(cpio newc).
  */
 import { createHash } from 'node:crypto';
 import type { Plan } from '../plan/plan.js';

@@ -1,7 +1,7 @@
-/** The embedded default: the four-ADSL teql office of seed 003 (`mpgen init` writes it). */
+/** The embedded default: the four-ADSL teql office (`mpgen init` writes it). */
 export const DEFAULT_PROFILE_NAME = '<embedded default profile>';
 
-export const DEFAULT_PROFILE_YAML = `# mpgen profile: four ADSL routers bonded per packet with teql (seed 003).
+export const DEFAULT_PROFILE_YAML = `# mpgen profile: four ADSL routers bonded per packet with teql.
 # Edit the addresses and interfaces, then: mpgen validate -p mpgen.yaml
 version: 1
 name: office

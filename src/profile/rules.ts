@@ -1,5 +1,5 @@
 /**
- * Cross-field rules of PROFILE.md. Each named rule reads the raw parsed value
+ * Cross-field rules of the profile (docs/profile.md, "Rules across keys"). Each named rule reads the raw parsed value
  * defensively (fields may have failed the schema) and reports findings with a
  * key path; the loader turns paths into file:line:col.
  */
@@ -39,7 +39,7 @@ const uplinksOf = (p: Raw): Raw[] => asArray(p.uplinks).map((u) => (isObj(u) ? u
 
 const bondPresence: Rule = (p) => {
   if (p.mode === 'teql' && p.bond === undefined)
-    return [{ path: ['mode'], message: 'teql mode needs a bond', hint: 'Add bond: {interface: teql0, address: ADDR/PREFIX, gateway: GW} (seed 003), or use mode: multipath' }];
+    return [{ path: ['mode'], message: 'teql mode needs a bond', hint: 'Add bond: {interface: teql0, address: ADDR/PREFIX, gateway: GW}, or use mode: multipath' }];
   if (p.mode !== undefined && p.mode !== 'teql' && p.bond !== undefined)
     return [{ path: ['bond'], at: 'key', message: `bond is only used in teql mode, and mode is ${String(p.mode)}`, hint: 'Remove the bond section, or set mode: teql' }];
   return [];
@@ -93,7 +93,7 @@ const gatewayInSubnet: Rule = (p) => {
     const c = cidr(b.address);
     const g = ip(b.gateway);
     if (c && g && g.toString() === c[0].toString())
-      out.push({ path: ['bond', 'gateway'], message: `${String(b.gateway)} is the bond's own address`, hint: 'The bond gateway is the address common to every router (seed 003)' });
+      out.push({ path: ['bond', 'gateway'], message: `${String(b.gateway)} is the bond's own address`, hint: 'The bond gateway is the address common to every router' });
   }
   return out;
 };
@@ -113,7 +113,7 @@ const subnetsDisjoint: Rule = (p) => {
       out.push({
         path: ['uplinks', i, 'address'],
         message: `${String(u.address)} overlaps uplinks[${j}] (${String(other.address)})`,
-        hint: 'In multipath mode uplink subnets must not overlap; if they share a subnet on purpose (seed 004), set onlink: true on both',
+        hint: 'In multipath mode uplink subnets must not overlap; if they share a subnet on purpose (several lines in one provider subnet), set onlink: true on both',
       });
     }
   });
@@ -138,7 +138,7 @@ const teqlSlaves: Rule = (p) => {
   const out: Finding[] = [];
   uplinksOf(p).forEach((u, i) => {
     if (typeof u.interface === 'string' && /^(lo|teql\d*|ppp\d*|tun\d*|tap\d*|wg\d*|gre\d*|sit\d*|ip6tnl\d*)$/.test(u.interface))
-      out.push({ path: ['uplinks', i, 'interface'], message: `"${u.interface}" is not an Ethernet-like device`, hint: 'teql slaves are the Ethernet links to the routers (seed 003: eth2..eth5)' });
+      out.push({ path: ['uplinks', i, 'interface'], message: `"${u.interface}" is not an Ethernet-like device`, hint: 'teql slaves are the Ethernet links to the routers (such as eth2..eth5)' });
     if (u.nat !== undefined)
       out.push({ path: ['uplinks', i, 'nat'], at: 'key', message: 'per-uplink NAT has no effect in teql mode: outgoing packets leave through the bond', hint: 'Remove it and set nat: at the top level; it applies to the bond' });
   });

@@ -1,5 +1,5 @@
 /**
- * The profile as written (PROFILE.md), as one zod schema: the source of
+ * The profile as written (docs/profile.md), as one zod schema: the source of
  * validation, of the TypeScript type, of `mpgen schema` and of the key docs.
  * Defaults are NOT applied here: src/model/normalize.ts resolves them, so the
  * written profile and the model stay two types.
@@ -191,16 +191,13 @@ export const profileSchema = z
         .check(doc('package')),
     ),
   })
-  .check(z.meta({ title: 'mpgen profile, version 1', description: 'One multi-uplink Linux box. See PROFILE.md.' }));
+  .check(z.meta({ title: 'mpgen profile, version 1', description: 'One multi-uplink Linux box. Reference: docs/profile.md.' }));
 
 /** The profile as written. */
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileUplink = z.infer<typeof uplinkSchema>;
 
-/** The JSON Schema printed by `mpgen schema`. */
-export function profileJsonSchema(): object {
-  return z.toJSONSchema(profileSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
-}
+/** The JSON Schema printed by `mpgen schema`, with defaults and examples, is built in json-schema.ts. */
 
 /** Parses "500ms", "0.5s", "2s" into milliseconds. */
 export function durationMs(s: string): number {

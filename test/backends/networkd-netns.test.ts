@@ -12,7 +12,7 @@
  * no D-Bus for this (it logs that the bus is unavailable and carries on).
  *
  * sysctl and the keepalive are other parts' business and are not checked.
- * teql cannot be exercised: this kernel has no sch_teql (TESTING.md).
+ * teql cannot be exercised: this kernel has no sch_teql.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

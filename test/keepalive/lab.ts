@@ -1,5 +1,5 @@
 /**
- * The keepalive's namespace lab (TESTING.md, L3): one router namespace that
+ * The keepalive's namespace lab (L3): one router namespace that
  * runs the real script with the rendered configuration, one modemN per uplink
  * and one internet namespace holding 203.0.113.10/32 on lo.
  *

@@ -6,7 +6,7 @@
  * and the rules and routes must be exactly the set expected.ts derives from
  * the model (nothing missing, nothing extra, no duplicates).
  *
- * seed003-teql is not applied here: this kernel has no sch_teql (TESTING.md),
+ * seed003-teql is not applied here: this kernel has no sch_teql,
  * so its interfaces file gets `ifup --no-act` only (test/backends/eni-ifupdown.test.ts).
  */
 import { rmSync } from 'node:fs';

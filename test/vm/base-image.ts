@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,20 +47,56 @@ export function cacheRoot(): string {
   return process.env.MPGEN_VM_CACHE ?? join(homedir(), '.cache', 'mpgen-vm');
 }
 
-/** The Debian mirror apt uses on this machine (deb822 or one-line sources), else deb.debian.org. */
-export function debianMirror(): string {
-  const files = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'];
-  for (const f of files) {
-    if (!existsSync(f)) continue;
-    const text = readFileSync(f, 'utf8');
-    for (const block of text.split(/\n\s*\n/)) {
-      const uri = /^URIs:\s*(\S+)/m.exec(block)?.[1];
-      if (uri && /^Suites:.*\bbookworm\b/m.test(block) && !uri.includes('security')) return uri;
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+/** apt's source files, as apt reads them: sources.list and sources.list.d/*.list and *.sources. */
+export function aptSourceFiles(etcApt = '/etc/apt'): SourceFile[] {
+  const files: string[] = [];
+  if (existsSync(join(etcApt, 'sources.list'))) files.push(join(etcApt, 'sources.list'));
+  const parts = join(etcApt, 'sources.list.d');
+  if (existsSync(parts)) for (const f of readdirSync(parts).sort()) if (/^[\w.-]+\.(list|sources)$/.test(f)) files.push(join(parts, f));
+  return files.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+}
+
+const MIRROR_URI = /^(https?|file):/;
+
+/**
+ * The first mirror of `suite` (the suite itself, not -updates or -security) in apt sources:
+ * deb822 stanzas (Types: deb, Enabled: not no) and one-line `deb [options] URI SUITE ...` entries.
+ */
+export function mirrorFromSources(files: SourceFile[], suite = SUITE): string | undefined {
+  for (const { path, text } of files) {
+    if (path.endsWith('.sources')) {
+      const lines = text.split('\n').filter((l) => !l.startsWith('#'));
+      for (const stanza of lines.join('\n').split(/\n\s*\n/)) {
+        const field = (k: string): string[] => new RegExp(`^${k}:[ \\t]*(.*)$`, 'mi').exec(stanza)?.[1]?.trim().split(/\s+/) ?? [];
+        if (!field('Types').includes('deb') || field('Enabled')[0]?.toLowerCase() === 'no' || !field('Suites').includes(suite)) continue;
+        const uri = field('URIs').find((u) => MIRROR_URI.test(u));
+        if (uri) return uri;
+      }
+    } else {
+      for (const line of text.split('\n')) {
+        const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line);
+        if (m && m[2] === suite && MIRROR_URI.test(m[1]!)) return m[1];
+      }
     }
-    const one = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text)?.[1];
-    if (one) return one;
   }
-  return 'http://deb.debian.org/debian';
+  return undefined;
+}
+
+/** The Debian mirror apt uses on this machine, from apt's own sources; an error when there is none. */
+export function debianMirror(etcApt = '/etc/apt'): string {
+  const files = aptSourceFiles(etcApt);
+  const mirror = mirrorFromSources(files);
+  if (mirror) return mirror;
+  throw new Error(
+    `boot lab: no Debian ${SUITE} mirror in apt's sources (${files.length ? files.map((f) => f.path).join(', ') : `no sources.list or sources.list.d/*.{list,sources} under ${etcApt}`}). ` +
+      `debootstrap uses the mirror apt uses here: add one, e.g. "deb http://deb.debian.org/debian ${SUITE} main" to ${join(etcApt, 'sources.list')}, ` +
+      `or a deb822 stanza with "Types: deb", "URIs: ..." and "Suites: ${SUITE}" in ${join(etcApt, 'sources.list.d', 'debian.sources')}.`,
+  );
 }
 
 /** linux-image-6.1.0-NN-amd64: what linux-image-amd64 depends on today. */

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../user-error.js';
 
-const FORMATS = ['deb', 'rpm'] as const;
+export const FORMATS = ['deb', 'rpm'] as const;
 
 export function registerPackage(program: Command): void {
   program

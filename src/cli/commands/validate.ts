@@ -6,7 +6,7 @@ export function registerValidate(program: Command): void {
     .description('Check a profile; every problem is reported with file:line:col, the key path and a fix')
     .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
     .option('--print-model', 'print the normalized model as JSON on stdout')
-    .addHelpText('after', '\nExample:\n  $ mpgen validate -p office.yaml --print-model')
+    .addHelpText('after', '\nExample:\n  $ mpgen validate -p office.yaml --print-model\n\nEvery key, its default and the rules across keys: docs/profile.md.')
     .action(async (opts: { profile?: string; printModel?: boolean }) => {
       const { loadModelForCli } = await import('../load-model.js');
       const { model, source } = loadModelForCli(opts.profile);
