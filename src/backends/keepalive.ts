@@ -6,8 +6,8 @@
  */
 import type { Model, Uplink } from '../model/model.js';
 import { DEFAULTS } from '../model/normalize.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
+import { renderTemplate } from '../shared/templates.js';
 import { marker, type Backend, type Contribution } from './backend.js';
 
 export const KEEPALIVE_SCRIPT = '/usr/libexec/mpgen/keepalive';

@@ -7,8 +7,9 @@
  * needs from or to), teql, and addresses without a prefix route.
  */
 import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
+import { renderTemplate } from '../shared/templates.js';
+import type { KernelState } from '../state/state.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import { bondFile, bondNetworkPath, hookUnitFile, hookWork } from './networkd.js';
@@ -22,7 +23,7 @@ import {
   type NdRoute,
 } from './networkd-routing.js';
 
-export const netplanPath = (m: Model): string => `/etc/netplan/90-mpgen-${m.name}.yaml`;
+export const netplanPath = (s: KernelState): string => s.names.files.netplan;
 
 /**
  * netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network;
@@ -63,7 +64,7 @@ const routeYaml = (r: NdRoute): RouteYaml => ({
   table: r.table,
 });
 
-function uplinkYaml(m: Model, u: Uplink): EthernetYaml {
+function uplinkYaml(s: KernelState, u: Uplink): EthernetYaml {
   return {
     id: u.interface,
     macAddress: u.mac,
@@ -71,8 +72,8 @@ function uplinkYaml(m: Model, u: Uplink): EthernetYaml {
     addresses: u.noPrefixRoute ? [] : [u.address.cidr],
     mtu: u.mtu,
     wan: true,
-    routes: [...uplinkTableRoutes(m, u), ...onlinkHostRoute(u)].map(routeYaml),
-    rules: [uplinkRule(u)].map((r) => ({ from: r.from, table: r.table, priority: r.priority })),
+    routes: [...uplinkTableRoutes(s, u.name), ...onlinkHostRoute(s, u.name)].map(routeYaml),
+    rules: [uplinkRule(s, u.name)].map((r) => ({ from: r.from, table: r.table, priority: r.priority })),
   };
 }
 
@@ -90,7 +91,7 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
     network,
     addresses: u.noPrefixRoute ? [{ cidr: u.address.cidr, noPrefixRoute: true }] : [],
     routes: first ? mp.routes : [],
-    rules: first ? sharedRules(m) : [],
+    rules: first ? sharedRules(ctx.state) : [],
     teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
   };
   if (first) f.comments.push('The first uplink carries the rules of no single uplink and the multipath route (see networkd.ts).');
@@ -99,7 +100,7 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
 
 export const netplan: Backend = (ctx): Contribution => {
   const m = ctx.model;
-  const mp = multipathPlan(m, ctx.caps, ctx.distro.versions.systemd);
+  const mp = multipathPlan(ctx.state, ctx.caps, ctx.distro.versions.systemd);
   const work = hookWork(ctx, mp);
   const hook = work.start.length > 0;
 
@@ -111,7 +112,7 @@ export const netplan: Backend = (ctx): Contribution => {
     dropins.push(path);
     files.push(planFile(path, renderNetwork(d)));
   }
-  const ethernets = m.uplinks.map((u) => uplinkYaml(m, u));
+  const ethernets = m.uplinks.map((u) => uplinkYaml(ctx.state, u));
   if (m.lan) {
     ethernets.push({ id: m.lan.interface, macAddress: undefined, addresses: [m.lan.address.cidr], mtu: undefined, wan: false, routes: [], rules: [] });
   }
@@ -121,7 +122,7 @@ export const netplan: Backend = (ctx): Contribution => {
     files.push(planFile(bondNetworkPath(m), renderNetwork(bond)));
     dropins.push(bondNetworkPath(m));
   }
-  files.push(planFile(netplanPath(m), renderTemplate('netplan/netplan.yaml', { marker: marker(m), dropins, ethernets }), FILE_MODE.secret));
+  files.push(planFile(netplanPath(ctx.state), renderTemplate('netplan/netplan.yaml', { marker: marker(m), dropins, ethernets }), FILE_MODE.secret));
   const unit = hookUnitFile(ctx, work);
   if (unit) files.push(unit);
 

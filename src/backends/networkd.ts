@@ -3,11 +3,12 @@
  * one .network per uplink, one for the LAN and one for the teql bond, a .link
  * per pinned NIC, and a hook unit for what networkd cannot express on the
  * distro's systemd. Features are gated on the distro's systemd version
- * (src/distros/distro.ts capabilities).
+ * (src/backends/features.ts).
  */
 import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
+import { needs } from './features.js';
 import { hookUnitName, renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import {
   bondRoutes,
@@ -45,11 +46,11 @@ export function hookWork(ctx: RenderContext, mp: MultipathPlan): HookWork {
     w.why.push(mp.hookWhy);
   }
   if (ctx.model.bond && !ctx.caps.networkdTeql) {
-    const t = teqlHook(ctx.model);
+    const t = teqlHook(ctx.state);
     w.start.push(...t.start);
     w.stop.push(...t.stop);
     w.what.push('teql slave qdiscs');
-    w.why.push(`systemd ${ctx.distro.versions.systemd} has no [TrivialLinkEqualizer] (needs 245)`);
+    w.why.push(`systemd ${ctx.distro.versions.systemd} has no [TrivialLinkEqualizer] (${needs('networkdTeql')})`);
   }
   return w;
 }
@@ -98,8 +99,8 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
     link,
     network,
     addresses: [{ cidr: u.address.cidr, noPrefixRoute: u.noPrefixRoute }],
-    routes: [...uplinkTableRoutes(m, u), ...onlinkHostRoute(u), ...(first ? mp.routes : [])],
-    rules: [uplinkRule(u), ...(first ? sharedRules(m) : [])],
+    routes: [...uplinkTableRoutes(ctx.state, u.name), ...onlinkHostRoute(ctx.state, u.name), ...(first ? mp.routes : [])],
+    rules: [uplinkRule(ctx.state, u.name), ...(first ? sharedRules(ctx.state) : [])],
     teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
   };
 }
@@ -135,7 +136,7 @@ export function bondFile(ctx: RenderContext): NetworkFile | undefined {
     link: bond.mtu !== undefined ? [{ key: 'MTUBytes', value: String(bond.mtu) }] : [],
     network,
     addresses: [{ cidr: bond.address.cidr, noPrefixRoute: false }],
-    routes: bondRoutes(m),
+    routes: bondRoutes(ctx.state),
     rules: [],
   };
 }
@@ -143,7 +144,7 @@ export function bondFile(ctx: RenderContext): NetworkFile | undefined {
 export const networkd: Backend = (ctx): Contribution => {
   const m = ctx.model;
   const systemd = ctx.distro.versions.systemd;
-  const mp = multipathPlan(m, ctx.caps, systemd);
+  const mp = multipathPlan(ctx.state, ctx.caps, systemd);
   const work = hookWork(ctx, mp);
   const hook = work.start.length > 0;
   const files: PlannedFile[] = [];
@@ -160,13 +161,13 @@ export const networkd: Backend = (ctx): Contribution => {
 
   const notes = [...mp.notes];
   if (m.bond && !ctx.caps.networkdTeql) {
-    notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (needs 245): ${hookUnitName(m.name)} attaches the slaves with tc.`);
+    notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (${needs('networkdTeql')}): ${hookUnitName(m.name)} attaches the slaves with tc.`);
   }
   if (m.uplinks.some((u) => u.mac !== undefined)) {
     notes.push('networkd: pinned NICs are renamed by udev through .link files, which apply when the device appears (reboot, or update the initramfs if it carries .link files).');
   }
   if (!ctx.caps.networkdRpFilter) {
-    notes.push(`networkd ${systemd} has no IPv4ReversePathFilter= (needs 255): rp_filter comes from the sysctl.d file only.`);
+    notes.push(`networkd ${systemd} has no IPv4ReversePathFilter= (${needs('networkdRpFilter')}): rp_filter comes from the sysctl.d file only.`);
   }
   return {
     files,

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Keepalive, Mode, Model, Uplink } from '../../src/model/model.js';
 import { keepaliveConfig } from '../../src/backends/keepalive.js';
-import { renderTemplate } from '../../src/plan/templates.js';
+import { renderTemplate } from '../../src/shared/templates.js';
 import { marker } from '../../src/backends/backend.js';
 
 export const TARGET = '203.0.113.10';

@@ -8,7 +8,7 @@ export function registerDistros(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ mpgen distros')
     .action(async (opts: { json?: boolean }) => {
       const [{ capabilitiesOf }, { distroRegistry }] = await Promise.all([import('../../distros/distro.js'), import('../../distros/registry.js')]);
-      const rows = [...distroRegistry().values()].map((d) => ({ ...d, capabilities: capabilitiesOf(d) }));
+      const rows = [...distroRegistry().values()].map((d) => ({ ...d, capabilities: capabilitiesOf(d.versions) }));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
