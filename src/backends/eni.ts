@@ -11,8 +11,8 @@ import type { Model, Uplink } from '../model/model.js';
 import { FILE_MODE, planFile } from '../shared/planned-file.js';
 import { renderTemplate } from '../shared/templates.js';
 import { addressOf, destinations, routesByRole, routesOf, sharedRules, uplinkRule } from '../state/query.js';
-import { nexthopOf } from '../state/build.js';
 import type { KernelState } from '../state/state.js';
+import { cidrText, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import * as cmd from './eni-commands.js';
 
@@ -99,11 +99,12 @@ function uplinkStanza(model: Model, state: KernelState, u: Uplink, helper: strin
   if (address.noPrefixRoute) add('post-down', cmd.addressDel(address));
 
   const role = bond ? `teql slave of ${bond.interface}` : `table ${u.table}, weight ${u.weight}`;
-  const options = u.noPrefixRoute ? [] : [{ key: 'address', value: u.address.cidr }];
+  const cidr = cidrText(address.local);
+  const options = address.noPrefixRoute ? [] : [{ key: 'address', value: cidr }];
   return {
     iface: u.interface,
-    method: u.noPrefixRoute ? 'manual' : 'static',
-    comment: `uplink ${u.name}: ${role}${u.noPrefixRoute ? `; ${u.address.cidr} noprefixroute (its subnet is balanced)` : ''}`,
+    method: address.noPrefixRoute ? 'manual' : 'static',
+    comment: `uplink ${u.name}: ${role}${address.noPrefixRoute ? `; ${cidr} noprefixroute (its subnet is balanced)` : ''}`,
     options: [...options, ...linkOptions(u.mtu, u.mac)],
     commands: c,
   };
@@ -121,7 +122,7 @@ function bondStanza(model: Model, state: KernelState): EniStanza | undefined {
     method: 'static',
     // teql refuses to open a master without slaves (EUNATCH): this stanza comes after the uplinks.
     comment: `teql bond over ${model.uplinks.map((u) => u.interface).join(', ')} (after its slaves: a teql master without slaves cannot come up)`,
-    options: [{ key: 'address', value: b.address.cidr }, ...linkOptions(b.mtu, undefined)],
+    options: [{ key: 'address', value: cidrText(addressOf(state, 'bond').local) }, ...linkOptions(b.mtu, undefined)],
     commands: c,
   };
 }
@@ -135,7 +136,7 @@ export function interfacesView(ctx: RenderContext): EniInterfacesView {
       iface: model.lan.interface,
       method: 'static',
       comment: 'LAN',
-      options: [{ key: 'address', value: model.lan.address.cidr }],
+      options: [{ key: 'address', value: cidrText(addressOf(state, 'lan').local) }],
       commands: [],
     });
   }
@@ -158,7 +159,10 @@ export function helperView(ctx: RenderContext): EniHelperView {
     multipath,
     equalize: mp.some((r) => r.equalize),
     table: model.routing.multipathTable,
-    uplinks: model.uplinks.map((u) => ({ interface: u.interface, address: `${u.address.address}/32`, nexthop: cmd.nexthopArgs(mp[0]?.nexthops[u.index] ?? nexthopOf(u)) })),
+    uplinks: state.uplinks.map((u) => {
+      const n = mp[0]?.nexthops.find((x) => x.uplink === u.name);
+      return { interface: u.interface, address: `${literal(addressOf(state, u.name).local.addr)}/32`, nexthop: n ? cmd.nexthopArgs(n) : '' };
+    }),
     destinations: multipath ? destinations(state) : [],
     rules,
     rulesReversed: [...rules].reverse(),
@@ -170,7 +174,7 @@ function notes(model: Model, ctx: RenderContext): string[] {
     `debian (eni): ${interfacesPath(ctx.state)} is read by ifupdown through "source /etc/network/interfaces.d/*" in the stock /etc/network/interfaces (Debian 12 and 13 server installs use ifupdown by default; desktops run NetworkManager, which leaves interfaces listed there alone).`,
     `debian (eni): ${helperPath(ctx)} keeps the shared rules${model.mode === 'teql' ? '' : ' and the multipath route'} in step with the uplinks that are up; it is called from every uplink's post-up and pre-down.`,
   ];
-  if (model.uplinks.some((u) => u.noPrefixRoute)) {
+  if (ctx.state.addresses.some((a) => a.noPrefixRoute)) {
     out.push('debian (eni): uplinks whose subnet is balanced use "inet manual" and add their address with noprefixroute themselves (ifupdown\'s inet static has no such option).');
   }
   if (model.mode === 'equalize') {

@@ -7,7 +7,7 @@
 import type { Model, Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { renderTemplate } from '../shared/templates.js';
-import { fromText, routesOf, sharedRules, tableWord, uplinkRule } from '../state/query.js';
+import { addressOf, fromText, routesOf, sharedRules, tableWord, uplinkRule } from '../state/query.js';
 import type { KernelState, Rule } from '../state/state.js';
 import { literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext, type Target } from './backend.js';
@@ -62,10 +62,11 @@ export const SITE_HOOK_DIR = '/usr/local/sbin';
 /** `eth0.10` style names are 802.1Q VLANs for initscripts (it derives PHYSDEV and VID). */
 const VLAN_NAME = /^.+\.[0-9]{1,4}$/;
 
-function addressVars(cidr: { address: string; prefix: number }): Var[] {
+function addressVars(state: KernelState, owner: string): Var[] {
+  const a = addressOf(state, owner).local;
   return [
-    { key: 'IPADDR', value: cidr.address },
-    { key: 'PREFIX', value: String(cidr.prefix) },
+    { key: 'IPADDR', value: literal(a.addr) },
+    { key: 'PREFIX', value: String(a.prefix) },
   ];
 }
 
@@ -75,7 +76,7 @@ function uplinkIfcfg(model: Model, state: KernelState, u: Uplink, m: string): Va
     { key: 'NAME', value: state.names.uplinkConnection.get(u.name)! },
   ];
   if (VLAN_NAME.test(u.interface)) vars.push({ key: 'VLAN', value: 'yes' });
-  vars.push({ key: 'ONBOOT', value: 'yes' }, { key: 'BOOTPROTO', value: 'none' }, ...addressVars(u.address));
+  vars.push({ key: 'ONBOOT', value: 'yes' }, { key: 'BOOTPROTO', value: 'none' }, ...addressVars(state, u.name));
   if (u.mac) vars.push({ key: 'HWADDR', value: u.mac });
   if (u.mtu !== undefined) vars.push({ key: 'MTU', value: String(u.mtu) });
   vars.push(
@@ -98,7 +99,7 @@ function bondIfcfg(model: Model, state: KernelState, m: string): VarsFileView | 
     { key: 'NAME', value: state.names.bondConnection },
     { key: 'ONBOOT', value: 'yes' },
     { key: 'BOOTPROTO', value: 'none' },
-    ...addressVars(b.address),
+    ...addressVars(state, 'bond'),
   ];
   if (b.mtu !== undefined) vars.push({ key: 'MTU', value: String(b.mtu) });
   vars.push(
@@ -127,7 +128,7 @@ function lanIfcfg(model: Model, state: KernelState, m: string): VarsFileView | n
   vars.push(
     { key: 'ONBOOT', value: 'yes' },
     { key: 'BOOTPROTO', value: 'none' },
-    ...addressVars(l.address),
+    ...addressVars(state, 'lan'),
     { key: 'DEFROUTE', value: 'no' },
     { key: 'NM_CONTROLLED', value: 'no' },
     { key: 'NOZEROCONF', value: 'yes' },

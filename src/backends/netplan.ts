@@ -9,12 +9,15 @@
 import type { Model, Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { renderTemplate } from '../shared/templates.js';
+import { addressOf } from '../state/query.js';
 import type { KernelState } from '../state/state.js';
+import { cidrText } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import { bondFile, bondNetworkPath, hookUnitFile, hookWork } from './networkd.js';
 import {
   multipathPlan,
+  ndAddress,
   onlinkHostRoute,
   sharedRules,
   uplinkRule,
@@ -65,11 +68,12 @@ const routeYaml = (r: NdRoute): RouteYaml => ({
 });
 
 function uplinkYaml(s: KernelState, u: Uplink): EthernetYaml {
+  const address = addressOf(s, u.name);
   return {
     id: u.interface,
     macAddress: u.mac,
     // netplan has no noprefixroute: such an address lives in the drop-in instead.
-    addresses: u.noPrefixRoute ? [] : [u.address.cidr],
+    addresses: address.noPrefixRoute ? [] : [cidrText(address.local)],
     mtu: u.mtu,
     wan: true,
     routes: [...uplinkTableRoutes(s, u.name), ...onlinkHostRoute(s, u.name)].map(routeYaml),
@@ -89,7 +93,7 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
     // view while a line without carrier still counts as online.
     link: [{ key: 'RequiredForOnline', value: 'no-carrier' }],
     network,
-    addresses: u.noPrefixRoute ? [{ cidr: u.address.cidr, noPrefixRoute: true }] : [],
+    addresses: [addressOf(ctx.state, u.name)].filter((a) => a.noPrefixRoute).map(ndAddress),
     routes: first ? mp.routes : [],
     rules: first ? sharedRules(ctx.state) : [],
     teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
@@ -114,7 +118,7 @@ export const netplan: Backend = (ctx): Contribution => {
   }
   const ethernets = m.uplinks.map((u) => uplinkYaml(ctx.state, u));
   if (m.lan) {
-    ethernets.push({ id: m.lan.interface, macAddress: undefined, addresses: [m.lan.address.cidr], mtu: undefined, wan: false, routes: [], rules: [] });
+    ethernets.push({ id: m.lan.interface, macAddress: undefined, addresses: [cidrText(addressOf(ctx.state, 'lan').local)], mtu: undefined, wan: false, routes: [], rules: [] });
   }
   const bond = bondFile(ctx);
   if (bond) {

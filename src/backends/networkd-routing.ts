@@ -9,8 +9,8 @@
  */
 import type { Destination } from '../model/model.js';
 import { explicitDestination, explicitTarget, routesByRole, routesOf, sharedRules as sharedRuleState, tableWord, fromText, uplinkRule as uplinkRuleState } from '../state/query.js';
-import { MAIN_TABLE, type KernelState, type Route, type Rule } from '../state/state.js';
-import { literal, literalOpt } from '../state/value.js';
+import { MAIN_TABLE, type Address, type KernelState, type Route, type Rule } from '../state/state.js';
+import { cidrText, literal, literalOpt } from '../state/value.js';
 import { needs, since, type Capabilities } from './features.js';
 
 /** One [Route] section. */
@@ -46,6 +46,9 @@ export interface NdAddress {
 
 /** "default" is written as 0.0.0.0/0: netplan 0.106 aborts on `to: default` in a route without `via`. */
 export const destinationOf = (d: Destination): string => explicitDestination(d);
+
+/** An [Address] section. */
+export const ndAddress = (a: Address): NdAddress => ({ cidr: cidrText(a.local), noPrefixRoute: a.noPrefixRoute });
 
 /** One [Route] section of a route of the kernel state (main is networkd's default table). */
 export function ndRoute(r: Route): NdRoute {

@@ -9,10 +9,12 @@ import type { Model, Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { needs } from './features.js';
+import { addressOf } from '../state/query.js';
 import { hookUnitName, renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import {
   bondRoutes,
   multipathPlan,
+  ndAddress,
   onlinkHostRoute,
   rpFilterWord,
   sharedRules,
@@ -98,7 +100,7 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
     match: { name: u.interface, macAddress: u.mac },
     link,
     network,
-    addresses: [{ cidr: u.address.cidr, noPrefixRoute: u.noPrefixRoute }],
+    addresses: [ndAddress(addressOf(ctx.state, u.name))],
     routes: [...uplinkTableRoutes(ctx.state, u.name), ...onlinkHostRoute(ctx.state, u.name), ...(first ? mp.routes : [])],
     rules: [uplinkRule(ctx.state, u.name), ...(first ? sharedRules(ctx.state) : [])],
     teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
@@ -114,7 +116,7 @@ function lanFile(ctx: RenderContext): NetworkFile | undefined {
     match: { name: m.lan.interface },
     link: [],
     network: ctx.caps.networkdRpFilter ? [{ key: 'IPv4ReversePathFilter', value: 'strict' }] : [],
-    addresses: [{ cidr: m.lan.address.cidr, noPrefixRoute: false }],
+    addresses: [ndAddress(addressOf(ctx.state, 'lan'))],
     routes: [],
     rules: [],
   };
@@ -135,7 +137,7 @@ export function bondFile(ctx: RenderContext): NetworkFile | undefined {
     match: { name: bond.interface },
     link: bond.mtu !== undefined ? [{ key: 'MTUBytes', value: String(bond.mtu) }] : [],
     network,
-    addresses: [{ cidr: bond.address.cidr, noPrefixRoute: false }],
+    addresses: [ndAddress(addressOf(ctx.state, 'bond'))],
     routes: bondRoutes(ctx.state),
     rules: [],
   };

@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { renderTemplate } from '../shared/templates.js';
-import { explicitTarget, fromText, routesByRole, routesOf, sharedRules as sharedRuleState, uplinkRule } from '../state/query.js';
+import { addressOf, explicitTarget, fromText, routesByRole, routesOf, sharedRules as sharedRuleState, uplinkRule } from '../state/query.js';
 import type { KernelState, Route, Rule } from '../state/state.js';
-import { literal } from '../state/value.js';
+import { cidrText, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { since } from './features.js';
 import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes, routeLine } from './ifcfg-shell.js';
@@ -124,7 +124,7 @@ export function nmView(ctx: RenderContext): NmView {
       interfaceName: u.interface,
       mac: u.mac ?? null,
       mtu: u.mtu !== undefined ? String(u.mtu) : null,
-      address: u.address.cidr,
+      address: cidrText(addressOf(state, u.name).local),
       routes: uplinkRoutes(state, u.name, caps.nmProhibitRoute),
       rules: numbered([nmRule(uplinkRule(state, u.name)), ...sharedRules(state)]),
     });
@@ -138,7 +138,7 @@ export function nmView(ctx: RenderContext): NmView {
       interfaceName: model.lan.interface,
       mac: null,
       mtu: null,
-      address: model.lan.address.cidr,
+      address: cidrText(addressOf(state, 'lan').local),
       routes: [],
       rules: numbered(sharedRules(state)),
     });
@@ -169,7 +169,7 @@ export function nmView(ctx: RenderContext): NmView {
   if (model.mode === 'equalize') {
     notes.push('nm: NetworkManager cannot express the equalize flag: the dispatcher installs the multipath route (iproute2 6.x drops the keyword; kernels ignore it).');
   }
-  if (model.uplinks.some((u) => u.noPrefixRoute)) {
+  if (state.addresses.some((a) => a.noPrefixRoute)) {
     notes.push(
       'nm: NetworkManager always adds the connected route of an address; for uplinks whose subnet is balanced the dispatcher deletes it from main on `up`. ' +
         'NM may restore it when it re-applies the connection; the networkd and ifcfg backends avoid this.',
@@ -193,7 +193,7 @@ export function nmView(ctx: RenderContext): NmView {
           ? {
               bond: bond.interface,
               slaves: casePattern(uplinkNames),
-              address: bond.address.cidr,
+              address: cidrText(addressOf(state, 'bond').local),
               mtu: bond.mtu !== undefined ? String(bond.mtu) : null,
               routes: bondRouteLines(state),
             }
