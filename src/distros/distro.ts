@@ -1,5 +1,5 @@
 import type { Target } from '../backends/backend.js';
-import type { BackendName } from '../backends/registry.js';
+import type { BackendName } from '../backends/catalog.js';
 
 export { capabilitiesOf, type Capabilities } from '../backends/features.js';
 

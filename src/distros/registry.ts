@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod/mini';
-import { BACKEND_NAMES } from '../backends/registry.js';
+import { BACKEND_NAMES } from '../backends/catalog.js';
 import { distrosDir } from '../shared/resources.js';
 import { didYouMean } from '../profile/diagnostics.js';
 import type { Distro } from './distro.js';

@@ -3,11 +3,11 @@
  * render, --dry-run, bundle, package and install all consume the same plan;
  * only src/write and src/pack touch the file system.
  */
-import type { BackendName } from '../backends/registry.js';
+import type { BackendName } from '../backends/catalog.js';
 import type { PlannedFile } from '../shared/planned-file.js';
 
 export { FILE_MODE, planFile, sortFiles, type PlannedFile } from '../shared/planned-file.js';
-export type { BackendName } from '../backends/registry.js';
+export type { BackendName } from '../backends/catalog.js';
 
 /** A systemd unit the install step should enable (by unit file name). */
 export interface UnitToEnable {
