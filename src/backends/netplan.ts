@@ -6,7 +6,7 @@
  * nexthop key), the suppress rule (routing-policy has no suppress key and
  * needs from or to), teql, and addresses without a prefix route.
  */
-import type { Model, Uplink } from '../model/model.js';
+import type { Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { renderTemplate } from '../shared/templates.js';
 import { addressOf } from '../state/query.js';
@@ -14,7 +14,7 @@ import type { KernelState } from '../state/state.js';
 import { cidrText } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
-import { bondFile, bondNetworkPath, hookUnitFile, hookWork } from './networkd.js';
+import { bondFile, hookUnitFile, hookWork } from './networkd.js';
 import {
   multipathPlan,
   ndAddress,
@@ -27,13 +27,6 @@ import {
 } from './networkd-routing.js';
 
 export const netplanPath = (s: KernelState): string => s.names.files.netplan;
-
-/**
- * netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network;
- * the ethernets ID is the interface name here, and networkd reads drop-ins
- * for that file from /etc/systemd/network/10-netplan-ID.network.d/.
- */
-export const dropinPath = (m: Model, iface: string): string => `/etc/systemd/network/10-netplan-${iface}.network.d/mpgen-${m.name}.conf`;
 
 interface RouteYaml {
   to: string;
@@ -112,7 +105,7 @@ export const netplan: Backend = (ctx): Contribution => {
   const dropins: string[] = [];
   for (const u of m.uplinks) {
     const d = uplinkDropin(ctx, u, mp, hook);
-    const path = dropinPath(m, u.interface);
+    const path = ctx.state.names.files.netplanDropin(u.interface);
     dropins.push(path);
     files.push(planFile(path, renderNetwork(d)));
   }
@@ -123,8 +116,8 @@ export const netplan: Backend = (ctx): Contribution => {
   const bond = bondFile(ctx);
   if (bond) {
     // teqlN is no ethernet and netplan has no teql: networkd's own .network, as in the networkd backend.
-    files.push(planFile(bondNetworkPath(m), renderNetwork(bond)));
-    dropins.push(bondNetworkPath(m));
+    files.push(planFile(ctx.state.names.files.networkdBond, renderNetwork(bond)));
+    dropins.push(ctx.state.names.files.networkdBond);
   }
   files.push(planFile(netplanPath(ctx.state), renderTemplate('netplan/netplan.yaml', { marker: marker(m), dropins, ethernets }), FILE_MODE.secret));
   const unit = hookUnitFile(ctx, work);

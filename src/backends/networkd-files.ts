@@ -95,5 +95,3 @@ export interface HookUnit {
 export function renderHookUnit(h: HookUnit): string {
   return renderTemplate('networkd/hook.service', { ...h });
 }
-
-export const hookUnitName = (profile: string): string => `mpgen-routes-${profile}.service`;

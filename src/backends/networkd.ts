@@ -5,12 +5,12 @@
  * distro's systemd. Features are gated on the distro's systemd version
  * (src/backends/features.ts).
  */
-import type { Model, Uplink } from '../model/model.js';
+import type { Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { needs } from './features.js';
 import { addressOf } from '../state/query.js';
-import { hookUnitName, renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
+import { renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import {
   bondRoutes,
   multipathPlan,
@@ -24,14 +24,6 @@ import {
   type Command,
   type MultipathPlan,
 } from './networkd-routing.js';
-
-export const NETWORKD_DIR = '/etc/systemd/network';
-
-export const uplinkNetworkPath = (m: Model, u: Uplink): string => `${NETWORKD_DIR}/10-mpgen-${m.name}-${u.name}.network`;
-export const uplinkLinkPath = (m: Model, u: Uplink): string => `${NETWORKD_DIR}/10-mpgen-${m.name}-${u.name}.link`;
-// Own prefixes for the LAN and the bond: an uplink may well be called "lan".
-export const lanNetworkPath = (m: Model): string => `${NETWORKD_DIR}/11-mpgen-${m.name}-lan.network`;
-export const bondNetworkPath = (m: Model): string => `${NETWORKD_DIR}/12-mpgen-${m.name}-bond.network`;
 
 /** What networkd cannot express on this systemd, to be done by the hook unit. */
 export interface HookWork {
@@ -61,7 +53,7 @@ export function hookUnitFile(ctx: RenderContext, w: HookWork): PlannedFile | und
   if (w.start.length === 0) return undefined;
   const m = ctx.model;
   return planFile(
-    `${ctx.distro.paths.units}/${hookUnitName(m.name)}`,
+    `${ctx.distro.paths.units}/${ctx.state.names.units.routesHook}`,
     renderHookUnit({
       marker: marker(m),
       name: m.name,
@@ -151,19 +143,19 @@ export const networkd: Backend = (ctx): Contribution => {
   const hook = work.start.length > 0;
   const files: PlannedFile[] = [];
   for (const u of m.uplinks) {
-    files.push(planFile(uplinkNetworkPath(m, u), renderNetwork(uplinkFile(ctx, u, mp, hook))));
-    if (u.mac !== undefined) files.push(planFile(uplinkLinkPath(m, u), renderLink(marker(m), u.interface, u.mac), FILE_MODE.regular));
+    files.push(planFile(ctx.state.names.files.networkdUplink.get(u.name)!, renderNetwork(uplinkFile(ctx, u, mp, hook))));
+    if (u.mac !== undefined) files.push(planFile(ctx.state.names.files.networkdLink.get(u.name)!, renderLink(marker(m), u.interface, u.mac), FILE_MODE.regular));
   }
   const lan = lanFile(ctx);
-  if (lan) files.push(planFile(lanNetworkPath(m), renderNetwork(lan)));
+  if (lan) files.push(planFile(ctx.state.names.files.networkdLan, renderNetwork(lan)));
   const bond = bondFile(ctx);
-  if (bond) files.push(planFile(bondNetworkPath(m), renderNetwork(bond)));
+  if (bond) files.push(planFile(ctx.state.names.files.networkdBond, renderNetwork(bond)));
   const unit = hookUnitFile(ctx, work);
   if (unit) files.push(unit);
 
   const notes = [...mp.notes];
   if (m.bond && !ctx.caps.networkdTeql) {
-    notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (${needs('networkdTeql')}): ${hookUnitName(m.name)} attaches the slaves with tc.`);
+    notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (${needs('networkdTeql')}): ${ctx.state.names.units.routesHook} attaches the slaves with tc.`);
   }
   if (m.uplinks.some((u) => u.mac !== undefined)) {
     notes.push('networkd: pinned NICs are renamed by udev through .link files, which apply when the device appears (reboot, or update the initramfs if it carries .link files).');
@@ -173,7 +165,7 @@ export const networkd: Backend = (ctx): Contribution => {
   }
   return {
     files,
-    enable: ['systemd-networkd.service', ...(unit ? [hookUnitName(m.name)] : [])],
+    enable: ['systemd-networkd.service', ...(unit ? [ctx.state.names.units.routesHook] : [])],
     depends: {
       deb: ['systemd', 'iproute2'],
       rpm: ['systemd-networkd', 'iproute', ...(m.bond && !ctx.caps.networkdTeql ? ['iproute-tc'] : [])],

@@ -32,6 +32,13 @@ export interface Names {
     nmDispatcher: string;
     /** NM conf.d drop-in that leaves the teql bond unmanaged */
     nmUnmanaged: string;
+    /** systemd-networkd: .network (and .link for a pinned NIC) per uplink name, the LAN's and the bond's */
+    networkdUplink: Map<string, string>;
+    networkdLink: Map<string, string>;
+    networkdLan: string;
+    networkdBond: string;
+    /** netplan: mpgen's drop-in beside the .network netplan writes for an interface */
+    netplanDropin: (iface: string) => string;
   };
   units: { firewall: string; routesHook: string };
   nft: { table: string };
@@ -42,6 +49,8 @@ export interface Names {
 const nftIdent = (name: string): string => `mpgen_${name.replace(/-/g, '_')}`;
 /** iptables chain names are at most 28 characters. */
 const iptChain = (name: string, what: 'ks' | 'nat'): string => `mpgen-${what}-${name}`.slice(0, 28);
+
+const NETWORKD_DIR = '/etc/systemd/network';
 
 export const connectionId = (profile: string, what: string): string => `mpgen-${profile}-${what}`;
 
@@ -73,6 +82,14 @@ export function namesOf(m: Model): Names {
       netplan: `/etc/netplan/90-mpgen-${n}.yaml`,
       nmDispatcher: `50-mpgen-${n}`,
       nmUnmanaged: `/etc/NetworkManager/conf.d/90-mpgen-${n}.conf`,
+      networkdUplink: new Map(m.uplinks.map((u) => [u.name, `${NETWORKD_DIR}/10-mpgen-${n}-${u.name}.network`])),
+      networkdLink: new Map(m.uplinks.map((u) => [u.name, `${NETWORKD_DIR}/10-mpgen-${n}-${u.name}.link`])),
+      // Own prefixes for the LAN and the bond: an uplink may well be called "lan".
+      networkdLan: `${NETWORKD_DIR}/11-mpgen-${n}-lan.network`,
+      networkdBond: `${NETWORKD_DIR}/12-mpgen-${n}-bond.network`,
+      // netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network; the ethernets ID
+      // is the interface name here, and networkd reads drop-ins for it from /etc/systemd/network.
+      netplanDropin: (iface) => `${NETWORKD_DIR}/10-netplan-${iface}.network.d/mpgen-${n}.conf`,
     },
     units: { firewall: `mpgen-firewall-${n}.service`, routesHook: `mpgen-routes-${n}.service` },
     nft: { table: nftIdent(n) },
