@@ -1,8 +1,6 @@
 import type { Target } from '../backends/backend.js';
 import type { BackendName } from '../backends/catalog.js';
 
-export { capabilitiesOf, type Capabilities } from '../backends/features.js';
-
 /** A distro definition as loaded from distros/*.yaml, after family inheritance. */
 export interface Distro extends Target {
   /** the family this distro inherits from (rocky -> rhel); its own name for a root */
