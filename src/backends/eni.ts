@@ -158,7 +158,8 @@ export function helperView(ctx: RenderContext): EniHelperView {
     interfacesFile: interfacesPath(state),
     multipath,
     equalize: mp.some((r) => r.equalize),
-    table: model.routing.multipathTable,
+    // unused without a multipath route (no destinations), but the strict template wants the key
+    table: mp[0]?.table ?? 0,
     uplinks: state.uplinks.map((u) => {
       const n = mp[0]?.nexthops.find((x) => x.uplink === u.name);
       return { interface: u.interface, address: `${literal(addressOf(state, u.name).local.addr)}/32`, nexthop: n ? cmd.nexthopArgs(n) : '' };

@@ -7,7 +7,7 @@
 import type { Model, Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { renderTemplate } from '../shared/templates.js';
-import { addressOf, fromText, routesOf, sharedRules, tableWord, uplinkRule } from '../state/query.js';
+import { addressOf, balances, fromText, routesByRole, routesOf, sharedRules, tableWord, uplinkRule } from '../state/query.js';
 import type { KernelState, Rule } from '../state/state.js';
 import { literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext, type Target } from './backend.js';
@@ -174,7 +174,7 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
     const comments = [`table ${u.table} (uplink ${u.name}); each line goes to \`ip route add\``];
     if (u === lastUplink && model.mode !== 'teql') {
       comments.push(
-        `the multipath route of table ${model.routing.multipathTable} is installed by /usr/sbin/ifup-local,`,
+        `the multipath route of table ${routesByRole(state, 'multipath')[0]?.table} is installed by /usr/sbin/ifup-local,`,
         'over the uplinks that are up: a route file line fails while any nexthop device is down',
       );
     }
@@ -208,7 +208,7 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
       ],
       lines: bondRouteLines(state),
     });
-    if (model.routes.includes('default')) {
+    if (balances(state, 'default')) {
       network = {
         marker: m,
         comments: [
@@ -242,7 +242,7 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
   return { ifcfg, route, rule, network, hooks, sharedRulesDevice };
 }
 
-export function ifcfgNotes(model: Model, distro: Target): string[] {
+export function ifcfgNotes(model: Model, state: KernelState, distro: Target): string[] {
   const notes = [
     'ifcfg: these files and the /usr/sbin/if*-local hooks are read by initscripts (package network-scripts): ' +
       'the default on RHEL/CentOS 7; on RHEL 8 and its rebuilds only with network-scripts installed and the network service enabled ' +
@@ -254,7 +254,7 @@ export function ifcfgNotes(model: Model, distro: Target): string[] {
       `ifcfg: ${distro.name} ${distro.release} ships no network-scripts, so nothing will read these files: render with \`--backend nm\`.`,
     );
   }
-  if (model.mode === 'teql' && model.routes.includes('default')) {
+  if (model.mode === 'teql' && balances(state, 'default')) {
     notes.push('ifcfg: /etc/sysconfig/network is replaced (GATEWAY and GATEWAYDEV point at the teql bond); merge by hand if the file held other settings.');
   }
   notes.push(
@@ -284,5 +284,5 @@ export const ifcfg: Backend = (ctx: RenderContext): Contribution => {
   }
   const rpm = ['network-scripts', 'iproute'];
   if (model.mode === 'teql') rpm.push('iproute-tc', 'kmod');
-  return { files, depends: { rpm }, notes: ifcfgNotes(model, distro) };
+  return { files, depends: { rpm }, notes: ifcfgNotes(model, ctx.state, distro) };
 };

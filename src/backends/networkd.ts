@@ -9,7 +9,7 @@ import type { Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { needs } from './features.js';
-import { addressOf } from '../state/query.js';
+import { addressOf, rpFilterOf } from '../state/query.js';
 import { renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import {
   bondRoutes,
@@ -72,7 +72,7 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
     // A WAN link without carrier at boot must not hold back the others (and the multipath route).
     { key: 'ConfigureWithoutCarrier', value: 'yes' },
   ];
-  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(m.sysctl.rpFilterValue) });
+  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, u.interface)) });
   if (hook) network.push({ key: 'KeepConfiguration', value: 'static' });
   // no-carrier, not no: wait-online must still see the uplinks (with every link "no" it waits for
   // nothing, times out after 2 minutes and delays network-online.target, found in the boot lab),
@@ -107,7 +107,7 @@ function lanFile(ctx: RenderContext): NetworkFile | undefined {
     comments: ['lan'],
     match: { name: m.lan.interface },
     link: [],
-    network: ctx.caps.networkdRpFilter ? [{ key: 'IPv4ReversePathFilter', value: 'strict' }] : [],
+    network: ctx.caps.networkdRpFilter ? [{ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, m.lan.interface)) }] : [],
     addresses: [ndAddress(addressOf(ctx.state, 'lan'))],
     routes: [],
     rules: [],
@@ -119,7 +119,7 @@ export function bondFile(ctx: RenderContext): NetworkFile | undefined {
   const bond = m.bond;
   if (!bond) return undefined;
   const network: KeyValue[] = [{ key: 'ConfigureWithoutCarrier', value: 'yes' }];
-  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(m.sysctl.rpFilterValue) });
+  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, bond.interface)) });
   return {
     marker: marker(m),
     comments: [

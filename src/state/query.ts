@@ -46,6 +46,16 @@ export const gatewayText = (a: Addr | undefined): string | undefined => (a === u
 export const destinations = (s: KernelState): Destination[] =>
   s.routes.filter((r) => r.role === 'multipath' || r.role === 'bond').flatMap((r) => (r.to.kind === 'destination' ? [r.to.destination] : []));
 
+/** The rp_filter value (0 off, 1 strict, 2 loose) the state gives an interface. */
+export function rpFilterOf(s: KernelState, iface: string): 0 | 1 | 2 {
+  const x = s.sysctls.find((y) => y.rpFilter?.interface === iface);
+  if (!x) throw new Error(`internal error: no rp_filter for ${iface}`);
+  return x.value as 0 | 1 | 2;
+}
+
+/** Whether a destination is balanced (by the multipath or the bond routes). */
+export const balances = (s: KernelState, d: Destination): boolean => destinations(s).includes(d);
+
 /** sysctl.d(5): a key whose interface name contains a dot is written with / separators. */
 export function sysctlKey(path: string[]): string {
   return path.some((p) => p.includes('.')) ? path.join('/') : path.join('.');

@@ -101,3 +101,26 @@ describe('import direction', () => {
     expect(violations(fake)).toEqual(['backends/nm.ts imports ../plan/plan.js', 'check/check-kernel.ts imports ../backends/nm.js']);
   });
 });
+
+describe('backends translate the kernel state', () => {
+  // The model facts that the state turns into routes, rules, sysctls and NAT: a backend that reads
+  // them builds kernel state of its own. keepalive.ts (its daemon's configuration) is not a
+  // translation of the state yet.
+  const FACTS = /\bu\.(onlink|gateway|ruleFrom|address|noPrefixRoute)\b|\b(model|m)\.(routes|routing|sysctl|nat)\b|\.(bond|lan)\.(address|gateway|nat)\b/;
+  const backends = files(join(SRC, 'backends')).filter((f) => !f.endsWith('keepalive.ts'));
+
+  it('no backend reads those model facts directly', () => {
+    const found = backends.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (FACTS.test(line) ? [`${relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('the pattern catches what it is for', () => {
+    for (const line of ['if (u.onlink && u.gateway)', 'for (const d of model.routes)', 'm.routing.multipathTable', 'model.bond.address.cidr'])
+      expect(FACTS.test(line)).toBe(true);
+    for (const line of ['routesOf(state, u.name, "uplink")', 'r.gateway', 'u.interface']) expect(FACTS.test(line)).toBe(false);
+  });
+});
