@@ -1,11 +1,34 @@
 import type { Model } from '../model/model.js';
-import type { Capabilities, Distro } from '../distros/distro.js';
-import type { PlannedFile } from '../plan/plan.js';
+import type { PlannedFile } from '../shared/planned-file.js';
+import { kernelState } from '../state/build.js';
+import type { KernelState } from '../state/state.js';
+import { capabilitiesOf, type Capabilities, type Versions } from './features.js';
+
+/** What a backend needs to know of the distro it renders for (src/distros fills it in). */
+export interface Target {
+  name: string;
+  release: string;
+  versions: Versions;
+  paths: {
+    /** where ifup-local and friends live (merged /usr: /usr/sbin) */
+    hooks: string;
+    networkScripts: string;
+    /** where the keepalive script lives */
+    libexec: string;
+    units: string;
+  };
+}
 
 export interface RenderContext {
   model: Model;
-  distro: Distro;
+  /** the kernel state of the model: what every backend translates */
+  state: KernelState;
+  distro: Target;
   caps: Capabilities;
+}
+
+export function renderContext(model: Model, distro: Target): RenderContext {
+  return { model, state: kernelState(model), distro, caps: capabilitiesOf(distro.versions) };
 }
 
 /** What one backend (or the common/keepalive part) contributes to a plan. */

@@ -8,8 +8,11 @@
  * lines live in eni-commands.ts, the layout in templates/eni/.
  */
 import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
+import { FILE_MODE, planFile } from '../shared/planned-file.js';
+import { renderTemplate } from '../shared/templates.js';
+import { addressOf, destinations, routesByRole, routesOf, sharedRules, uplinkRule } from '../state/query.js';
+import type { KernelState } from '../state/state.js';
+import { cidrText, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import * as cmd from './eni-commands.js';
 
@@ -53,12 +56,12 @@ export interface EniHelperView {
   rulesReversed: string[];
 }
 
-export const interfacesPath = (m: Model): string => `/etc/network/interfaces.d/mpgen-${m.name}`;
+export const interfacesPath = (s: KernelState): string => s.names.files.eniInterfaces;
 
 /** Where the shared-state helper lives: the distro's libexec directory (default /usr/libexec/mpgen). */
 export function helperPath(ctx: RenderContext): string {
   const dir = ctx.distro.paths?.libexec || '/usr/libexec/mpgen';
-  return `${dir.replace(/\/+$/, '')}/${ctx.model.name}-eni-shared`;
+  return `${dir.replace(/\/+$/, '')}/${ctx.state.names.files.eniHelper}`;
 }
 
 function linkOptions(mtu: number | undefined, mac: string | undefined): { key: string; value: string }[] {
@@ -68,61 +71,64 @@ function linkOptions(mtu: number | undefined, mac: string | undefined): { key: s
   return out;
 }
 
-function uplinkStanza(model: Model, u: Uplink, helper: string): EniStanza {
+function uplinkStanza(model: Model, state: KernelState, u: Uplink, helper: string): EniStanza {
   const c: EniCommand[] = [];
   const add = (phase: EniPhase, line: string) => c.push({ phase, cmd: line });
   const bond = model.bond;
-  const gw = u.onlink ? u.gateway : undefined;
+  const address = addressOf(state, u.name);
+  const qdisc = state.qdiscs.find((q) => q.owner === u.name);
+  const host = routesOf(state, u.name, 'gateway-host');
+  const table = routesOf(state, u.name, 'uplink');
+  const prohibit = routesOf(state, u.name, 'prohibit');
+  const rule = uplinkRule(state, u.name);
 
-  if (bond) add('pre-up', cmd.TEQL_MODULE);
-  if (u.noPrefixRoute) add('pre-up', cmd.addressNoPrefixRoute(u));
+  if (qdisc) add('pre-up', cmd.TEQL_MODULE);
+  if (address.noPrefixRoute) add('pre-up', cmd.addressNoPrefixRoute(address));
 
-  if (bond) add('post-up', cmd.teqlAttach(u, bond));
-  if (gw) add('post-up', cmd.hostRouteAdd(u, gw));
-  for (const d of model.routes) add('post-up', cmd.uplinkRouteAdd(u, d));
-  if (model.routing.prohibitFallback) for (const d of model.routes) add('post-up', cmd.prohibitAdd(u, d));
-  add('post-up', cmd.uplinkRuleDelete(u));
-  add('post-up', cmd.uplinkRuleAdd(u));
+  if (qdisc) add('post-up', cmd.qdiscAttach(qdisc));
+  for (const r of [...host, ...table, ...prohibit]) add('post-up', cmd.routeAdd(r));
+  add('post-up', cmd.ruleDelete(rule));
+  add('post-up', cmd.ruleAdd(rule));
   add('post-up', `${helper} up ${u.interface}`);
 
   add('pre-down', `${helper} down ${u.interface}`);
-  add('pre-down', cmd.uplinkRuleDelete(u));
-  if (model.routing.prohibitFallback) for (const d of model.routes) add('pre-down', cmd.prohibitDel(u, d));
-  for (const d of model.routes) add('pre-down', cmd.uplinkRouteDel(u, d));
-  if (gw) add('pre-down', cmd.hostRouteDel(u, gw));
-  if (bond) add('pre-down', cmd.teqlDetach(u));
+  add('pre-down', cmd.ruleDelete(rule));
+  for (const r of [...prohibit, ...table, ...host]) add('pre-down', cmd.routeDel(r));
+  if (qdisc) add('pre-down', cmd.qdiscDetach(qdisc));
 
-  if (u.noPrefixRoute) add('post-down', cmd.addressDel(u));
+  if (address.noPrefixRoute) add('post-down', cmd.addressDel(address));
 
   const role = bond ? `teql slave of ${bond.interface}` : `table ${u.table}, weight ${u.weight}`;
-  const options = u.noPrefixRoute ? [] : [{ key: 'address', value: u.address.cidr }];
+  const cidr = cidrText(address.local);
+  const options = address.noPrefixRoute ? [] : [{ key: 'address', value: cidr }];
   return {
     iface: u.interface,
-    method: u.noPrefixRoute ? 'manual' : 'static',
-    comment: `uplink ${u.name}: ${role}${u.noPrefixRoute ? `; ${u.address.cidr} noprefixroute (its subnet is balanced)` : ''}`,
+    method: address.noPrefixRoute ? 'manual' : 'static',
+    comment: `uplink ${u.name}: ${role}${address.noPrefixRoute ? `; ${cidr} noprefixroute (its subnet is balanced)` : ''}`,
     options: [...options, ...linkOptions(u.mtu, u.mac)],
     commands: c,
   };
 }
 
-function bondStanza(model: Model): EniStanza | undefined {
+function bondStanza(model: Model, state: KernelState): EniStanza | undefined {
   const b = model.bond;
   if (!b) return undefined;
   const c: EniCommand[] = [{ phase: 'pre-up', cmd: cmd.TEQL_MODULE }];
-  for (const d of model.routes) c.push({ phase: 'post-up', cmd: cmd.bondRouteAdd(b, d) });
-  for (const d of model.routes) c.push({ phase: 'pre-down', cmd: cmd.bondRouteDel(b, d) });
+  const routes = routesByRole(state, 'bond');
+  for (const r of routes) c.push({ phase: 'post-up', cmd: cmd.routeAdd(r) });
+  for (const r of routes) c.push({ phase: 'pre-down', cmd: cmd.routeDel(r) });
   return {
     iface: b.interface,
     method: 'static',
     // teql refuses to open a master without slaves (EUNATCH): this stanza comes after the uplinks.
     comment: `teql bond over ${model.uplinks.map((u) => u.interface).join(', ')} (after its slaves: a teql master without slaves cannot come up)`,
-    options: [{ key: 'address', value: b.address.cidr }, ...linkOptions(b.mtu, undefined)],
+    options: [{ key: 'address', value: cidrText(addressOf(state, 'bond').local) }, ...linkOptions(b.mtu, undefined)],
     commands: c,
   };
 }
 
 export function interfacesView(ctx: RenderContext): EniInterfacesView {
-  const { model } = ctx;
+  const { model, state } = ctx;
   const helper = helperPath(ctx);
   const stanzas: EniStanza[] = [];
   if (model.lan) {
@@ -130,30 +136,35 @@ export function interfacesView(ctx: RenderContext): EniInterfacesView {
       iface: model.lan.interface,
       method: 'static',
       comment: 'LAN',
-      options: [{ key: 'address', value: model.lan.address.cidr }],
+      options: [{ key: 'address', value: cidrText(addressOf(state, 'lan').local) }],
       commands: [],
     });
   }
-  for (const u of model.uplinks) stanzas.push(uplinkStanza(model, u, helper));
-  const bond = bondStanza(model);
+  for (const u of model.uplinks) stanzas.push(uplinkStanza(model, state, u, helper));
+  const bond = bondStanza(model, state);
   if (bond) stanzas.push(bond);
   return { marker: marker(model), name: model.name, mode: model.mode, helper, stanzas };
 }
 
 export function helperView(ctx: RenderContext): EniHelperView {
-  const { model } = ctx;
-  const rules = cmd.sharedRules(model);
-  const multipath = model.mode !== 'teql';
+  const { model, state } = ctx;
+  const rules = sharedRules(state).map(cmd.ruleWords);
+  const mp = routesByRole(state, 'multipath');
+  const multipath = mp.length > 0;
   return {
     marker: marker(model),
     name: model.name,
     path: helperPath(ctx),
-    interfacesFile: interfacesPath(model),
+    interfacesFile: interfacesPath(state),
     multipath,
-    equalize: model.mode === 'equalize',
-    table: model.routing.multipathTable,
-    uplinks: model.uplinks.map((u) => ({ interface: u.interface, address: `${u.address.address}/32`, nexthop: cmd.nexthopArgs(u) })),
-    destinations: multipath ? model.routes : [],
+    equalize: mp.some((r) => r.equalize),
+    // unused without a multipath route (no destinations), but the strict template wants the key
+    table: mp[0]?.table ?? 0,
+    uplinks: state.uplinks.map((u) => {
+      const n = mp[0]?.nexthops.find((x) => x.uplink === u.name);
+      return { interface: u.interface, address: `${literal(addressOf(state, u.name).local.addr)}/32`, nexthop: n ? cmd.nexthopArgs(n) : '' };
+    }),
+    destinations: multipath ? destinations(state) : [],
     rules,
     rulesReversed: [...rules].reverse(),
   };
@@ -161,10 +172,10 @@ export function helperView(ctx: RenderContext): EniHelperView {
 
 function notes(model: Model, ctx: RenderContext): string[] {
   const out = [
-    `debian (eni): ${interfacesPath(model)} is read by ifupdown through "source /etc/network/interfaces.d/*" in the stock /etc/network/interfaces (Debian 12 and 13 server installs use ifupdown by default; desktops run NetworkManager, which leaves interfaces listed there alone).`,
+    `debian (eni): ${interfacesPath(ctx.state)} is read by ifupdown through "source /etc/network/interfaces.d/*" in the stock /etc/network/interfaces (Debian 12 and 13 server installs use ifupdown by default; desktops run NetworkManager, which leaves interfaces listed there alone).`,
     `debian (eni): ${helperPath(ctx)} keeps the shared rules${model.mode === 'teql' ? '' : ' and the multipath route'} in step with the uplinks that are up; it is called from every uplink's post-up and pre-down.`,
   ];
-  if (model.uplinks.some((u) => u.noPrefixRoute)) {
+  if (ctx.state.addresses.some((a) => a.noPrefixRoute)) {
     out.push('debian (eni): uplinks whose subnet is balanced use "inet manual" and add their address with noprefixroute themselves (ifupdown\'s inet static has no such option).');
   }
   if (model.mode === 'equalize') {
@@ -178,7 +189,7 @@ function notes(model: Model, ctx: RenderContext): string[] {
 export const eni: Backend = (ctx: RenderContext): Contribution => {
   const { model } = ctx;
   const files = [
-    planFile(interfacesPath(model), renderTemplate('eni/interfaces', interfacesView(ctx))),
+    planFile(interfacesPath(ctx.state), renderTemplate('eni/interfaces', interfacesView(ctx))),
     planFile(helperPath(ctx), renderTemplate('eni/shared-helper', helperView(ctx)), FILE_MODE.executable),
   ];
   const deb = ['ifupdown', 'iproute2'];

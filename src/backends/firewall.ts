@@ -3,49 +3,28 @@
  * seed 001, as an nftables file or iptables-restore rules, loaded by
  * mpgen-firewall-NAME.service (docs/kernel-state.md, "NAT and firewall").
  */
-import { FILE_MODE, planFile } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
-import type { Model, NatKind } from '../model/model.js';
+import { FILE_MODE, planFile } from '../shared/planned-file.js';
+import { renderTemplate } from '../shared/templates.js';
+import { literal } from '../state/value.js';
 import { marker, type Backend } from './backend.js';
 
-export interface NatRule {
-  interface: string;
-  address: string;
-  kind: Exclude<NatKind, 'none'>;
-}
-
-export function natRules(m: Model): NatRule[] {
-  if (m.bond) return m.bond.nat === 'none' ? [] : [{ interface: m.bond.interface, address: m.bond.address.address, kind: m.bond.nat }];
-  return m.uplinks.flatMap((u) => (u.nat === 'none' ? [] : [{ interface: u.interface, address: u.address.address, kind: u.nat }]));
-}
-
-/** nft identifiers: letters, digits and underscores. */
-export const nftTable = (m: Model): string => `mpgen_${m.name.replace(/-/g, '_')}`;
-
-/** iptables chain names are at most 28 characters. */
-export const iptChain = (m: Model, what: 'ks' | 'nat'): string => `mpgen-${what}-${m.name}`.slice(0, 28);
-
 export const firewall: Backend = (ctx) => {
-  const m = ctx.model;
+  const { model: m, state: s } = ctx;
   if (m.firewall === 'none') return { files: [] };
-  const nat = natRules(m);
+  const nat = s.nat.map((r) => ({ interface: r.interface, address: literal(r.address), kind: r.kind }));
   const files = [];
-  if (m.firewall === 'nftables') {
-    files.push(planFile(`/etc/mpgen/${m.name}.nft`, renderTemplate('common/firewall.nft', { marker: marker(m), name: m.name, table: nftTable(m), nat })));
+  const nft = m.firewall === 'nftables';
+  const rulesPath = nft ? s.names.files.nft : s.names.files.iptables;
+  if (nft) {
+    files.push(planFile(rulesPath, renderTemplate('common/firewall.nft', { marker: marker(m), name: m.name, table: s.names.nft.table, nat })));
   } else {
-    files.push(
-      planFile(
-        `/etc/mpgen/${m.name}.rules`,
-        renderTemplate('common/firewall.rules', { marker: marker(m), ks: iptChain(m, 'ks'), natChain: iptChain(m, 'nat'), nat }),
-      ),
-    );
+    files.push(planFile(rulesPath, renderTemplate('common/firewall.rules', { marker: marker(m), ks: s.names.iptables.keepState, natChain: s.names.iptables.nat, nat })));
   }
   files.push(planFile('/usr/libexec/mpgen/firewall', renderTemplate('common/firewall.sh', {}), FILE_MODE.executable));
   // One unit per profile (not a template instance): deb-systemd-helper and rpm presets enable it as it is.
-  const unit = `mpgen-firewall-${m.name}.service`;
-  const rulesFile = `${m.name}.${m.firewall === 'nftables' ? 'nft' : 'rules'}`;
+  const unit = s.names.units.firewall;
+  const rulesFile = rulesPath.slice(rulesPath.lastIndexOf('/') + 1);
   files.push(planFile(`/usr/lib/systemd/system/${unit}`, renderTemplate('common/firewall.service', { marker: marker(m), name: m.name, rulesFile })));
-  const nft = m.firewall === 'nftables';
   return {
     files,
     enable: [unit],

@@ -14,15 +14,17 @@
  * names, addresses and numbers passed strict patterns; nothing needs quoting,
  * and templates only loop over these word lists.
  */
-import type { Model, Uplink } from '../model/model.js';
-import { renderTemplate } from '../plan/templates.js';
+import { renderTemplate } from '../shared/templates.js';
+import { routesByRole, targetText } from '../state/query.js';
+import type { KernelState, Nexthop, Route } from '../state/state.js';
+import { literal } from '../state/value.js';
 
 /** `nexthop via GW dev IF weight W [onlink]` (`nexthop dev IF weight W` for a direct link). */
-export function nexthopWords(u: Uplink): string[] {
+export function nexthopWords(n: Nexthop): string[] {
   const w = ['nexthop'];
-  if (u.gateway) w.push('via', u.gateway);
-  w.push('dev', u.interface, 'weight', String(u.weight));
-  if (u.onlink && u.gateway) w.push('onlink');
+  if (n.gateway) w.push('via', literal(n.gateway));
+  w.push('dev', n.interface, 'weight', String(n.weight));
+  if (n.onlink) w.push('onlink');
   return w;
 }
 
@@ -35,28 +37,25 @@ export interface MultipathFnView {
 }
 
 /** The multipath route of kernel-state.md, or undefined in teql mode. */
-export function multipathFnView(model: Model): MultipathFnView | undefined {
-  if (model.mode === 'teql') return undefined;
-  const table = model.routing.multipathTable;
+export function multipathFnView(state: KernelState): MultipathFnView | undefined {
+  const routes = routesByRole(state, 'multipath');
+  const first = routes[0];
+  if (!first) return undefined;
   return {
-    nexthops: model.uplinks.map((u) => ({ dev: u.interface, words: nexthopWords(u).join(' ') })),
-    routes: model.routes.map((dst) => {
-      const base = ['ip', 'route', 'replace', dst, 'table', String(table), 'proto', 'static'];
-      if (model.mode === 'equalize') {
-        return {
-          words: [...base, 'equalize'].join(' '),
-          fallback: base.join(' '),
-          what: `${dst} table ${table}`,
-        };
-      }
-      return { words: base.join(' '), fallback: '', what: `${dst} table ${table}` };
+    nexthops: first.nexthops.map((n) => ({ dev: n.interface, words: nexthopWords(n).join(' ') })),
+    routes: routes.map((r) => {
+      const dst = targetText(r);
+      const base = ['ip', 'route', 'replace', dst, 'table', String(r.table), 'proto', r.protocol];
+      const what = `${dst} table ${r.table}`;
+      if (r.equalize) return { words: [...base, 'equalize'].join(' '), fallback: base.join(' '), what };
+      return { words: base.join(' '), fallback: '', what };
     }),
   };
 }
 
 /** The `mpgen_multipath` shell function (POSIX sh), or '' in teql mode. */
-export function multipathFunction(model: Model): string {
-  const view = multipathFnView(model);
+export function multipathFunction(state: KernelState): string {
+  const view = multipathFnView(state);
   return view ? renderTemplate('ifcfg/fn-multipath', view) : '';
 }
 
@@ -67,14 +66,12 @@ export interface NoPrefixRoute {
 }
 
 /** Connected routes to remove (uplinks whose subnet overlaps a balanced destination). */
-export function noPrefixRoutes(model: Model): NoPrefixRoute[] {
-  return model.uplinks
-    .filter((u) => u.noPrefixRoute)
-    .map((u) => ({
-      dev: u.interface,
-      words: ['ip', 'route', 'del', u.address.networkCidr, 'dev', u.interface, 'table', 'main', 'proto', 'kernel', 'scope', 'link', 'src', u.address.address].join(
-        ' ',
-      ),
+export function noPrefixRoutes(state: KernelState): NoPrefixRoute[] {
+  return state.addresses
+    .filter((a) => a.noPrefixRoute)
+    .map((a) => ({
+      dev: a.interface,
+      words: ['ip', 'route', 'del', a.network, 'dev', a.interface, 'table', 'main', 'proto', 'kernel', 'scope', 'link', 'src', literal(a.local.addr)].join(' '),
     }));
 }
 
@@ -84,8 +81,16 @@ export function casePattern(names: string[]): string {
 }
 
 /** Words of the teql bond's main-table routes: `D via BOND_GW dev teqlN onlink proto static`. */
-export function bondRouteLines(model: Model): string[] {
-  const b = model.bond;
-  if (!b) return [];
-  return model.routes.map((dst) => `${dst} via ${b.gateway} dev ${b.interface} onlink proto static`);
+export function bondRouteLines(state: KernelState): string[] {
+  return routesByRole(state, 'bond').map((r) => `${targetText(r)} via ${literal(r.gateway!)} dev ${r.interface} onlink proto ${r.protocol}`);
 }
+
+/** One route as a route-DEV line, passed verbatim to `ip route add` (then `replace` on failure);
+ * the NM dispatcher installs prohibit routes with the same words. */
+export function routeLine(r: Route): string {
+  if (r.role === 'gateway-host') return `${targetText(r)} dev ${r.interface} scope link proto ${r.protocol}`;
+  if (r.type === 'prohibit') return `prohibit ${targetText(r)} table ${r.table} proto ${r.protocol} metric ${r.metric}`;
+  const via = r.gateway ? `via ${literal(r.gateway)} ` : '';
+  return `${targetText(r)} ${via}dev ${r.interface} src ${literal(r.source!)} table ${r.table} proto ${r.protocol}${r.onlink ? ' onlink' : ''}`;
+}
+

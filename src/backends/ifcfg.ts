@@ -5,11 +5,13 @@
  * kernel state is docs/kernel-state.md.
  */
 import type { Model, Uplink } from '../model/model.js';
-import type { Distro } from '../distros/distro.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
-import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
-import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes, type NoPrefixRoute } from './ifcfg-shell.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
+import { renderTemplate } from '../shared/templates.js';
+import { addressOf, balances, fromText, routesByRole, routesOf, sharedRules, tableWord, uplinkRule } from '../state/query.js';
+import type { KernelState, Rule } from '../state/state.js';
+import { literal } from '../state/value.js';
+import { marker, type Backend, type Contribution, type RenderContext, type Target } from './backend.js';
+import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes, routeLine, type NoPrefixRoute } from './ifcfg-shell.js';
 
 export interface Var {
   key: string;
@@ -60,20 +62,21 @@ export const SITE_HOOK_DIR = '/usr/local/sbin';
 /** `eth0.10` style names are 802.1Q VLANs for initscripts (it derives PHYSDEV and VID). */
 const VLAN_NAME = /^.+\.[0-9]{1,4}$/;
 
-function addressVars(cidr: { address: string; prefix: number }): Var[] {
+function addressVars(state: KernelState, owner: string): Var[] {
+  const a = addressOf(state, owner).local;
   return [
-    { key: 'IPADDR', value: cidr.address },
-    { key: 'PREFIX', value: String(cidr.prefix) },
+    { key: 'IPADDR', value: literal(a.addr) },
+    { key: 'PREFIX', value: String(a.prefix) },
   ];
 }
 
-function uplinkIfcfg(model: Model, u: Uplink, m: string): VarsFileView {
+function uplinkIfcfg(model: Model, state: KernelState, u: Uplink, m: string): VarsFileView {
   const vars: Var[] = [
     { key: 'DEVICE', value: u.interface },
-    { key: 'NAME', value: `mpgen-${model.name}-${u.name}` },
+    { key: 'NAME', value: state.names.uplinkConnection.get(u.name)! },
   ];
   if (VLAN_NAME.test(u.interface)) vars.push({ key: 'VLAN', value: 'yes' });
-  vars.push({ key: 'ONBOOT', value: 'yes' }, { key: 'BOOTPROTO', value: 'none' }, ...addressVars(u.address));
+  vars.push({ key: 'ONBOOT', value: 'yes' }, { key: 'BOOTPROTO', value: 'none' }, ...addressVars(state, u.name));
   if (u.mac) vars.push({ key: 'HWADDR', value: u.mac });
   if (u.mtu !== undefined) vars.push({ key: 'MTU', value: String(u.mtu) });
   vars.push(
@@ -88,15 +91,15 @@ function uplinkIfcfg(model: Model, u: Uplink, m: string): VarsFileView {
   return { marker: m, comments, vars };
 }
 
-function bondIfcfg(model: Model, m: string): VarsFileView | null {
+function bondIfcfg(model: Model, state: KernelState, m: string): VarsFileView | null {
   const b = model.bond;
   if (!b) return null;
   const vars: Var[] = [
     { key: 'DEVICE', value: b.interface },
-    { key: 'NAME', value: `mpgen-${model.name}-bond` },
+    { key: 'NAME', value: state.names.bondConnection },
     { key: 'ONBOOT', value: 'yes' },
     { key: 'BOOTPROTO', value: 'none' },
-    ...addressVars(b.address),
+    ...addressVars(state, 'bond'),
   ];
   if (b.mtu !== undefined) vars.push({ key: 'MTU', value: String(b.mtu) });
   vars.push(
@@ -117,15 +120,15 @@ function bondIfcfg(model: Model, m: string): VarsFileView | null {
   };
 }
 
-function lanIfcfg(model: Model, m: string): VarsFileView | null {
+function lanIfcfg(model: Model, state: KernelState, m: string): VarsFileView | null {
   const l = model.lan;
-  if (!l) return null;
-  const vars: Var[] = [{ key: 'DEVICE', value: l.interface }, { key: 'NAME', value: `mpgen-${model.name}-lan` }];
+  if (!l || !state.names.lanConnection) return null;
+  const vars: Var[] = [{ key: 'DEVICE', value: l.interface }, { key: 'NAME', value: state.names.lanConnection }];
   if (VLAN_NAME.test(l.interface)) vars.push({ key: 'VLAN', value: 'yes' });
   vars.push(
     { key: 'ONBOOT', value: 'yes' },
     { key: 'BOOTPROTO', value: 'none' },
-    ...addressVars(l.address),
+    ...addressVars(state, 'lan'),
     { key: 'DEFROUTE', value: 'no' },
     { key: 'NM_CONTROLLED', value: 'no' },
     { key: 'NOZEROCONF', value: 'yes' },
@@ -133,33 +136,20 @@ function lanIfcfg(model: Model, m: string): VarsFileView | null {
   return { marker: m, comments: ['LAN'], vars };
 }
 
-/** route-DEV lines of one uplink, each passed verbatim to `ip route add` (then `replace` on failure). */
-export function uplinkRouteLines(model: Model, u: Uplink): string[] {
-  const lines: string[] = [];
-  if (u.onlink && u.gateway) lines.push(`${u.gateway} dev ${u.interface} scope link proto static`);
-  for (const dst of model.routes) {
-    const via = u.gateway ? `via ${u.gateway} ` : '';
-    const onlink = u.onlink && u.gateway ? ' onlink' : '';
-    lines.push(`${dst} ${via}dev ${u.interface} src ${u.address.address} table ${u.table} proto static${onlink}`);
-  }
-  if (model.routing.prohibitFallback) {
-    for (const dst of model.routes) lines.push(`prohibit ${dst} table ${u.table} proto static metric 1`);
-  }
-  return lines;
+/** route-DEV lines of one uplink: the onlink gateway's host route, its table's routes, then the prohibit fallbacks. */
+export function uplinkRouteLines(state: KernelState, uplink: string): string[] {
+  return (['gateway-host', 'uplink', 'prohibit'] as const).flatMap((role) => routesOf(state, uplink, role).map(routeLine));
 }
 
-/** rule-DEV lines of one uplink, each passed verbatim to `ip rule add` (and `ip rule del` at ifdown). */
-export function uplinkRuleLines(u: Uplink): string[] {
-  return [`from ${u.ruleFrom} table ${u.table} priority ${u.rulePriority}`];
+/** A rule-DEV line, passed verbatim to `ip rule add` (and `ip rule del` at ifdown). */
+export function ruleLine(r: Rule): string {
+  if (r.role === 'uplink') return `from ${fromText(r)} table ${r.table} priority ${r.priority}`;
+  const suppress = r.suppressPrefixLength !== undefined ? ` suppress_prefixlength ${r.suppressPrefixLength}` : '';
+  return `priority ${r.priority} table ${tableWord(r.table)}${suppress}`;
 }
 
 /** The rules every uplink shares: main without its default route, then the multipath table. */
-export function sharedRuleLines(model: Model): string[] {
-  const r = model.routing;
-  const lines = [`priority ${r.mainRulePriority} table main suppress_prefixlength 0`];
-  if (model.mode !== 'teql') lines.push(`priority ${r.multipathRulePriority} table ${r.multipathTable}`);
-  return lines;
-}
+export const sharedRuleLines = (state: KernelState): string[] => sharedRules(state).map(ruleLine);
 
 function last<T>(xs: T[]): T {
   const x = xs[xs.length - 1];
@@ -167,7 +157,8 @@ function last<T>(xs: T[]): T {
   return x;
 }
 
-export function ifcfgView(model: Model): IfcfgView {
+export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgView {
+  const { model, state } = ctx;
   const m = marker(model);
   const ifcfg = new Map<string, VarsFileView>();
   const route = new Map<string, LinesFileView>();
@@ -179,32 +170,32 @@ export function ifcfgView(model: Model): IfcfgView {
     : 'shared rules live with the last uplink: no LAN in this profile, and the last uplink completes the multipath route';
 
   for (const u of model.uplinks) {
-    ifcfg.set(u.interface, uplinkIfcfg(model, u, m));
+    ifcfg.set(u.interface, uplinkIfcfg(model, state, u, m));
     const comments = [`table ${u.table} (uplink ${u.name}); each line goes to \`ip route add\``];
     if (u === lastUplink && model.mode !== 'teql') {
       comments.push(
-        `the multipath route of table ${model.routing.multipathTable} is installed by /usr/sbin/ifup-local,`,
+        `the multipath route of table ${routesByRole(state, 'multipath')[0]?.table} is installed by /usr/sbin/ifup-local,`,
         'over the uplinks that are up: a route file line fails while any nexthop device is down',
       );
     }
-    route.set(u.interface, { marker: m, comments, lines: uplinkRouteLines(model, u) });
-    const ruleLines = uplinkRuleLines(u);
+    route.set(u.interface, { marker: m, comments, lines: uplinkRouteLines(state, u.name) });
+    const ruleLines = [ruleLine(uplinkRule(state, u.name))];
     const ruleComments = [`uplink ${u.name}; each line goes to \`ip rule add\` at ifup and \`ip rule del\` at ifdown`];
     if (u.interface === sharedRulesDevice) {
-      ruleLines.push(...sharedRuleLines(model));
+      ruleLines.push(...sharedRuleLines(state));
       ruleComments.push(sharedComment);
     }
     rule.set(u.interface, { marker: m, comments: ruleComments, lines: ruleLines });
   }
 
-  const lan = lanIfcfg(model, m);
+  const lan = lanIfcfg(model, state, m);
   if (lan && model.lan) {
     ifcfg.set(model.lan.interface, lan);
-    rule.set(model.lan.interface, { marker: m, comments: [sharedComment], lines: sharedRuleLines(model) });
+    rule.set(model.lan.interface, { marker: m, comments: [sharedComment], lines: sharedRuleLines(state) });
   }
 
   let network: VarsFileView | null = null;
-  const bond = bondIfcfg(model, m);
+  const bond = bondIfcfg(model, state, m);
   if (bond && model.bond) {
     const b = model.bond;
     ifcfg.set(b.interface, bond);
@@ -215,9 +206,9 @@ export function ifcfgView(model: Model): IfcfgView {
         'so `ip route add` of the default route fails and initscripts falls back to `ip route replace`,',
         'which makes it exactly this line (onlink: the gateway is the address common to all routers)',
       ],
-      lines: bondRouteLines(model),
+      lines: bondRouteLines(state),
     });
-    if (model.routes.includes('default')) {
+    if (balances(state, 'default')) {
       network = {
         marker: m,
         comments: [
@@ -225,7 +216,7 @@ export function ifcfgView(model: Model): IfcfgView {
         ],
         vars: [
           { key: 'NETWORKING', value: 'yes' },
-          { key: 'GATEWAY', value: b.gateway },
+          { key: 'GATEWAY', value: literal(state.bond!.gateway) },
           { key: 'GATEWAYDEV', value: b.interface },
           { key: 'NOZEROCONF', value: 'yes' },
         ],
@@ -234,14 +225,14 @@ export function ifcfgView(model: Model): IfcfgView {
   }
 
   const uplinkNames = model.uplinks.map((u) => u.interface);
-  const fn = multipathFunction(model);
+  const fn = multipathFunction(state);
   const base = {
     marker: m,
     bond: model.bond?.interface ?? '',
     configs: model.bond ? casePattern([...uplinkNames, model.bond.interface].map((n) => `ifcfg-${n}`)) : '',
     teql: model.bond ? { bond: model.bond.interface, slaves: casePattern(uplinkNames) } : null,
     multipath: fn ? { uplinks: casePattern(uplinkNames), fn: fn.trimEnd() } : null,
-    noPrefix: noPrefixRoutes(model),
+    noPrefix: noPrefixRoutes(state),
   };
   const hook = (name: HookName) => ({
     name,
@@ -251,7 +242,7 @@ export function ifcfgView(model: Model): IfcfgView {
   return { ifcfg, route, rule, network, hooks, sharedRulesDevice };
 }
 
-export function ifcfgNotes(model: Model, distro: Distro): string[] {
+export function ifcfgNotes(model: Model, state: KernelState, distro: Target): string[] {
   const notes = [
     'ifcfg: these files and the /usr/sbin/if*-local hooks are read by initscripts (package network-scripts): ' +
       'the default on RHEL/CentOS 7; on RHEL 8 and its rebuilds only with network-scripts installed and the network service enabled ' +
@@ -263,7 +254,7 @@ export function ifcfgNotes(model: Model, distro: Distro): string[] {
       `ifcfg: ${distro.name} ${distro.release} ships no network-scripts, so nothing will read these files: render with \`--backend nm\`.`,
     );
   }
-  if (model.mode === 'teql' && model.routes.includes('default')) {
+  if (model.mode === 'teql' && balances(state, 'default')) {
     notes.push('ifcfg: /etc/sysconfig/network is replaced (GATEWAY and GATEWAYDEV point at the teql bond); merge by hand if the file held other settings.');
   }
   notes.push(
@@ -281,7 +272,7 @@ function varsFile(path: string, view: VarsFileView): PlannedFile {
 
 export const ifcfg: Backend = (ctx: RenderContext): Contribution => {
   const { model, distro } = ctx;
-  const view = ifcfgView(model);
+  const view = ifcfgView(ctx);
   const dir = distro.paths.networkScripts;
   const files: PlannedFile[] = [];
   for (const [dev, v] of view.ifcfg) files.push(varsFile(`${dir}/ifcfg-${dev}`, v));
@@ -293,5 +284,5 @@ export const ifcfg: Backend = (ctx: RenderContext): Contribution => {
   }
   const rpm = ['network-scripts', 'iproute'];
   if (model.mode === 'teql') rpm.push('iproute-tc', 'kmod');
-  return { files, depends: { rpm }, notes: ifcfgNotes(model, distro) };
+  return { files, depends: { rpm }, notes: ifcfgNotes(model, ctx.state, distro) };
 };

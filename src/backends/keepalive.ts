@@ -6,10 +6,10 @@
  */
 import { keepaliveScript } from '../keepalive/script.js';
 import type { Model, Uplink } from '../model/model.js';
-import { DEFAULTS } from '../model/normalize.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
+import { DEFAULTS } from '../profile/defaults.js';
 import { IFNAME_RE } from '../profile/schema.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
+import { renderTemplate } from '../shared/templates.js';
 import { marker, type Backend, type Contribution } from './backend.js';
 
 export const KEEPALIVE_SCRIPT = '/usr/libexec/mpgen/keepalive';
@@ -19,7 +19,7 @@ export const KEEPALIVE_SCRIPT = '/usr/libexec/mpgen/keepalive';
  */
 export const keepaliveUnit = (name: string): string => `mpgen-keepalive-${name}.service`;
 
-/** The defaults live with the other profile defaults (src/model/normalize.ts), with their reasons. */
+/** The defaults live with the other profile defaults (src/profile/defaults.ts), with their reasons. */
 export const KEEPALIVE_DEFAULTS = DEFAULTS.keepalive;
 
 /** Worst-case detection of a silent blackhole, in ms: interval * (down + ceil(timeout / interval)). */

@@ -6,14 +6,18 @@
  * nexthop key), the suppress rule (routing-policy has no suppress key and
  * needs from or to), teql, and addresses without a prefix route.
  */
-import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
+import type { Uplink } from '../model/model.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
+import { renderTemplate } from '../shared/templates.js';
+import { addressOf } from '../state/query.js';
+import type { KernelState } from '../state/state.js';
+import { cidrText } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
-import { bondFile, bondNetworkPath, hookUnitFile, hookWork } from './networkd.js';
+import { bondFile, hookUnitFile, hookWork } from './networkd.js';
 import {
   multipathPlan,
+  ndAddress,
   onlinkHostRoute,
   sharedRules,
   uplinkRule,
@@ -22,14 +26,7 @@ import {
   type NdRoute,
 } from './networkd-routing.js';
 
-export const netplanPath = (m: Model): string => `/etc/netplan/90-mpgen-${m.name}.yaml`;
-
-/**
- * netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network;
- * the ethernets ID is the interface name here, and networkd reads drop-ins
- * for that file from /etc/systemd/network/10-netplan-ID.network.d/.
- */
-export const dropinPath = (m: Model, iface: string): string => `/etc/systemd/network/10-netplan-${iface}.network.d/mpgen-${m.name}.conf`;
+export const netplanPath = (s: KernelState): string => s.names.files.netplan;
 
 interface RouteYaml {
   to: string;
@@ -63,16 +60,17 @@ const routeYaml = (r: NdRoute): RouteYaml => ({
   table: r.table,
 });
 
-function uplinkYaml(m: Model, u: Uplink): EthernetYaml {
+function uplinkYaml(s: KernelState, u: Uplink): EthernetYaml {
+  const address = addressOf(s, u.name);
   return {
     id: u.interface,
     macAddress: u.mac,
     // netplan has no noprefixroute: such an address lives in the drop-in instead.
-    addresses: u.noPrefixRoute ? [] : [u.address.cidr],
+    addresses: address.noPrefixRoute ? [] : [cidrText(address.local)],
     mtu: u.mtu,
     wan: true,
-    routes: [...uplinkTableRoutes(m, u), ...onlinkHostRoute(u)].map(routeYaml),
-    rules: [uplinkRule(u)].map((r) => ({ from: r.from, table: r.table, priority: r.priority })),
+    routes: [...uplinkTableRoutes(s, u.name), ...onlinkHostRoute(s, u.name)].map(routeYaml),
+    rules: [uplinkRule(s, u.name)].map((r) => ({ from: r.from, table: r.table, priority: r.priority })),
   };
 }
 
@@ -88,9 +86,9 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
     // view while a line without carrier still counts as online.
     link: [{ key: 'RequiredForOnline', value: 'no-carrier' }],
     network,
-    addresses: u.noPrefixRoute ? [{ cidr: u.address.cidr, noPrefixRoute: true }] : [],
+    addresses: [addressOf(ctx.state, u.name)].filter((a) => a.noPrefixRoute).map(ndAddress),
     routes: first ? mp.routes : [],
-    rules: first ? sharedRules(m) : [],
+    rules: first ? sharedRules(ctx.state) : [],
     teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
   };
   if (first) f.comments.push('The first uplink also carries the rules that belong to no single uplink and the multipath route: networkd has no global routing section.');
@@ -99,7 +97,7 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
 
 export const netplan: Backend = (ctx): Contribution => {
   const m = ctx.model;
-  const mp = multipathPlan(m, ctx.caps, ctx.distro.versions.systemd);
+  const mp = multipathPlan(ctx.state, ctx.caps, ctx.distro.versions.systemd);
   const work = hookWork(ctx, mp);
   const hook = work.start.length > 0;
 
@@ -107,21 +105,21 @@ export const netplan: Backend = (ctx): Contribution => {
   const dropins: string[] = [];
   for (const u of m.uplinks) {
     const d = uplinkDropin(ctx, u, mp, hook);
-    const path = dropinPath(m, u.interface);
+    const path = ctx.state.names.files.netplanDropin(u.interface);
     dropins.push(path);
     files.push(planFile(path, renderNetwork(d)));
   }
-  const ethernets = m.uplinks.map((u) => uplinkYaml(m, u));
+  const ethernets = m.uplinks.map((u) => uplinkYaml(ctx.state, u));
   if (m.lan) {
-    ethernets.push({ id: m.lan.interface, macAddress: undefined, addresses: [m.lan.address.cidr], mtu: undefined, wan: false, routes: [], rules: [] });
+    ethernets.push({ id: m.lan.interface, macAddress: undefined, addresses: [cidrText(addressOf(ctx.state, 'lan').local)], mtu: undefined, wan: false, routes: [], rules: [] });
   }
   const bond = bondFile(ctx);
   if (bond) {
     // teqlN is no ethernet and netplan has no teql: networkd's own .network, as in the networkd backend.
-    files.push(planFile(bondNetworkPath(m), renderNetwork(bond)));
-    dropins.push(bondNetworkPath(m));
+    files.push(planFile(ctx.state.names.files.networkdBond, renderNetwork(bond)));
+    dropins.push(ctx.state.names.files.networkdBond);
   }
-  files.push(planFile(netplanPath(m), renderTemplate('netplan/netplan.yaml', { marker: marker(m), dropins, ethernets }), FILE_MODE.secret));
+  files.push(planFile(netplanPath(ctx.state), renderTemplate('netplan/netplan.yaml', { marker: marker(m), dropins, ethernets }), FILE_MODE.secret));
   const unit = hookUnitFile(ctx, work);
   if (unit) files.push(unit);
 

@@ -4,7 +4,7 @@
  * render through here; the views are complete objects (every key present)
  * because the Handlebars environment is strict.
  */
-import { renderTemplate } from '../plan/templates.js';
+import { renderTemplate } from '../shared/templates.js';
 import type { Command, NdAddress, NdRoute, NdRule } from './networkd-routing.js';
 
 export interface KeyValue {
@@ -95,5 +95,3 @@ export interface HookUnit {
 export function renderHookUnit(h: HookUnit): string {
   return renderTemplate('networkd/hook.service', { ...h });
 }
-
-export const hookUnitName = (profile: string): string => `mpgen-routes-${profile}.service`;

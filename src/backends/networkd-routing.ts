@@ -7,8 +7,11 @@
  * exist, and which kernel state networkd cannot express natively and a hook
  * unit has to install with ip(8)/tc(8) instead.
  */
-import type { Capabilities } from '../distros/distro.js';
-import type { Destination, Model, Uplink } from '../model/model.js';
+import type { Destination } from '../model/model.js';
+import { explicitDestination, explicitTarget, routesByRole, routesOf, sharedRules as sharedRuleState, tableWord, fromText, uplinkRule as uplinkRuleState } from '../state/query.js';
+import { MAIN_TABLE, type Address, type KernelState, type Route, type Rule } from '../state/state.js';
+import { cidrText, literal, literalOpt } from '../state/value.js';
+import { needs, since, type Capabilities } from './features.js';
 
 /** One [Route] section. */
 export interface NdRoute {
@@ -42,55 +45,49 @@ export interface NdAddress {
 }
 
 /** "default" is written as 0.0.0.0/0: netplan 0.106 aborts on `to: default` in a route without `via`. */
-export function destinationOf(d: Destination): string {
-  return d === 'default' ? '0.0.0.0/0' : d;
+export const destinationOf = (d: Destination): string => explicitDestination(d);
+
+/** An [Address] section. */
+export const ndAddress = (a: Address): NdAddress => ({ cidr: cidrText(a.local), noPrefixRoute: a.noPrefixRoute });
+
+/** One [Route] section of a route of the kernel state (main is networkd's default table). */
+export function ndRoute(r: Route): NdRoute {
+  return {
+    destination: explicitTarget(r),
+    table: r.table === MAIN_TABLE ? undefined : r.table,
+    gateway: literalOpt(r.gateway),
+    preferredSource: literalOpt(r.source),
+    onLink: r.onlink,
+    scope: r.scope,
+    type: r.type === 'prohibit' ? 'prohibit' : undefined,
+    metric: r.metric,
+    multipath: [],
+  };
 }
 
-/** Table T of one uplink: `D via GW dev IF src ADDR [onlink]` (or `D dev IF src ADDR` for a direct link), plus `prohibit D metric 1`. */
-export function uplinkTableRoutes(model: Model, u: Uplink): NdRoute[] {
-  const out: NdRoute[] = [];
-  for (const d of model.routes) {
-    const destination = destinationOf(d);
-    out.push({
-      destination,
-      table: u.table,
-      gateway: u.gateway,
-      preferredSource: u.address.address,
-      onLink: u.onlink && u.gateway !== undefined,
-      scope: u.gateway === undefined ? 'link' : undefined,
-      multipath: [],
-    });
-    if (model.routing.prohibitFallback) {
-      out.push({ destination, table: u.table, type: 'prohibit', metric: 1, onLink: false, multipath: [] });
-    }
-  }
-  return out;
+/** Table T of one uplink: `D via GW dev IF src ADDR [onlink]` (or `D dev IF src ADDR` for a direct link), each followed by its `prohibit D metric 1`. */
+export function uplinkTableRoutes(state: KernelState, uplink: string): NdRoute[] {
+  const prohibit = routesOf(state, uplink, 'prohibit');
+  return routesOf(state, uplink, 'uplink').flatMap((r) => [r, ...prohibit.filter((p) => explicitTarget(p) === explicitTarget(r))].map(ndRoute));
 }
 
 /** `GW dev IF scope link` in main, so an onlink gateway is reached through its own line (seed 004). */
-export function onlinkHostRoute(u: Uplink): NdRoute[] {
-  if (!u.onlink || u.gateway === undefined) return [];
-  return [{ destination: `${u.gateway}/32`, scope: 'link', onLink: false, multipath: [] }];
+export const onlinkHostRoute = (state: KernelState, uplink: string): NdRoute[] => routesOf(state, uplink, 'gateway-host').map(ndRoute);
+
+function ndRule(r: Rule): NdRule {
+  const out: NdRule = { table: tableWord(r.table), priority: r.priority };
+  if (r.from) out.from = fromText(r);
+  if (r.suppressPrefixLength !== undefined) out.suppressPrefixLength = r.suppressPrefixLength;
+  return out;
 }
 
-export function uplinkRule(u: Uplink): NdRule {
-  return { from: u.ruleFrom, table: String(u.table), priority: u.rulePriority };
-}
+export const uplinkRule = (state: KernelState, uplink: string): NdRule => ndRule(uplinkRuleState(state, uplink));
 
 /** The rules that belong to no single uplink: the suppress rule always, the multipath rule without teql. */
-export function sharedRules(model: Model): NdRule[] {
-  const rt = model.routing;
-  const rules: NdRule[] = [{ table: 'main', priority: rt.mainRulePriority, suppressPrefixLength: 0 }];
-  if (model.mode !== 'teql') rules.push({ table: String(rt.multipathTable), priority: rt.multipathRulePriority });
-  return rules;
-}
+export const sharedRules = (state: KernelState): NdRule[] => sharedRuleState(state).map(ndRule);
 
 /** teql mode: every destination via the bond gateway on teqlN, onlink (teqlN is NOARP), in main. */
-export function bondRoutes(model: Model): NdRoute[] {
-  const bond = model.bond;
-  if (!bond) return [];
-  return model.routes.map((d) => ({ destination: destinationOf(d), gateway: bond.gateway, onLink: true, multipath: [] }));
-}
+export const bondRoutes = (state: KernelState): NdRoute[] => routesByRole(state, 'bond').map(ndRoute);
 
 /** An argv for the hook unit; every element is a validated model value or a fixed word. */
 export type Command = string[];
@@ -113,76 +110,61 @@ export interface MultipathPlan {
  * flag. Whatever it cannot say goes to the hook unit as `ip route replace`.
  * The equalize flag is dropped everywhere, with a note.
  */
-export function multipathPlan(model: Model, caps: Capabilities, systemd: number): MultipathPlan {
+export function multipathPlan(state: KernelState, caps: Capabilities, systemd: number): MultipathPlan {
   const plan: MultipathPlan = { routes: [], hookStart: [], hookStop: [], hookWhy: undefined, notes: [] };
-  if (model.mode === 'teql') return plan;
-  const mt = model.routing.multipathTable;
-  const direct = model.uplinks.filter((u) => u.gateway === undefined);
+  const routes = routesByRole(state, 'multipath');
+  const first = routes[0];
+  if (!first) return plan;
+  const mt = first.table;
+  const equalize = routes.some((r) => r.equalize);
+  const direct = first.nexthops.filter((n) => n.gateway === undefined);
   // systemd-networkd 252 drops GatewayOnLink= from MultiPathRoute= nexthops
   // (seen in test/backends/networkd-netns.test.ts: seed 004 came out without
   // onlink), and the setting is per [Route], not per nexthop anyway.
-  const onlink = model.uplinks.filter((u) => u.onlink && u.gateway !== undefined);
+  const onlink = first.nexthops.filter((n) => n.onlink);
   const native = caps.networkdMultipath && direct.length === 0 && onlink.length === 0;
   if (native) {
-    if (model.mode === 'equalize') plan.notes.push(equalizeNote(mt));
-    for (const d of model.routes) {
-      plan.routes.push({
-        destination: destinationOf(d),
-        table: mt,
-        onLink: false,
-        multipath: model.uplinks.map((u) => `${u.gateway}@${u.interface} ${u.weight}`),
-      });
-    }
-    if (systemd < MULTIPATH_WITHOUT_CARRIER) {
+    if (equalize) plan.notes.push(equalizeNote(mt));
+    for (const r of routes) plan.routes.push({ ...ndRoute(r), multipath: r.nexthops.map((n) => `${literal(n.gateway!)}@${n.interface} ${n.weight}`) });
+    if (!caps.networkdMultipathWithoutCarrier) {
+      const v = since('networkdMultipathWithoutCarrier');
       plan.notes.push(
-        `networkd ${systemd}: the multipath route in table ${mt} is installed only once every uplink has carrier (ConfigureWithoutCarrier= does not lift this for MultiPathRoute= nexthops before systemd ${MULTIPATH_WITHOUT_CARRIER}); until then the keepalive is what restores balancing after a dead link at boot.`,
+        `networkd ${systemd}: the multipath route in table ${mt} is installed only once every uplink has carrier (ConfigureWithoutCarrier= does not lift this for MultiPathRoute= nexthops before systemd ${v}); until then the keepalive is what restores balancing after a dead link at boot.`,
       );
     }
     return plan;
   }
   const why = !caps.networkdMultipath
-    ? `systemd ${systemd} has no MultiPathRoute= (needs 245)`
+    ? `systemd ${systemd} has no MultiPathRoute= (${needs('networkdMultipath')})`
     : direct.length > 0
-      ? `MultiPathRoute= needs a gateway on every nexthop and ${direct.map((u) => u.name).join(', ')} ${direct.length === 1 ? 'is a direct link' : 'are direct links'}`
-      : `MultiPathRoute= does not carry onlink to its nexthops (${onlink.map((u) => u.name).join(', ')} need it)`;
-  for (const d of model.routes) {
-    const dest = destinationOf(d);
-    const cmd: Command = ['ip', 'route', 'replace', dest, 'table', String(mt), 'proto', 'static'];
-    for (const u of model.uplinks) {
+      ? `MultiPathRoute= needs a gateway on every nexthop and ${direct.map((n) => n.uplink).join(', ')} ${direct.length === 1 ? 'is a direct link' : 'are direct links'}`
+      : `MultiPathRoute= does not carry onlink to its nexthops (${onlink.map((n) => n.uplink).join(', ')} need it)`;
+  for (const r of routes) {
+    const dest = explicitTarget(r);
+    const cmd: Command = ['ip', 'route', 'replace', dest, 'table', String(r.table), 'proto', r.protocol];
+    for (const n of r.nexthops) {
       cmd.push('nexthop');
-      if (u.gateway !== undefined) cmd.push('via', u.gateway);
-      cmd.push('dev', u.interface, 'weight', String(u.weight));
-      if (u.onlink && u.gateway !== undefined) cmd.push('onlink');
+      if (n.gateway !== undefined) cmd.push('via', literal(n.gateway));
+      cmd.push('dev', n.interface, 'weight', String(n.weight));
+      if (n.onlink) cmd.push('onlink');
     }
     plan.hookStart.push(cmd);
-    plan.hookStop.push(['ip', 'route', 'del', dest, 'table', String(mt)]);
+    plan.hookStop.push(['ip', 'route', 'del', dest, 'table', String(r.table)]);
   }
   plan.hookWhy = why;
-  if (model.mode === 'equalize') plan.notes.push(equalizeNote(mt));
-  plan.notes.push(`networkd: ${why}; the multipath route in table ${mt} is installed by mpgen-routes-${model.name}.service (ip route replace) after systemd-networkd.`);
+  if (equalize) plan.notes.push(equalizeNote(mt));
+  plan.notes.push(`networkd: ${why}; the multipath route in table ${mt} is installed by ${state.names.units.routesHook} (ip route replace) after systemd-networkd.`);
   return plan;
 }
 
 const equalizeNote = (mt: number): string =>
   `networkd/netplan: the equalize flag is dropped (MultiPathRoute= cannot set it and iproute2 6.x no longer parses it); table ${mt} gets a plain multipath route, which is what kernels since 3.6 do with the flag anyway.`;
 
-/**
- * Before this version networkd installs a MultiPathRoute= only when every
- * nexthop link has carrier, whatever ConfigureWithoutCarrier= says. Observed
- * with systemd 252 in a network namespace (test/backends/networkd-netns);
- * current upstream (networkd-route-nexthop.c) asks carrier only of links it
- * does not manage. The exact release of that change was not verified here;
- * 256 is where the nexthop code was reworked.
- */
-export const MULTIPATH_WITHOUT_CARRIER = 256;
-
 /** The teql slave qdisc as hook commands, for networkd without [TrivialLinkEqualizer] (< 245). */
-export function teqlHook(model: Model): { start: Command[]; stop: Command[] } {
-  const bond = model.bond;
-  if (!bond) return { start: [], stop: [] };
+export function teqlHook(state: KernelState): { start: Command[]; stop: Command[] } {
   return {
-    start: model.uplinks.map((u) => ['tc', 'qdisc', 'replace', 'dev', u.interface, 'root', bond.interface]),
-    stop: model.uplinks.map((u) => ['tc', 'qdisc', 'del', 'dev', u.interface, 'root']),
+    start: state.qdiscs.map((q) => ['tc', 'qdisc', 'replace', 'dev', q.interface, q.parent, q.kind]),
+    stop: state.qdiscs.map((q) => ['tc', 'qdisc', 'del', 'dev', q.interface, q.parent]),
   };
 }
 

@@ -3,15 +3,18 @@
  * one .network per uplink, one for the LAN and one for the teql bond, a .link
  * per pinned NIC, and a hook unit for what networkd cannot express on the
  * distro's systemd. Features are gated on the distro's systemd version
- * (src/distros/distro.ts capabilities).
+ * (src/backends/features.ts).
  */
-import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
+import type { Uplink } from '../model/model.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
-import { hookUnitName, renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
+import { needs } from './features.js';
+import { addressOf, rpFilterOf } from '../state/query.js';
+import { renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import {
   bondRoutes,
   multipathPlan,
+  ndAddress,
   onlinkHostRoute,
   rpFilterWord,
   sharedRules,
@@ -21,14 +24,6 @@ import {
   type Command,
   type MultipathPlan,
 } from './networkd-routing.js';
-
-export const NETWORKD_DIR = '/etc/systemd/network';
-
-export const uplinkNetworkPath = (m: Model, u: Uplink): string => `${NETWORKD_DIR}/10-mpgen-${m.name}-${u.name}.network`;
-export const uplinkLinkPath = (m: Model, u: Uplink): string => `${NETWORKD_DIR}/10-mpgen-${m.name}-${u.name}.link`;
-// Own prefixes for the LAN and the bond: an uplink may well be called "lan".
-export const lanNetworkPath = (m: Model): string => `${NETWORKD_DIR}/11-mpgen-${m.name}-lan.network`;
-export const bondNetworkPath = (m: Model): string => `${NETWORKD_DIR}/12-mpgen-${m.name}-bond.network`;
 
 /** What networkd cannot express on this systemd, to be done by the hook unit. */
 export interface HookWork {
@@ -45,11 +40,11 @@ export function hookWork(ctx: RenderContext, mp: MultipathPlan): HookWork {
     w.why.push(mp.hookWhy);
   }
   if (ctx.model.bond && !ctx.caps.networkdTeql) {
-    const t = teqlHook(ctx.model);
+    const t = teqlHook(ctx.state);
     w.start.push(...t.start);
     w.stop.push(...t.stop);
     w.what.push('teql slave qdiscs');
-    w.why.push(`systemd ${ctx.distro.versions.systemd} has no [TrivialLinkEqualizer] (needs 245)`);
+    w.why.push(`systemd ${ctx.distro.versions.systemd} has no [TrivialLinkEqualizer] (${needs('networkdTeql')})`);
   }
   return w;
 }
@@ -58,7 +53,7 @@ export function hookUnitFile(ctx: RenderContext, w: HookWork): PlannedFile | und
   if (w.start.length === 0) return undefined;
   const m = ctx.model;
   return planFile(
-    `${ctx.distro.paths.units}/${hookUnitName(m.name)}`,
+    `${ctx.distro.paths.units}/${ctx.state.names.units.routesHook}`,
     renderHookUnit({
       marker: marker(m),
       name: m.name,
@@ -77,7 +72,7 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
     // A WAN link without carrier at boot must not hold back the others (and the multipath route).
     { key: 'ConfigureWithoutCarrier', value: 'yes' },
   ];
-  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(m.sysctl.rpFilterValue) });
+  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, u.interface)) });
   if (hook) network.push({ key: 'KeepConfiguration', value: 'static' });
   // no-carrier, not no: wait-online must still see the uplinks (with every link "no" it waits for
   // nothing, times out after 2 minutes and delays network-online.target, found in the boot lab),
@@ -97,9 +92,9 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
     match: { name: u.interface, macAddress: u.mac },
     link,
     network,
-    addresses: [{ cidr: u.address.cidr, noPrefixRoute: u.noPrefixRoute }],
-    routes: [...uplinkTableRoutes(m, u), ...onlinkHostRoute(u), ...(first ? mp.routes : [])],
-    rules: [uplinkRule(u), ...(first ? sharedRules(m) : [])],
+    addresses: [ndAddress(addressOf(ctx.state, u.name))],
+    routes: [...uplinkTableRoutes(ctx.state, u.name), ...onlinkHostRoute(ctx.state, u.name), ...(first ? mp.routes : [])],
+    rules: [uplinkRule(ctx.state, u.name), ...(first ? sharedRules(ctx.state) : [])],
     teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
   };
 }
@@ -112,8 +107,8 @@ function lanFile(ctx: RenderContext): NetworkFile | undefined {
     comments: ['lan'],
     match: { name: m.lan.interface },
     link: [],
-    network: ctx.caps.networkdRpFilter ? [{ key: 'IPv4ReversePathFilter', value: 'strict' }] : [],
-    addresses: [{ cidr: m.lan.address.cidr, noPrefixRoute: false }],
+    network: ctx.caps.networkdRpFilter ? [{ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, m.lan.interface)) }] : [],
+    addresses: [ndAddress(addressOf(ctx.state, 'lan'))],
     routes: [],
     rules: [],
   };
@@ -124,7 +119,7 @@ export function bondFile(ctx: RenderContext): NetworkFile | undefined {
   const bond = m.bond;
   if (!bond) return undefined;
   const network: KeyValue[] = [{ key: 'ConfigureWithoutCarrier', value: 'yes' }];
-  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(m.sysctl.rpFilterValue) });
+  if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, bond.interface)) });
   return {
     marker: marker(m),
     comments: [
@@ -134,8 +129,8 @@ export function bondFile(ctx: RenderContext): NetworkFile | undefined {
     match: { name: bond.interface },
     link: bond.mtu !== undefined ? [{ key: 'MTUBytes', value: String(bond.mtu) }] : [],
     network,
-    addresses: [{ cidr: bond.address.cidr, noPrefixRoute: false }],
-    routes: bondRoutes(m),
+    addresses: [ndAddress(addressOf(ctx.state, 'bond'))],
+    routes: bondRoutes(ctx.state),
     rules: [],
   };
 }
@@ -143,34 +138,34 @@ export function bondFile(ctx: RenderContext): NetworkFile | undefined {
 export const networkd: Backend = (ctx): Contribution => {
   const m = ctx.model;
   const systemd = ctx.distro.versions.systemd;
-  const mp = multipathPlan(m, ctx.caps, systemd);
+  const mp = multipathPlan(ctx.state, ctx.caps, systemd);
   const work = hookWork(ctx, mp);
   const hook = work.start.length > 0;
   const files: PlannedFile[] = [];
   for (const u of m.uplinks) {
-    files.push(planFile(uplinkNetworkPath(m, u), renderNetwork(uplinkFile(ctx, u, mp, hook))));
-    if (u.mac !== undefined) files.push(planFile(uplinkLinkPath(m, u), renderLink(marker(m), u.interface, u.mac), FILE_MODE.regular));
+    files.push(planFile(ctx.state.names.files.networkdUplink.get(u.name)!, renderNetwork(uplinkFile(ctx, u, mp, hook))));
+    if (u.mac !== undefined) files.push(planFile(ctx.state.names.files.networkdLink.get(u.name)!, renderLink(marker(m), u.interface, u.mac), FILE_MODE.regular));
   }
   const lan = lanFile(ctx);
-  if (lan) files.push(planFile(lanNetworkPath(m), renderNetwork(lan)));
+  if (lan) files.push(planFile(ctx.state.names.files.networkdLan, renderNetwork(lan)));
   const bond = bondFile(ctx);
-  if (bond) files.push(planFile(bondNetworkPath(m), renderNetwork(bond)));
+  if (bond) files.push(planFile(ctx.state.names.files.networkdBond, renderNetwork(bond)));
   const unit = hookUnitFile(ctx, work);
   if (unit) files.push(unit);
 
   const notes = [...mp.notes];
   if (m.bond && !ctx.caps.networkdTeql) {
-    notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (needs 245): ${hookUnitName(m.name)} attaches the slaves with tc.`);
+    notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (${needs('networkdTeql')}): ${ctx.state.names.units.routesHook} attaches the slaves with tc.`);
   }
   if (m.uplinks.some((u) => u.mac !== undefined)) {
     notes.push('networkd: pinned NICs are renamed by udev through .link files, which apply when the device appears (reboot, or update the initramfs if it carries .link files).');
   }
   if (!ctx.caps.networkdRpFilter) {
-    notes.push(`networkd ${systemd} has no IPv4ReversePathFilter= (needs 255): rp_filter comes from the sysctl.d file only.`);
+    notes.push(`networkd ${systemd} has no IPv4ReversePathFilter= (${needs('networkdRpFilter')}): rp_filter comes from the sysctl.d file only.`);
   }
   return {
     files,
-    enable: ['systemd-networkd.service', ...(unit ? [hookUnitName(m.name)] : [])],
+    enable: ['systemd-networkd.service', ...(unit ? [ctx.state.names.units.routesHook] : [])],
     depends: {
       deb: ['systemd', 'iproute2'],
       rpm: ['systemd-networkd', 'iproute', ...(m.bond && !ctx.caps.networkdTeql ? ['iproute-tc'] : [])],

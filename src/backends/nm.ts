@@ -6,12 +6,14 @@
  * subnet. docs/backends/redhat.md explains the choices.
  */
 import { createHash } from 'node:crypto';
-import type { Capabilities, Distro } from '../distros/distro.js';
-import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
+import { renderTemplate } from '../shared/templates.js';
+import { addressOf, explicitTarget, fromText, routesByRole, routesOf, sharedRules as sharedRuleState, uplinkRule } from '../state/query.js';
+import type { KernelState, Route, Rule } from '../state/state.js';
+import { cidrText, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
-import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes } from './ifcfg-shell.js';
+import { since } from './features.js';
+import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes, routeLine } from './ifcfg-shell.js';
 
 export interface NmRoute {
   n: number;
@@ -57,8 +59,6 @@ export interface NmView {
   notes: string[];
 }
 
-const dest = (d: string): string => (d === 'default' ? '0.0.0.0/0' : d);
-
 function options(o: Record<string, string | number | boolean | undefined>): string {
   return Object.keys(o)
     .filter((k) => o[k] !== undefined)
@@ -76,43 +76,38 @@ export function connectionUuid(profile: string, id: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
-export function uplinkRoutes(model: Model, u: Uplink, caps: Capabilities): NmRoute[] {
-  const out: Omit<NmRoute, 'n'>[] = [];
-  const onlink = u.onlink && u.gateway ? true : undefined;
-  if (u.onlink && u.gateway) out.push({ value: `${u.gateway}/32,0.0.0.0,0`, options: options({ scope: 253, table: 254 }) });
-  for (const d of model.routes) {
-    if (u.gateway) out.push({ value: `${dest(d)},${u.gateway},0`, options: options({ onlink, src: u.address.address, table: u.table }) });
-    else out.push({ value: `${dest(d)},0.0.0.0,0`, options: options({ scope: 253, src: u.address.address, table: u.table }) });
-  }
-  if (model.routing.prohibitFallback && caps.nmProhibitRoute) {
-    for (const d of model.routes) out.push({ value: `${dest(d)},0.0.0.0,1`, options: options({ table: u.table, type: 'prohibit' }) });
-  }
-  return out.map((r, i) => ({ n: i + 1, ...r }));
+/** `dest/prefix,gateway,metric` and its options, for one route of the kernel state. */
+function nmRoute(r: Route): Omit<NmRoute, 'n'> {
+  const to = explicitTarget(r);
+  if (r.role === 'gateway-host') return { value: `${to},0.0.0.0,0`, options: options({ scope: 253, table: r.table }) };
+  if (r.type === 'prohibit') return { value: `${to},0.0.0.0,${r.metric}`, options: options({ table: r.table, type: 'prohibit' }) };
+  const src = literal(r.source!);
+  if (r.gateway) return { value: `${to},${literal(r.gateway)},0`, options: options({ onlink: r.onlink || undefined, src, table: r.table }) };
+  return { value: `${to},0.0.0.0,0`, options: options({ scope: 253, src, table: r.table }) };
+}
+
+/** The routes of one uplink's keyfile; the prohibit fallbacks only where NM can say them. */
+export function uplinkRoutes(state: KernelState, uplink: string, prohibitRoute: boolean): NmRoute[] {
+  const roles = prohibitRoute ? (['gateway-host', 'uplink', 'prohibit'] as const) : (['gateway-host', 'uplink'] as const);
+  return roles.flatMap((role) => routesOf(state, uplink, role).map(nmRoute)).map((r, i) => ({ n: i + 1, ...r }));
+}
+
+/** `routing-ruleN=` of one rule: NM wants a from, so "from all" is 0.0.0.0/0. */
+function nmRule(r: Rule): string {
+  const from = r.from ? fromText(r) : '0.0.0.0/0';
+  const suppress = r.suppressPrefixLength !== undefined ? ` suppress_prefixlength ${r.suppressPrefixLength}` : '';
+  return `priority ${r.priority} from ${from}${suppress} table ${r.table}`;
 }
 
 /** Rules every connection carries: NM tracks identical rules across profiles and keeps them while any is active. */
-export function sharedRules(model: Model): string[] {
-  const r = model.routing;
-  const rules = [`priority ${r.mainRulePriority} from 0.0.0.0/0 suppress_prefixlength 0 table 254`];
-  if (model.mode !== 'teql') rules.push(`priority ${r.multipathRulePriority} from 0.0.0.0/0 table ${r.multipathTable}`);
-  return rules;
-}
+export const sharedRules = (state: KernelState): string[] => sharedRuleState(state).map(nmRule);
 
 const numbered = (xs: string[]): NmRule[] => xs.map((value, i) => ({ n: i + 1, value }));
 
-export function connectionIds(model: Model): { uplinks: Map<string, string>; lan: string | null } {
-  const uplinks = new Map<string, string>(model.uplinks.map((u) => [u.name, `mpgen-${model.name}-${u.name}`]));
-  let lan: string | null = null;
-  if (model.lan) {
-    lan = `mpgen-${model.name}-lan`;
-    if ([...uplinks.values()].includes(lan)) lan = `mpgen-${model.name}-lan-${model.lan.interface}`;
-  }
-  return { uplinks, lan };
-}
-
-export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView {
+export function nmView(ctx: RenderContext): NmView {
+  const { model, state, distro, caps } = ctx;
   const m = marker(model);
-  const ids = connectionIds(model);
+  const ids = { uplinks: state.names.uplinkConnection, lan: state.names.lanConnection };
   const keyfiles = new Map<string, KeyfileView>();
   const notes: string[] = [
     'nm: NetworkManager reads these keyfiles on every release (the default format on RHEL 9 and Fedora; RHEL 8 reads them too). ' +
@@ -129,9 +124,9 @@ export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView
       interfaceName: u.interface,
       mac: u.mac ?? null,
       mtu: u.mtu !== undefined ? String(u.mtu) : null,
-      address: u.address.cidr,
-      routes: uplinkRoutes(model, u, caps),
-      rules: numbered([`priority ${u.rulePriority} from ${u.ruleFrom} table ${u.table}`, ...sharedRules(model)]),
+      address: cidrText(addressOf(state, u.name).local),
+      routes: uplinkRoutes(state, u.name, caps.nmProhibitRoute),
+      rules: numbered([nmRule(uplinkRule(state, u.name)), ...sharedRules(state)]),
     });
   }
   if (model.lan && ids.lan) {
@@ -143,24 +138,25 @@ export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView
       interfaceName: model.lan.interface,
       mac: null,
       mtu: null,
-      address: model.lan.address.cidr,
+      address: cidrText(addressOf(state, 'lan').local),
       routes: [],
-      rules: numbered(sharedRules(model)),
+      rules: numbered(sharedRules(state)),
     });
   }
 
   // What the dispatcher has to do.
   const up = new Map<string, string[]>();
   const add = (dev: string, cmd: string) => up.set(dev, [...(up.get(dev) ?? []), cmd]);
-  for (const np of noPrefixRoutes(model)) add(np.dev, `${np.words} 2>/dev/null || :`);
-  if (model.routing.prohibitFallback && !caps.nmProhibitRoute) {
-    for (const u of model.uplinks) {
-      for (const d of model.routes) {
-        const route = `prohibit ${d} table ${u.table} proto static metric 1`;
+  for (const np of noPrefixRoutes(state)) add(np.dev, `${np.words} 2>/dev/null || :`);
+  const prohibits = routesByRole(state, 'prohibit');
+  if (prohibits.length > 0 && !caps.nmProhibitRoute) {
+    for (const u of state.uplinks) {
+      for (const r of prohibits.filter((p) => p.owner === u.name)) {
+        const route = routeLine(r);
         add(u.interface, `ip route replace ${route} || echo "mpgen: cannot install ${route}" >&2`);
       }
     }
-    notes.push(`nm: NetworkManager ${distro.versions.networkmanager ?? '(unknown)'} predates route type=prohibit (1.36): the dispatcher adds the prohibit fallbacks.`);
+    notes.push(`nm: NetworkManager ${distro.versions.networkmanager ?? '(unknown)'} predates route type=prohibit (${since('nmProhibitRoute')}): the dispatcher adds the prohibit fallbacks.`);
   }
   // The dispatcher, not NM, owns the multipath route. NM 1.42 can merge weighted per-device
   // routes into one, but in the boot lab (Debian 12, NM 1.42.4) it also left the first device's
@@ -173,7 +169,7 @@ export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView
   if (model.mode === 'equalize') {
     notes.push('nm: NetworkManager cannot express the equalize flag: the dispatcher installs the multipath route (iproute2 6.x drops the keyword; kernels ignore it).');
   }
-  if (model.uplinks.some((u) => u.noPrefixRoute)) {
+  if (state.addresses.some((a) => a.noPrefixRoute)) {
     notes.push(
       'nm: NetworkManager always adds the connected route of an address; for uplinks whose subnet is balanced the dispatcher deletes it from main on `up`. ' +
         'NM may restore it when it re-applies the connection; the networkd and ifcfg backends avoid this.',
@@ -191,15 +187,15 @@ export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView
   const dispatcher: DispatcherView | null = dispatcherNeeded
     ? {
         marker: m,
-        multipathFn: needsMultipathHook ? multipathFunction(model).trimEnd() : '',
+        multipathFn: needsMultipathHook ? multipathFunction(state).trimEnd() : '',
         uplinks: casePattern(uplinkNames),
         teql: bond
           ? {
               bond: bond.interface,
               slaves: casePattern(uplinkNames),
-              address: bond.address.cidr,
+              address: cidrText(addressOf(state, 'bond').local),
               mtu: bond.mtu !== undefined ? String(bond.mtu) : null,
-              routes: bondRouteLines(model),
+              routes: bondRouteLines(state),
             }
           : null,
         up: [...up].map(([dev, commands]) => ({ dev, commands })),
@@ -214,8 +210,8 @@ export function nmView(model: Model, distro: Distro, caps: Capabilities): NmView
 }
 
 export const nm: Backend = (ctx: RenderContext): Contribution => {
-  const { model, distro, caps } = ctx;
-  const view = nmView(model, distro, caps);
+  const { model } = ctx;
+  const view = nmView(ctx);
   const files: PlannedFile[] = [];
   for (const [id, k] of view.keyfiles) {
     files.push(planFile(`/etc/NetworkManager/system-connections/${id}.nmconnection`, renderTemplate('nm/keyfile', k), FILE_MODE.secret));
@@ -224,10 +220,10 @@ export const nm: Backend = (ctx: RenderContext): Contribution => {
     // /usr/lib, not /etc: a packaged script is no conffile (rpmlint: executable-marked-as-config-file);
     // NetworkManager-dispatcher reads /usr/lib/NetworkManager/dispatcher.d since 1.31, and a file of the
     // same name in /etc still overrides it for the site.
-    files.push(planFile(`/usr/lib/NetworkManager/dispatcher.d/50-mpgen-${model.name}`, renderTemplate('nm/dispatcher', view.dispatcher), FILE_MODE.executable));
+    files.push(planFile(`/usr/lib/NetworkManager/dispatcher.d/${ctx.state.names.files.nmDispatcher}`, renderTemplate('nm/dispatcher', view.dispatcher), FILE_MODE.executable));
   }
   if (view.unmanaged) {
-    files.push(planFile(`/etc/NetworkManager/conf.d/90-mpgen-${model.name}.conf`, renderTemplate('nm/unmanaged.conf', view.unmanaged)));
+    files.push(planFile(ctx.state.names.files.nmUnmanaged, renderTemplate('nm/unmanaged.conf', view.unmanaged)));
   }
   const rpm = ['NetworkManager', 'iproute'];
   const deb = ['network-manager', 'iproute2'];

@@ -5,7 +5,10 @@
  * feed it recorded `ip -j` output and the boot lab feeds it what a VM guest
  * printed on its console.
  */
-import type { Cidr, Model } from '../model/model.js';
+import type { Model } from '../model/model.js';
+import { kernelState } from '../state/build.js';
+import type { Address, KernelState, Link } from '../state/state.js';
+import { cidrText, literal } from '../state/value.js';
 import { checkMainRoutes, checkMultipath, checkRules, checkUplinkTables } from './check-routing.js';
 import { parseKeepaliveStatus, type KeepaliveStatus } from './keepalive-status.js';
 import { fail, pass, type CheckResult } from './result.js';
@@ -19,8 +22,9 @@ function linkState(l: IpLink | undefined): string {
   return `${admin}${carrier}`;
 }
 
-function hasAddress(l: IpLink | undefined, a: Cidr): boolean {
-  return (l?.addr_info ?? []).some((i) => i.family === 'inet' && i.local === a.address && i.prefixlen === a.prefix);
+function hasAddress(l: IpLink | undefined, a: Address): boolean {
+  const local = literal(a.local.addr);
+  return (l?.addr_info ?? []).some((i) => i.family === 'inet' && i.local === local && i.prefixlen === a.local.prefix);
 }
 
 function addresses(l: IpLink | undefined): string {
@@ -29,13 +33,16 @@ function addresses(l: IpLink | undefined): string {
 }
 
 /** An interface up (with carrier, unless it is a teql master), holding its address. */
-function checkInterface(snap: KernelSnapshot, ifname: string, role: string, address: Cidr, needCarrier: boolean, mtu?: number): CheckResult[] {
+function checkInterface(snap: KernelSnapshot, state: KernelState, link: Link): CheckResult[] {
+  const { interface: ifname, name: role, needsCarrier: needCarrier, mtu } = link;
+  const address = state.addresses.find((a) => a.interface === ifname)!;
   const l = snap.links.find((x) => x.ifname === ifname);
   const up = !!l && (l.flags ?? []).includes('UP') && (!needCarrier || (l.flags ?? []).includes('LOWER_UP'));
   const what = `interface ${ifname} (${role}) up`;
   const out = [up ? pass('interface', what) : fail('interface', what, needCarrier ? 'up, with carrier' : 'up', linkState(l))];
-  const awhat = `interface ${ifname} (${role}) address ${address.cidr}`;
-  out.push(hasAddress(l, address) ? pass('interface', awhat) : fail('interface', awhat, address.cidr, l ? addresses(l) : 'no such interface'));
+  const cidr = cidrText(address.local);
+  const awhat = `interface ${ifname} (${role}) address ${cidr}`;
+  out.push(hasAddress(l, address) ? pass('interface', awhat) : fail('interface', awhat, cidr, l ? addresses(l) : 'no such interface'));
   if (mtu !== undefined) {
     const mwhat = `interface ${ifname} (${role}) mtu ${mtu}`;
     out.push(l?.mtu === mtu ? pass('interface', mwhat) : fail('interface', mwhat, String(mtu), l ? String(l.mtu ?? 'unknown') : 'no such interface'));
@@ -63,18 +70,13 @@ function checkSysctlValue(snap: KernelSnapshot, key: string, want: string, why?:
   return v === want ? pass('sysctl', what) : fail('sysctl', what, want, v ?? 'absent');
 }
 
-function checkSysctls(model: Model, snap: KernelSnapshot): CheckResult[] {
+function checkSysctls(state: KernelState, snap: KernelSnapshot): CheckResult[] {
   const out: CheckResult[] = [];
-  const want = model.sysctl.rpFilterValue;
-  for (const u of model.uplinks) out.push(checkRpFilter(snap, u.interface, u.name, want, model.sysctl.rpFilter));
-  if (model.bond) out.push(checkRpFilter(snap, model.bond.interface, 'bond', want, model.sysctl.rpFilter));
-  // docs/kernel-state.md: all = 0 and each interface its own value, the LAN strict.
-  if (model.lan) out.push(checkRpFilter(snap, model.lan.interface, 'lan', 1, 'strict'));
-  if (model.lan && model.sysctl.forwarding) out.push(checkSysctlValue(snap, 'net.ipv4.ip_forward', '1'));
-  if (model.mode !== 'teql') {
-    out.push(checkSysctlValue(snap, 'net.ipv4.fib_multipath_hash_policy', String(model.routing.hashPolicy), model.routing.hash));
-    out.push(checkSysctlValue(snap, 'net.ipv4.fib_multipath_use_neigh', '1'));
-    out.push(checkSysctlValue(snap, 'net.ipv4.conf.all.ignore_routes_with_linkdown', '1'));
+  for (const x of state.sysctls) {
+    const key = x.path.join('.');
+    if (x.rpFilter) out.push(checkRpFilter(snap, x.rpFilter.interface, x.rpFilter.owner, x.value, x.rpFilter.word));
+    // all = 0 is what lets each interface govern itself: it is checked through their effective values
+    else if (key !== 'net.ipv4.conf.all.rp_filter') out.push(checkSysctlValue(snap, key, String(x.value), x.gloss));
   }
   return out;
 }
@@ -125,25 +127,23 @@ function checkKeepalive(model: Model, snap: KernelSnapshot, st: KeepaliveStatus 
   return out;
 }
 
-function checkTeql(model: Model, snap: KernelSnapshot, takenOut: ReadonlySet<string>): CheckResult[] {
-  const bond = model.bond;
-  if (!bond) return [];
+function checkTeql(state: KernelState, snap: KernelSnapshot, takenOut: ReadonlySet<string>): CheckResult[] {
   const out: CheckResult[] = [];
-  for (const u of model.uplinks) {
-    const what = `teql qdisc ${bond.interface} on ${u.interface} (${u.name})`;
-    const root = snap.qdiscs.find((q) => q.dev === u.interface && q.root === true);
-    const attached = root?.kind === bond.interface;
-    if (takenOut.has(u.name)) {
+  for (const q of state.qdiscs) {
+    const what = `teql qdisc ${q.kind} on ${q.interface} (${q.owner})`;
+    const root = snap.qdiscs.find((x) => x.dev === q.interface && x.root === true);
+    const attached = root?.kind === q.kind;
+    if (takenOut.has(q.owner)) {
       out.push(
         attached
-          ? fail('teql', what, `detached while the keepalive reports ${u.name} down`, `root qdisc ${bond.interface}`)
-          : pass('teql', what, `${u.name} taken out by the keepalive: down`),
+          ? fail('teql', what, `detached while the keepalive reports ${q.owner} down`, `root qdisc ${q.kind}`)
+          : pass('teql', what, `${q.owner} taken out by the keepalive: down`),
       );
     } else {
-      out.push(attached ? pass('teql', what) : fail('teql', what, `root qdisc ${bond.interface}`, root ? `root qdisc ${root.kind}` : 'no root qdisc'));
+      out.push(attached ? pass('teql', what) : fail('teql', what, `root qdisc ${q.kind}`, root ? `root qdisc ${root.kind}` : 'no root qdisc'));
     }
   }
-  out.push(...checkInterface(snap, bond.interface, 'bond', bond.address, false, bond.mtu));
+  for (const l of state.links.filter((x) => x.role === 'bond')) out.push(...checkInterface(snap, state, l));
   return out;
 }
 
@@ -151,15 +151,15 @@ export function checkKernel(model: Model, snap: KernelSnapshot): CheckResult[] {
   const raw = snap.keepaliveStatus?.[model.name];
   const status = model.keepalive.enabled && raw !== undefined ? parseKeepaliveStatus(raw) : undefined;
   const takenOut = downUplinks(model, status);
+  const state = kernelState(model);
   const out: CheckResult[] = [];
-  for (const u of model.uplinks) out.push(...checkInterface(snap, u.interface, u.name, u.address, true, u.mtu));
-  if (model.lan) out.push(...checkInterface(snap, model.lan.interface, 'lan', model.lan.address, true));
-  if (model.mode === 'teql') out.push(...checkTeql(model, snap, takenOut));
-  out.push(...checkRules(model, snap));
-  out.push(...checkUplinkTables(model, snap));
-  out.push(...checkMainRoutes(model, snap));
-  if (model.mode !== 'teql') out.push(...checkMultipath(model, snap, takenOut));
-  out.push(...checkSysctls(model, snap));
+  for (const l of state.links.filter((x) => x.role !== 'bond')) out.push(...checkInterface(snap, state, l));
+  if (state.bond) out.push(...checkTeql(state, snap, takenOut));
+  out.push(...checkRules(state, snap));
+  out.push(...checkUplinkTables(state, snap));
+  out.push(...checkMainRoutes(state, snap));
+  out.push(...checkMultipath(state, snap, takenOut));
+  out.push(...checkSysctls(state, snap));
   if (model.keepalive.enabled) out.push(...checkKeepalive(model, snap, status));
   return out;
 }

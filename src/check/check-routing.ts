@@ -2,7 +2,9 @@
  * Policy rules, per-uplink tables, the multipath route and the routes in
  * main: the routing part of docs/kernel-state.md.
  */
-import type { Model, Uplink } from '../model/model.js';
+import { fromText, routesByRole, routesOf, targetText } from '../state/query.js';
+import type { KernelState, Nexthop, Route } from '../state/state.js';
+import { literal, literalOpt } from '../state/value.js';
 import { fail, pass, type CheckResult } from './result.js';
 import { routeProtocol, routeType, tableId, type IpNexthop, type IpRoute, type IpRule, type KernelSnapshot } from './snapshot.js';
 
@@ -36,19 +38,17 @@ function ruleOf(e: ExpectedRule): IpRule {
   return r;
 }
 
-/** Per-uplink rules exist in every mode (the keepalive probes through them); the multipath rule only without teql. */
-export function expectedRules(model: Model): ExpectedRule[] {
-  const rt = model.routing;
-  const rules: ExpectedRule[] = [
-    { priority: rt.mainRulePriority, from: 'all', table: 254, suppress: 0 },
-    ...model.uplinks.map((u) => ({ priority: u.rulePriority, from: u.ruleFrom, table: u.table })),
-  ];
-  if (model.mode !== 'teql') rules.push({ priority: rt.multipathRulePriority, from: 'all', table: rt.multipathTable });
-  return rules;
+/** The rules of the kernel state: per-uplink rules in every mode (the keepalive probes through them), the multipath rule only without teql. */
+export function expectedRules(state: KernelState): ExpectedRule[] {
+  return state.rules.map((r) => {
+    const e: ExpectedRule = { priority: r.priority, from: fromText(r), table: r.table };
+    if (r.suppressPrefixLength !== undefined) e.suppress = r.suppressPrefixLength;
+    return e;
+  });
 }
 
-export function checkRules(model: Model, snap: KernelSnapshot): CheckResult[] {
-  return expectedRules(model).map((e) => {
+export function checkRules(state: KernelState, snap: KernelSnapshot): CheckResult[] {
+  return expectedRules(state).map((e) => {
     const what = `rule ${e.priority} ${describeRule(ruleOf(e))}`;
     const at = snap.rules.filter((r) => r.priority === e.priority);
     if (at.some((r) => ruleMatches(r, e))) return pass('rule', what);
@@ -84,47 +84,42 @@ function inTable(snap: KernelSnapshot, table: number, dst: string): IpRoute[] {
   return snap.routes.filter((r) => tableId(r.table) === table && r.dst === dst);
 }
 
-function expectedUplinkRoute(u: Uplink, dst: string): IpRoute {
-  const r: IpRoute = { dst, dev: u.interface, prefsrc: u.address.address, protocol: 'static' };
-  if (u.gateway) r.gateway = u.gateway;
-  if (u.onlink) r.flags = ['onlink'];
-  return r;
+function expectedUplinkRoute(r: Route): IpRoute {
+  const want: IpRoute = { dst: targetText(r), dev: r.interface, prefsrc: literalOpt(r.source), protocol: r.protocol };
+  if (r.gateway) want.gateway = literal(r.gateway);
+  if (r.onlink) want.flags = ['onlink'];
+  return want;
 }
 
 /** In table T of every uplink, for every balanced destination D: the route out of that uplink, and the prohibit fallback. */
-export function checkUplinkTables(model: Model, snap: KernelSnapshot): CheckResult[] {
+export function checkUplinkTables(state: KernelState, snap: KernelSnapshot): CheckResult[] {
   const out: CheckResult[] = [];
-  for (const u of model.uplinks) {
-    for (const dst of model.routes) {
-      const want = expectedUplinkRoute(u, dst);
-      const what = `table ${u.table} (${u.name}) ${describeRoute(want)}`;
-      const here = inTable(snap, u.table, dst);
-      const unicast = here.filter((r) => routeType(r) === 'unicast');
+  for (const u of state.uplinks) {
+    const prohibits = routesOf(state, u.name, 'prohibit');
+    for (const r of routesOf(state, u.name, 'uplink')) {
+      const dst = targetText(r);
+      const want = expectedUplinkRoute(r);
+      const what = `table ${r.table} (${u.name}) ${describeRoute(want)}`;
+      const here = inTable(snap, r.table, dst);
+      const unicast = here.filter((x) => routeType(x) === 'unicast');
       const good = unicast.some(
-        (r) =>
-          r.gateway === want.gateway &&
-          r.dev === want.dev &&
-          r.prefsrc === want.prefsrc &&
-          routeProtocol(r) === 'static' &&
-          !r.nexthops &&
-          (!u.onlink || (r.flags ?? []).includes('onlink')),
+        (x) =>
+          x.gateway === want.gateway &&
+          x.dev === want.dev &&
+          x.prefsrc === want.prefsrc &&
+          routeProtocol(x) === r.protocol &&
+          !x.nexthops &&
+          (!r.onlink || (x.flags ?? []).includes('onlink')),
       );
       if (good) out.push(pass('table', what));
-      else out.push(fail('table', what, describeRoute(want), unicast.length ? unicast.map(describeRoute).join('; ') : `no ${dst} route in table ${u.table}`));
+      else out.push(fail('table', what, describeRoute(want), unicast.length ? unicast.map(describeRoute).join('; ') : `no ${dst} route in table ${r.table}`));
 
-      if (model.routing.prohibitFallback) {
-        const pwhat = `table ${u.table} (${u.name}) prohibit ${dst} proto static metric 1`;
-        const prohibit = here.filter((r) => routeType(r) === 'prohibit');
-        if (prohibit.some((r) => r.metric === 1 && routeProtocol(r) === 'static')) out.push(pass('table', pwhat));
-        else
-          out.push(
-            fail(
-              'table',
-              pwhat,
-              `prohibit ${dst} proto static metric 1`,
-              prohibit.length ? prohibit.map(describeRoute).join('; ') : `no prohibit ${dst} route in table ${u.table}`,
-            ),
-          );
+      for (const p of prohibits.filter((x) => targetText(x) === dst)) {
+        const words = `prohibit ${dst} proto ${p.protocol} metric ${p.metric}`;
+        const pwhat = `table ${p.table} (${u.name}) ${words}`;
+        const prohibit = here.filter((x) => routeType(x) === 'prohibit');
+        if (prohibit.some((x) => x.metric === p.metric && routeProtocol(x) === p.protocol)) out.push(pass('table', pwhat));
+        else out.push(fail('table', pwhat, words, prohibit.length ? prohibit.map(describeRoute).join('; ') : `no prohibit ${dst} route in table ${p.table}`));
       }
     }
   }
@@ -136,30 +131,30 @@ export function checkUplinkTables(model: Model, snap: KernelSnapshot): CheckResu
  * destinations via the bond (teql), and no connected route for an uplink
  * added with noprefixroute.
  */
-export function checkMainRoutes(model: Model, snap: KernelSnapshot): CheckResult[] {
+export function checkMainRoutes(state: KernelState, snap: KernelSnapshot): CheckResult[] {
   const out: CheckResult[] = [];
   const main = snap.routes.filter((r) => tableId(r.table) === 254 && routeType(r) === 'unicast');
-  for (const u of model.uplinks) {
-    if (u.onlink && u.gateway) {
-      const what = `main ${u.gateway} dev ${u.interface} scope link proto static (${u.name} onlink gateway)`;
-      const r = main.filter((x) => x.dst === u.gateway);
-      const ok = r.some((x) => x.dev === u.interface && !x.gateway && routeProtocol(x) === 'static');
-      out.push(ok ? pass('table', what) : fail('table', what, `${u.gateway} dev ${u.interface} proto static`, r.length ? r.map(describeRoute).join('; ') : 'no such route'));
+  for (const u of state.uplinks) {
+    for (const h of routesOf(state, u.name, 'gateway-host')) {
+      const gw = targetText(h);
+      const what = `main ${gw} dev ${h.interface} scope link proto ${h.protocol} (${u.name} onlink gateway)`;
+      const r = main.filter((x) => x.dst === gw);
+      const ok = r.some((x) => x.dev === h.interface && !x.gateway && routeProtocol(x) === h.protocol);
+      out.push(ok ? pass('table', what) : fail('table', what, `${gw} dev ${h.interface} proto ${h.protocol}`, r.length ? r.map(describeRoute).join('; ') : 'no such route'));
     }
-    if (u.noPrefixRoute) {
-      const what = `main without the connected route ${u.address.networkCidr} dev ${u.interface} (${u.name} noprefixroute)`;
-      const r = main.filter((x) => x.dst === u.address.networkCidr && x.dev === u.interface && routeProtocol(x) === 'kernel');
+    for (const a of state.addresses.filter((x) => x.owner === u.name && x.noPrefixRoute)) {
+      const what = `main without the connected route ${a.network} dev ${a.interface} (${u.name} noprefixroute)`;
+      const r = main.filter((x) => x.dst === a.network && x.dev === a.interface && routeProtocol(x) === 'kernel');
       out.push(r.length === 0 ? pass('table', what) : fail('table', what, 'no connected route', r.map(describeRoute).join('; ')));
     }
   }
-  const bond = model.bond;
-  if (model.mode === 'teql' && bond) {
-    for (const dst of model.routes) {
-      const what = `main ${dst} via ${bond.gateway} dev ${bond.interface} onlink`;
-      const r = main.filter((x) => x.dst === dst);
-      const ok = r.some((x) => x.gateway === bond.gateway && x.dev === bond.interface && (x.flags ?? []).includes('onlink'));
-      out.push(ok ? pass('table', what) : fail('table', what, `${dst} via ${bond.gateway} dev ${bond.interface} onlink`, r.length ? r.map(describeRoute).join('; ') : `no ${dst} route in main`));
-    }
+  for (const b of routesByRole(state, 'bond')) {
+    const dst = targetText(b);
+    const gw = literal(b.gateway!);
+    const what = `main ${dst} via ${gw} dev ${b.interface} onlink`;
+    const r = main.filter((x) => x.dst === dst);
+    const ok = r.some((x) => x.gateway === gw && x.dev === b.interface && (x.flags ?? []).includes('onlink'));
+    out.push(ok ? pass('table', what) : fail('table', what, `${dst} via ${gw} dev ${b.interface} onlink`, r.length ? r.map(describeRoute).join('; ') : `no ${dst} route in main`));
   }
   return out;
 }
@@ -173,21 +168,23 @@ function nexthopsOf(r: IpRoute): IpNexthop[] {
   return [{ gateway: r.gateway, dev: r.dev, flags: r.flags }];
 }
 
-function expectedNexthop(u: Uplink): IpNexthop {
-  const n: IpNexthop = { dev: u.interface, weight: u.weight };
-  if (u.gateway) n.gateway = u.gateway;
-  if (u.onlink) n.flags = ['onlink'];
-  return n;
+function expectedNexthop(n: Nexthop): IpNexthop {
+  const x: IpNexthop = { dev: n.interface, weight: n.weight };
+  if (n.gateway) x.gateway = literal(n.gateway);
+  if (n.onlink) x.flags = ['onlink'];
+  return x;
 }
 
-export function checkMultipath(model: Model, snap: KernelSnapshot, takenOut: TakenOut): CheckResult[] {
-  const table = model.routing.multipathTable;
-  const live = model.uplinks.filter((u) => !takenOut.has(u.name));
-  const out = live.length > 0 ? model.uplinks.filter((u) => takenOut.has(u.name)) : [];
-  // Fail open: when every uplink looks dead the keepalive keeps them all.
-  const expectIn = live.length > 0 ? live : model.uplinks;
-  return model.routes.map((dst) => {
-    const all = model.uplinks.map((u) => describeNexthop(expectedNexthop(u), true)).join(' ');
+export function checkMultipath(state: KernelState, snap: KernelSnapshot, takenOut: TakenOut): CheckResult[] {
+  return routesByRole(state, 'multipath').map((route) => {
+    const table = route.table;
+    const dst = targetText(route);
+    const hops = route.nexthops;
+    const live = hops.filter((n) => !takenOut.has(n.uplink));
+    const out = live.length > 0 ? hops.filter((n) => takenOut.has(n.uplink)) : [];
+    // Fail open: when every uplink looks dead the keepalive keeps them all.
+    const expectIn = live.length > 0 ? live : hops;
+    const all = hops.map((n) => describeNexthop(expectedNexthop(n), true)).join(' ');
     const what = `table ${table} multipath ${dst} ${all}`;
     const routes = inTable(snap, table, dst).filter((r) => routeType(r) === 'unicast');
     const want = expectIn.map(expectedNexthop);
@@ -200,8 +197,8 @@ export function checkMultipath(model: Model, snap: KernelSnapshot, takenOut: Tak
       const found = routes.map((r) => `${nexthopsOf(r).map((n) => describeNexthop(n, nexthopsOf(r).length > 1)).join(' ')}${r.metric !== undefined ? ` metric ${r.metric}` : ''}`);
       return fail('multipath', what, `one ${dst} route: ${wantText}`, `${routes.length} ${dst} routes: ${found.join('; ')}`);
     }
-    const route = routes[0] as IpRoute;
-    const have = nexthopsOf(route);
+    const kernel = routes[0] as IpRoute;
+    const have = nexthopsOf(kernel);
     const single = have.length === 1;
     const key = (n: IpNexthop, w: boolean) => describeNexthop(n, w);
     const haveKeys = have.map((n) => key(n, !single)).sort();
@@ -210,7 +207,7 @@ export function checkMultipath(model: Model, snap: KernelSnapshot, takenOut: Tak
     const foundText = have.map((n) => describeNexthop(n, !single)).join(' ');
     if (!same) return fail('multipath', what, wantText, foundText);
     if (out.length === 0) return pass('multipath', what);
-    const note = out.map((u) => `${u.name} (${u.interface}) taken out by the keepalive: down`).join('; ');
+    const note = out.map((n) => `${n.uplink} (${n.interface}) taken out by the keepalive: down`).join('; ');
     return pass('multipath', what, note);
   });
 }

@@ -8,14 +8,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod/mini';
-import { distrosDir } from '../plan/resources.js';
+import { BACKEND_NAMES } from '../backends/catalog.js';
+import { distrosDir } from '../shared/resources.js';
 import { didYouMean } from '../profile/diagnostics.js';
 import type { Distro } from './distro.js';
 
 /** The bundled build embeds distros/*.yaml already parsed (scripts/build.mjs): no YAML parse at startup. */
 declare const __MPGEN_DISTROS__: Record<string, unknown> | undefined;
-
-const BACKENDS = ['ifcfg', 'nm', 'eni', 'networkd', 'netplan'] as const;
 
 // zod/mini, like the profile schema: classic zod would stay in the bundle for this alone.
 const str = () => z.optional(z.string());
@@ -24,8 +23,8 @@ const rawSchema = z.strictObject({
   family: str(),
   release: str(),
   description: str(),
-  default_backend: z.optional(z.enum(BACKENDS)),
-  backends: z.optional(z.array(z.enum(BACKENDS))),
+  default_backend: z.optional(z.enum(BACKEND_NAMES)),
+  backends: z.optional(z.array(z.enum(BACKEND_NAMES))),
   package_format: z.optional(z.enum(['deb', 'rpm', 'tar'])),
   versions: z.optional(
     z.strictObject({

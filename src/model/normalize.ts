@@ -6,29 +6,8 @@ import ipaddr from 'ipaddr.js';
 import type { Profile } from '../profile/schema.js';
 import { durationMs } from '../profile/schema.js';
 import type { Bond, Cidr, Model, NatKind, Uplink } from './model.js';
+import { DEFAULTS } from '../profile/defaults.js';
 
-export const DEFAULTS = {
-  multipathTable: 222,
-  rulePriorityBase: 200,
-  prohibitFallback: true,
-  hash: 'l4',
-  nat: 'none',
-  firewall: 'nftables',
-  rpFilter: 'loose',
-  forwarding: true,
-  /**
-   * Not the first design's example 0.5s/1s/3/10: those detect in 2.5 s but take a healthy line out about once
-   * per 10 minutes at 10 % loss (measured: 4 false take-downs in 300 s, bench/keepalive.ts).
-   * These detect in interval * (down + ceil(timeout / interval)) = 0.25 * (8 + 3) = 2.75 s, recover
-   * in interval * up + rtt = 5.0 s, and expect 2e-5 false take-downs per 10 minutes at 10 % loss
-   * per probe (docs/keepalive.md).
-   */
-  keepalive: { enabled: true, method: 'ping', interval: '250ms', timeout: '750ms', down: 8, up: 20 },
-  packageVersion: '0.1.0',
-  packageRelease: '1',
-  /** 2024-01-01T00:00:00Z: the packed mtime when SOURCE_DATE_EPOCH is unset; never the clock. */
-  epoch: 1704067200,
-} as const;
 
 export function parseCidr(s: string): Cidr {
   const [addr, prefix] = ipaddr.IPv4.parseCIDR(s) as [ipaddr.IPv4, number];

@@ -3,7 +3,7 @@
  * dpkg-deb builds it.
  */
 import type { Plan } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
+import { renderTemplate } from '../shared/templates.js';
 import { writeAr } from './ar.js';
 import { gzipDeterministic } from './gzip.js';
 import { type PackageMeta, type PackOptions, type ResolvedMeta, resolveMeta } from './meta.js';

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Plan } from '../plan/plan.js';
-import { renderTemplate } from '../plan/templates.js';
+import { renderTemplate } from '../shared/templates.js';
 import { writeCpio, type CpioEntry } from './cpio.js';
 import { gzipDeterministic } from './gzip.js';
 import { type PackageMeta, type PackOptions, type ResolvedMeta, resolveMeta } from './meta.js';

@@ -3,16 +3,11 @@
  * render, --dry-run, bundle, package and install all consume the same plan;
  * only src/write and src/pack touch the file system.
  */
+import type { BackendName } from '../backends/catalog.js';
+import type { PlannedFile } from '../shared/planned-file.js';
 
-export interface PlannedFile {
-  /** absolute path on the target system, e.g. "/etc/sysctl.d/90-mpgen-office.conf" */
-  path: string;
-  /** numeric mode, e.g. 0o644, 0o600, 0o755 */
-  mode: number;
-  content: string;
-  /** true for files under /etc: conffiles in .deb, %config(noreplace) in .rpm */
-  config: boolean;
-}
+export { FILE_MODE, planFile, sortFiles, type PlannedFile } from '../shared/planned-file.js';
+export type { BackendName } from '../backends/catalog.js';
 
 /** A systemd unit the install step should enable (by unit file name). */
 export interface UnitToEnable {
@@ -33,21 +28,4 @@ export interface Plan {
   depends: { deb: string[]; rpm: string[] };
   /** messages for the user (stderr at render time, docs in packages) */
   notes: string[];
-}
-
-export type BackendName = 'ifcfg' | 'nm' | 'eni' | 'networkd' | 'netplan';
-
-export const FILE_MODE = {
-  regular: 0o644,
-  secret: 0o600,
-  executable: 0o755,
-} as const;
-
-/** Sort by path, bytewise, so every consumer sees the same order. */
-export function sortFiles(files: PlannedFile[]): PlannedFile[] {
-  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-export function planFile(path: string, content: string, mode: number = FILE_MODE.regular): PlannedFile {
-  return { path, mode, content, config: path.startsWith('/etc/') };
 }

@@ -2,15 +2,16 @@
  * model + distro + backend -> Plan. The only place that knows which parts make
  * up a render: common files, firewall, keepalive and the backend's own files.
  */
-import type { Contribution, RenderContext } from '../backends/backend.js';
+import { renderContext, type Contribution } from '../backends/backend.js';
 import { common } from '../backends/common.js';
 import { firewall } from '../backends/firewall.js';
-import { BACKENDS } from '../backends/index.js';
 import { keepalive } from '../backends/keepalive.js';
-import { capabilitiesOf, type Distro } from '../distros/distro.js';
+import { backendEntry, type BackendName } from '../backends/registry.js';
+import type { Distro } from '../distros/distro.js';
 import { getDistro } from '../distros/registry.js';
 import type { Model } from '../model/model.js';
-import { sortFiles, type BackendName, type Plan } from './plan.js';
+import { sortFiles } from '../shared/planned-file.js';
+import type { Plan } from './plan.js';
 
 export class BackendChoiceError extends Error {}
 
@@ -26,8 +27,9 @@ const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
 export function renderPlan(model: Model, distroOrName: Distro | string, requestedBackend?: string): Plan {
   const distro = typeof distroOrName === 'string' ? getDistro(distroOrName) : distroOrName;
   const backend = chooseBackend(distro, requestedBackend);
-  const ctx: RenderContext = { model, distro, caps: capabilitiesOf(distro) };
-  const parts: Contribution[] = [common(backend)(ctx), firewall(ctx), keepalive(ctx), BACKENDS[backend](ctx)];
+  const ctx = renderContext(model, distro);
+  const entry = backendEntry(backend);
+  const parts: Contribution[] = [common(entry)(ctx), firewall(ctx), keepalive(ctx), entry.render(ctx)];
 
   const files = parts.flatMap((p) => p.files);
   const seen = new Map<string, number>();

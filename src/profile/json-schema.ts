@@ -7,7 +7,7 @@
  */
 import { parse } from 'yaml';
 import * as z from 'zod/mini';
-import { DEFAULTS } from '../model/normalize.js';
+import { DEFAULTS } from './defaults.js';
 import { KEY_DOCS, profileSchema } from './schema.js';
 
 /** A default: a value the model takes when the key is absent, or a sentence when it is derived. */

@@ -8,10 +8,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Contribution, RenderContext } from '../../src/backends/backend.js';
+import { renderContext, type Contribution, type RenderContext } from '../../src/backends/backend.js';
 import { ifcfg } from '../../src/backends/ifcfg.js';
 import { nm } from '../../src/backends/nm.js';
-import { capabilitiesOf, type Distro } from '../../src/distros/distro.js';
+import type { Distro } from '../../src/distros/distro.js';
 import { getDistro } from '../../src/distros/registry.js';
 import type { Model } from '../../src/model/model.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
@@ -19,7 +19,7 @@ import { fixtureModel, type FixtureName } from '../support/fixtures.js';
 import type { IpRoute } from '../../src/check/snapshot.js';
 
 export function context(name: FixtureName, distro: Distro = getDistro('rhel')): RenderContext {
-  return { model: fixtureModel(name), distro, caps: capabilitiesOf(distro) };
+  return renderContext(fixtureModel(name), distro);
 }
 
 /** rhel with an older NetworkManager, for the version gates. */

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ifcfgView, SITE_HOOK_DIR } from '../../src/backends/ifcfg.js';
 import { missing } from '../support/require.js';
 import { FIXTURES, fixtureModel } from '../support/fixtures.js';
-import { commandLines, file, renderIfcfg, runUnderDash, shellcheck, stubDir, tempDir } from './ifcfg-support.js';
+import { commandLines, context, file, renderIfcfg, runUnderDash, shellcheck, stubDir, tempDir } from './ifcfg-support.js';
 
 const NS = '/etc/sysconfig/network-scripts';
 
@@ -82,7 +82,7 @@ describe('ifcfg backend: files', () => {
     ]);
     expect(c.files.some((f) => f.path === '/etc/sysconfig/network')).toBe(false);
     expect(c.files.some((f) => f.path === '/usr/sbin/ifup-pre-local')).toBe(false);
-    expect(ifcfgView(fixtureModel('seed004-weights')).sharedRulesDevice).toBe('bdsl');
+    expect(ifcfgView(context('seed004-weights')).sharedRulesDevice).toBe('bdsl');
   });
 
   it('seed000-equalize: direct-link table routes without a gateway; no route file line for the multipath route', () => {

@@ -11,10 +11,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RenderContext } from '../../src/backends/backend.js';
+import { renderContext, type RenderContext } from '../../src/backends/backend.js';
 import { netplan } from '../../src/backends/netplan.js';
-import { expectedObjects, objectsOfFiles, whitelistViolations } from '../../src/backends/networkd-readback.js';
-import { capabilitiesOf } from '../../src/distros/distro.js';
+import { expectedObjects, objectsOfFiles, whitelistViolations } from '../support/networkd/networkd-readback.js';
 import { getDistro } from '../../src/distros/registry.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
 import { fixtureModel, FIXTURES, type FixtureName } from '../support/fixtures.js';
@@ -23,7 +22,7 @@ import { writeFilesToTemp } from '../support/tree.js';
 
 function ctxFor(fixture: FixtureName, distro: string): RenderContext {
   const d = getDistro(distro);
-  return { model: fixtureModel(fixture), distro: d, caps: capabilitiesOf(d) };
+  return renderContext(fixtureModel(fixture), d);
 }
 
 const roots: string[] = [];

@@ -19,13 +19,12 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RenderContext } from '../../src/backends/backend.js';
+import { renderContext, type RenderContext } from '../../src/backends/backend.js';
 import { netplan } from '../../src/backends/netplan.js';
 import { networkd } from '../../src/backends/networkd.js';
 import { checkKernel } from '../../src/check/check-kernel.js';
 import { readKernel } from '../../src/check/read-kernel.js';
 import type { CheckResult } from '../../src/check/result.js';
-import { capabilitiesOf } from '../../src/distros/distro.js';
 import { getDistro } from '../../src/distros/registry.js';
 import type { Model } from '../../src/model/model.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
@@ -146,7 +145,7 @@ async function runHook(ctx: RenderContext, l: Lab, files: PlannedFile[]): Promis
 
 function ctxFor(fx: FixtureName): RenderContext {
   const d = getDistro('debian'); // systemd 252, as installed here
-  return { model: fixtureModel(fx), distro: d, caps: capabilitiesOf(d) };
+  return renderContext(fixtureModel(fx), d);
 }
 
 describe.skipIf(why !== undefined)('systemd-networkd 252 applies the rendered files in a network namespace (L3)', () => {

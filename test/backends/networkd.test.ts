@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RenderContext } from '../../src/backends/backend.js';
+import { renderContext, type RenderContext } from '../../src/backends/backend.js';
 import { networkd } from '../../src/backends/networkd.js';
-import { keyTableFor, LINK_KEYS, NETWORK_KEYS } from '../../src/backends/networkd-keys.js';
-import { expectedObjects, objectsOfFiles, parseIni, whitelistViolations } from '../../src/backends/networkd-readback.js';
-import { capabilitiesOf, type Distro } from '../../src/distros/distro.js';
+import { keyTableFor, LINK_KEYS, NETWORK_KEYS } from '../support/networkd/networkd-keys.js';
+import { expectedObjects, objectsOfFiles, parseIni, whitelistViolations } from '../support/networkd/networkd-readback.js';
+import type { Distro } from '../../src/distros/distro.js';
 import { getDistro } from '../../src/distros/registry.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
 import { fixtureModel, FIXTURES, type FixtureName } from '../support/fixtures.js';
@@ -21,7 +21,7 @@ import { missing } from '../support/require.js';
 
 export function ctxFor(fixture: FixtureName, distro: string | Distro): RenderContext {
   const d = typeof distro === 'string' ? getDistro(distro) : distro;
-  return { model: fixtureModel(fixture), distro: d, caps: capabilitiesOf(d) };
+  return renderContext(fixtureModel(fixture), d);
 }
 
 const byPath = (files: PlannedFile[]): string[] => files.map((f) => f.path).sort();
@@ -116,7 +116,7 @@ describe('networkd backend', () => {
 
   it('equalize with gateways: native MultiPathRoute= and a note that the flag is dropped', () => {
     const ctx = ctxFor('seed001-multipath', 'arch');
-    const c = networkd({ ...ctx, model: { ...ctx.model, mode: 'equalize' } });
+    const c = networkd(renderContext({ ...ctx.model, mode: 'equalize' }, ctx.distro));
     expect(c.files.some((f) => f.path.endsWith('.service'))).toBe(false);
     expect(c.notes?.join('\n')).toMatch(/equalize flag is dropped/);
   });

@@ -3,10 +3,10 @@
  * shellcheck on the dispatcher, and the dispatcher run under dash as
  * NetworkManager-dispatcher calls it (`SCRIPT IFACE ACTION`) with stubs.
  */
+import { renderContext } from '../../src/backends/backend.js';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectionUuid, nmView } from '../../src/backends/nm.js';
-import { capabilitiesOf } from '../../src/distros/distro.js';
 import { getDistro } from '../../src/distros/registry.js';
 import { missing } from '../support/require.js';
 import { FIXTURES, fixtureModel } from '../support/fixtures.js';
@@ -16,7 +16,7 @@ const SC = '/etc/NetworkManager/system-connections';
 
 const view = (name: Parameters<typeof fixtureModel>[0], nmVersion?: string) => {
   const d = nmVersion ? rhelWithNm(nmVersion) : getDistro('rhel');
-  return nmView(fixtureModel(name), d, capabilitiesOf(d));
+  return nmView(renderContext(fixtureModel(name), d));
 };
 
 describe('nm backend: files', () => {

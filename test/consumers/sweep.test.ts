@@ -11,8 +11,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keyTableFor } from '../../src/backends/networkd-keys.js';
-import { parseIni } from '../../src/backends/networkd-readback.js';
+import { keyTableFor } from '../support/networkd/networkd-keys.js';
+import { parseIni } from '../support/networkd/networkd-readback.js';
 import { getDistro } from '../../src/distros/registry.js';
 import type { Plan, PlannedFile } from '../../src/plan/plan.js';
 import { renderPlan } from '../../src/plan/render.js';

@@ -3,6 +3,7 @@
  * configuration parser (L1/L2 for the .conf), shellcheck (L1), and the unit
  * read by the real systemd-analyze (L2).
  */
+import { renderContext } from '../../src/backends/backend.js';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
@@ -10,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keepalive, keepaliveConfig, quorum, worstCaseDetectionMs, KEEPALIVE_DEFAULTS } from '../../src/backends/keepalive.js';
 import type { Distro } from '../../src/distros/distro.js';
-import { capabilitiesOf } from '../../src/distros/distro.js';
 import { missing } from '../support/require.js';
 import { SHELLS, install, labModel, sh, trySh } from './lab.js';
 
@@ -25,7 +25,7 @@ const distro: Distro = {
   versions: { systemd: 252, iproute2: '6.1' },
   paths: { hooks: '/usr/sbin', networkScripts: '/etc/network', libexec: '/usr/libexec/mpgen', units: '/usr/lib/systemd/system' },
 };
-const ctx = (m = labModel({ n: 2 })) => ({ model: m, distro, caps: capabilitiesOf(distro) });
+const ctx = (m = labModel({ n: 2 })) => (renderContext(m, distro));
 
 describe('keepalive contribution', () => {
   it('plans the script, the configuration and the unit of the profile, and enables it', () => {

@@ -7,8 +7,12 @@ export function registerDistros(program: Command): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ mpgen distros')
     .action(async (opts: { json?: boolean }) => {
-      const [{ capabilitiesOf }, { distroRegistry }] = await Promise.all([import('../../distros/distro.js'), import('../../distros/registry.js')]);
-      const rows = [...distroRegistry().values()].map((d) => ({ ...d, capabilities: capabilitiesOf(d) }));
+      const [{ capabilitiesOf }, { distroRegistry }, { BACKEND_CATALOG }] = await Promise.all([
+        import('../../backends/features.js'),
+        import('../../distros/registry.js'),
+        import('../../backends/catalog.js'),
+      ]);
+      const rows = [...distroRegistry().values()].map((d) => ({ ...d, capabilities: capabilitiesOf(d.versions) }));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
@@ -24,5 +28,6 @@ export function registerDistros(program: Command): void {
             `        capabilities: ${caps.join(', ')}\n`,
         );
       }
+      process.stdout.write(`\nbackends:\n${BACKEND_CATALOG.map((b) => `  ${b.name.padEnd(9)}${b.description}\n`).join('')}`);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { basename, dirname, join, resolve } from 'node:path';
 import { terminalSafe } from '../../batch/terminal-text.js';
+import { backendList } from '../../backends/catalog.js';
 import { UserError } from '../user-error.js';
 
 interface RenderOptions {
@@ -21,7 +22,7 @@ export function registerRender(program: Command): void {
     .requiredOption('-d, --distro <name>', 'target distro (see `mpgen distros`)')
     .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
     .option('-o, --out <dir>', 'output directory (default: dist/<distro>); replaced atomically')
-    .option('-b, --backend <name>', 'backend instead of the distro default (ifcfg, nm, eni, networkd, netplan)')
+    .option('-b, --backend <name>', `backend instead of the distro default (${backendList()})`)
     .option('-n, --dry-run', 'print the plan (mode, size, path) and write nothing')
     .option('--batch <dir-or-glob>', 'render every profile of a directory (*.yaml, *.yml) or a glob, one subdirectory of -o each')
     .option('--name-by <name|stem>', 'with --batch: name each subdirectory after the profile name or the file stem', 'name')

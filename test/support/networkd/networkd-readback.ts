@@ -9,7 +9,7 @@
  * docs/kernel-state.md, without the backend's own routing code, so the
  * comparison is not the backend checking itself.
  */
-import type { Model } from '../model/model.js';
+import type { Model } from '../../../src/model/model.js';
 import { keyTableFor } from './networkd-keys.js';
 
 export interface IniEntry {

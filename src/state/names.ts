@@ -1,0 +1,98 @@
+/**
+ * Every name a render gives to something: routing tables, connection ids,
+ * units, netfilter tables and chains, and the files the backends write
+ * (directories that differ per distro are the backend's; the file names are
+ * here). Derived from the profile and uplink names only, so the same profile
+ * gets the same names in every backend.
+ */
+import type { Model } from '../model/model.js';
+
+export interface Names {
+  /** rt_tables.d entries: `T mpgen-NAME-U`, `MT mpgen-NAME-mp` */
+  tables: { id: number; name: string }[];
+  /** connection (NM keyfile, ifcfg NAME=) per uplink name */
+  uplinkConnection: Map<string, string>;
+  lanConnection: string | null;
+  bondConnection: string;
+  files: {
+    sysctl: string;
+    modprobe: string;
+    modulesLoad: string;
+    rtTables: string;
+    /** /etc/mpgen/NAME.nft or NAME.rules, by firewall */
+    nft: string;
+    iptables: string;
+    /** /etc/network/interfaces.d/mpgen-NAME (ifupdown) */
+    eniInterfaces: string;
+    /** basename of the ifupdown shared-state helper, under the distro's libexec */
+    eniHelper: string;
+    /** /etc/netplan/90-mpgen-NAME.yaml */
+    netplan: string;
+    /** basename of the NM dispatcher script */
+    nmDispatcher: string;
+    /** NM conf.d drop-in that leaves the teql bond unmanaged */
+    nmUnmanaged: string;
+    /** systemd-networkd: .network (and .link for a pinned NIC) per uplink name, the LAN's and the bond's */
+    networkdUplink: Map<string, string>;
+    networkdLink: Map<string, string>;
+    networkdLan: string;
+    networkdBond: string;
+    /** netplan: mpgen's drop-in beside the .network netplan writes for an interface */
+    netplanDropin: (iface: string) => string;
+  };
+  units: { firewall: string; routesHook: string };
+  nft: { table: string };
+  iptables: { keepState: string; nat: string };
+}
+
+/** nft identifiers: letters, digits and underscores. */
+const nftIdent = (name: string): string => `mpgen_${name.replace(/-/g, '_')}`;
+/** iptables chain names are at most 28 characters. */
+const iptChain = (name: string, what: 'ks' | 'nat'): string => `mpgen-${what}-${name}`.slice(0, 28);
+
+const NETWORKD_DIR = '/etc/systemd/network';
+
+export const connectionId = (profile: string, what: string): string => `mpgen-${profile}-${what}`;
+
+export function namesOf(m: Model): Names {
+  const n = m.name;
+  const uplinkConnection = new Map(m.uplinks.map((u) => [u.name, connectionId(n, u.name)]));
+  let lanConnection: string | null = null;
+  if (m.lan) {
+    lanConnection = connectionId(n, 'lan');
+    // an uplink may well be called "lan"
+    if ([...uplinkConnection.values()].includes(lanConnection)) lanConnection = connectionId(n, `lan-${m.lan.interface}`);
+  }
+  const tables = m.uplinks.map((u) => ({ id: u.table, name: connectionId(n, u.name) }));
+  if (m.mode !== 'teql') tables.push({ id: m.routing.multipathTable, name: connectionId(n, 'mp') });
+  return {
+    tables,
+    uplinkConnection,
+    lanConnection,
+    bondConnection: connectionId(n, 'bond'),
+    files: {
+      sysctl: `/etc/sysctl.d/90-mpgen-${n}.conf`,
+      modprobe: `/etc/modprobe.d/mpgen-${n}.conf`,
+      modulesLoad: `/etc/modules-load.d/mpgen-${n}.conf`,
+      rtTables: '/etc/iproute2/rt_tables.d/mpgen.conf',
+      nft: `/etc/mpgen/${n}.nft`,
+      iptables: `/etc/mpgen/${n}.rules`,
+      eniInterfaces: `/etc/network/interfaces.d/mpgen-${n}`,
+      eniHelper: `${n}-eni-shared`,
+      netplan: `/etc/netplan/90-mpgen-${n}.yaml`,
+      nmDispatcher: `50-mpgen-${n}`,
+      nmUnmanaged: `/etc/NetworkManager/conf.d/90-mpgen-${n}.conf`,
+      networkdUplink: new Map(m.uplinks.map((u) => [u.name, `${NETWORKD_DIR}/10-mpgen-${n}-${u.name}.network`])),
+      networkdLink: new Map(m.uplinks.map((u) => [u.name, `${NETWORKD_DIR}/10-mpgen-${n}-${u.name}.link`])),
+      // Own prefixes for the LAN and the bond: an uplink may well be called "lan".
+      networkdLan: `${NETWORKD_DIR}/11-mpgen-${n}-lan.network`,
+      networkdBond: `${NETWORKD_DIR}/12-mpgen-${n}-bond.network`,
+      // netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network; the ethernets ID
+      // is the interface name here, and networkd reads drop-ins for it from /etc/systemd/network.
+      netplanDropin: (iface) => `${NETWORKD_DIR}/10-netplan-${iface}.network.d/mpgen-${n}.conf`,
+    },
+    units: { firewall: `mpgen-firewall-${n}.service`, routesHook: `mpgen-routes-${n}.service` },
+    nft: { table: nftIdent(n) },
+    iptables: { keepState: iptChain(n, 'ks'), nat: iptChain(n, 'nat') },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The kernel state a profile asks for (docs/kernel-state.md), as typed data:
+ * the links, addresses, routes, rules, sysctls, qdiscs and netfilter objects,
+ * and the names they go by. Built once from the model (kernelState()); every
+ * backend only translates it into its own format, and `mpgen check` compares
+ * the live kernel with the same lists.
+ */
+import type { Destination, Mode, NatKind } from '../model/model.js';
+import type { Addr, Prefixed } from './value.js';
+import type { Names } from './names.js';
+
+/** Table ids the kernel reserves. */
+export const MAIN_TABLE = 254;
+
+export type LinkRole = 'uplink' | 'lan' | 'bond';
+
+export interface Link {
+  role: LinkRole;
+  /** the uplink's name, or "lan" / "bond" */
+  name: string;
+  interface: string;
+  mtu?: number;
+  mac?: string;
+  /** a teql master carries no carrier of its own (NOARP, no lower link) */
+  needsCarrier: boolean;
+}
+
+export interface Address {
+  interface: string;
+  /** uplink name, "lan" or "bond" */
+  owner: string;
+  local: Prefixed;
+  /** the subnet, "172.16.8.0/30" (for the connected route a noprefixroute address lacks) */
+  network: string;
+  broadcast?: string;
+  /** added without its prefix route: the subnet overlaps a balanced destination */
+  noPrefixRoute: boolean;
+}
+
+export interface Nexthop {
+  uplink: string;
+  interface: string;
+  /** undefined: a direct link (`nexthop dev IF`) */
+  gateway?: Addr;
+  weight: number;
+  onlink: boolean;
+}
+
+/**
+ * What a route is for, so a backend can group routes as its format wants:
+ * `uplink` (table T: D via GW), `prohibit` (table T fallback), `gateway-host`
+ * (main: the onlink gateway), `multipath` (table MT), `bond` (main, teql).
+ */
+export type RouteRole = 'uplink' | 'prohibit' | 'gateway-host' | 'multipath' | 'bond';
+
+/** A balanced destination, or one host (the onlink gateway's /32). */
+export type RouteTarget = { kind: 'destination'; destination: Destination } | { kind: 'host'; host: Addr };
+
+export interface Route {
+  role: RouteRole;
+  /** uplink name for uplink, prohibit and gateway-host routes; "bond" or "shared" otherwise */
+  owner: string;
+  table: number;
+  type: 'unicast' | 'prohibit';
+  to: RouteTarget;
+  gateway?: Addr;
+  interface?: string;
+  /** preferred source (`src ADDR`) */
+  source?: Addr;
+  scope?: 'link';
+  metric?: number;
+  onlink: boolean;
+  /** always `proto static` */
+  protocol: 'static';
+  /** multipath routes: one per uplink, in profile order */
+  nexthops: Nexthop[];
+  /** ask for the legacy equalize flag (kernels since 3.6 ignore it) */
+  equalize: boolean;
+}
+
+export type RuleRole = 'main' | 'uplink' | 'multipath' | 'mark';
+
+export interface Rule {
+  role: RuleRole;
+  /** uplink name for uplink and mark rules, "shared" otherwise */
+  owner: string;
+  priority: number;
+  /** undefined: from all */
+  from?: Prefixed;
+  fwmark?: number;
+  mask?: number;
+  table: number;
+  suppressPrefixLength?: number;
+}
+
+export interface Sysctl {
+  /** path components under /proc/sys: ["net", "ipv4", "conf", "eth0.10", "rp_filter"] */
+  path: string[];
+  value: number;
+  /** why, for the comment in the sysctl.d file */
+  why: string;
+  /** an interface's rp_filter: checked as the effective max(all, iface) */
+  rpFilter?: { interface: string; owner: string; word: string };
+  /** a short gloss of the value for `mpgen check` ("l4") */
+  gloss?: string;
+}
+
+export interface Qdisc {
+  interface: string;
+  owner: string;
+  parent: 'root';
+  /** "teql0": the slave's root qdisc is the teql master itself */
+  kind: string;
+}
+
+export interface Nat {
+  interface: string;
+  /** the address traffic leaving through the interface gets (and keeps: saddr != ADDR) */
+  address: Addr;
+  kind: Exclude<NatKind, 'none'>;
+}
+
+/** A connection mark that pins a flow to its uplink (none are produced yet). */
+export interface Mark {
+  uplink: string;
+  mark: number;
+  mask: number;
+}
+
+/** An uplink as the state sees it: where it sits in the balance. */
+export interface UplinkState {
+  name: string;
+  index: number;
+  interface: string;
+  table: number;
+  weight: number;
+  /** failover tier, 1 = the first; every uplink is tier 1 today */
+  tier: number;
+}
+
+export interface KernelState {
+  profile: string;
+  mode: Mode;
+  uplinks: UplinkState[];
+  links: Link[];
+  addresses: Address[];
+  routes: Route[];
+  rules: Rule[];
+  sysctls: Sysctl[];
+  qdiscs: Qdisc[];
+  nat: Nat[];
+  marks: Mark[];
+  /** the teql master, in teql mode */
+  bond?: { interface: string; index: number; gateway: Addr };
+  names: Names;
+}
