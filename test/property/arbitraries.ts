@@ -54,9 +54,10 @@ function uplinkArb(p: UplinkPlan): fc.Arbitrary<Obj> {
       let gateway: string | undefined;
       let onlink = r.onlink;
       if (p.shared) {
-        // one /26 for every shared uplink; gateways may sit anywhere with onlink
-        address = `100.64.0.${i + 1}/26`;
-        gateway = `100.64.0.${i + 33}`;
+        // one /25 for every shared uplink; gateways may sit anywhere with onlink, but never on the
+        // subnet's broadcast address or another uplink's address (the kernel refuses both)
+        address = `100.64.0.${i + 1}/25`;
+        gateway = `100.64.0.${i + 65}`;
         onlink = true;
       } else {
         address = `10.${i + 1}.${r.third}.1/${r.plen}`;
