@@ -4,6 +4,7 @@
  */
 import { planFile, type PlannedFile } from '../plan/plan.js';
 import { renderTemplate } from '../plan/templates.js';
+import type { Model } from '../model/model.js';
 import { marker, type Backend, type Contribution } from './backend.js';
 
 /** sysctl.d(5): a key whose interface name contains a dot is written with / separators. */
@@ -12,6 +13,18 @@ export function sysctlKey(iface: string, leaf: string): string {
 }
 
 export const sysctlPath = (name: string): string => `/etc/sysctl.d/90-mpgen-${name}.conf`;
+
+/**
+ * The names of rt_tables.d/mpgen.conf: `mpgen-NAME-UPLINK` per uplink and `mpgen-NAME-mp` for the
+ * multipath table. An uplink may be called "mp"; then the multipath table is `mpgen-NAME.mp`, a
+ * name no uplink table can have (uplink and profile names hold no "."), so
+ * `ip route show table mpgen-NAME-mp` keeps meaning that uplink and every other profile keeps its names.
+ */
+export function tableNames(m: Model): Array<{ id: number; name: string }> {
+  const tables = m.uplinks.map((u) => ({ id: u.table, name: `mpgen-${m.name}-${u.name}` }));
+  if (m.mode !== 'teql') tables.push({ id: m.routing.multipathTable, name: m.uplinks.some((u) => u.name === 'mp') ? `mpgen-${m.name}.mp` : `mpgen-${m.name}-mp` });
+  return tables;
+}
 
 /** Backends that configure links before anything could run `modprobe` for them. */
 const NEEDS_MODULES_LOAD = new Set(['networkd', 'netplan', 'nm']);
@@ -46,9 +59,7 @@ export const common = (backendName: string): Backend => (ctx): Contribution => {
       files.push(planFile(`/etc/modules-load.d/mpgen-${m.name}.conf`, renderTemplate('common/modules-load.conf', { marker: marker(m) })));
   }
 
-  const tables = m.uplinks.map((u) => ({ id: u.table, name: `mpgen-${m.name}-${u.name}` }));
-  if (m.mode !== 'teql') tables.push({ id: m.routing.multipathTable, name: `mpgen-${m.name}-mp` });
-  files.push(planFile('/etc/iproute2/rt_tables.d/mpgen.conf', renderTemplate('common/rt_tables.conf', { marker: marker(m), tables })));
+  files.push(planFile('/etc/iproute2/rt_tables.d/mpgen.conf', renderTemplate('common/rt_tables.conf', { marker: marker(m), tables: tableNames(m) })));
 
   return {
     files,
