@@ -230,22 +230,39 @@ const gatewayUnicast: Rule = (p) => {
   return out;
 };
 
-/** One host address per uplink: the `from ADDR/32` rule of a second uplink with it can never match. */
+/**
+ * One host address per uplink: the `from ADDR/32` rule of a second uplink with it can never match, so
+ * its table (and the probes bound to ADDR) go through the first one's. The one shape kept is seed 000:
+ * equalize between two hosts over direct links that carry one address; it gets a warning.
+ */
 const uniqueAddresses: Rule = (p) => {
   const out: Finding[] = [];
   const seen = new Map<string, number>();
-  uplinksOf(p).forEach((u, i) => {
+  const ups = uplinksOf(p);
+  ups.forEach((u, i) => {
     const c = cidr(u.address);
     if (!c) return;
     const a = c[0].toString();
     const first = seen.get(a);
-    if (first !== undefined)
-      out.push({
-        path: ['uplinks', i, 'address'],
-        message: `${a} is already the address of uplinks[${first}]: this uplink's rule "from ${a}/32" could never match, as the first one's wins`,
-        hint: 'Give every uplink its own address (uplinks that share a subnet on purpose each have one, seed 004)',
-      });
-    else seen.set(a, i);
+    if (first === undefined) {
+      seen.set(a, i);
+      return;
+    }
+    const seed000 = p.mode === 'equalize' && u.gateway === undefined && ups[first]!.gateway === undefined;
+    out.push(
+      seed000
+        ? {
+            severity: 'warning',
+            path: ['uplinks', i, 'address'],
+            message: `${a} is also the address of uplinks[${first}] (host-to-host equalize, seed 000): this uplink's rule "from ${a}/32" never matches, so traffic bound to ${a}, and ping probes, leave through uplinks[${first}]'s table`,
+            hint: 'Set keepalive: {method: arping}, which probes through each device, or give every uplink its own address',
+          }
+        : {
+            path: ['uplinks', i, 'address'],
+            message: `${a} is already the address of uplinks[${first}]: this uplink's rule "from ${a}/32" could never match, as the first one's wins`,
+            hint: 'Give every uplink its own address (uplinks that share a subnet on purpose each have one, seed 004)',
+          },
+    );
   });
   return out;
 };

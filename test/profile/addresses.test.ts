@@ -49,6 +49,25 @@ describe('issue 14: P and T with one edit', () => {
   });
 });
 
+describe('one address on two uplinks', () => {
+  const h2h = `version: 1
+name: h2h
+mode: equalize
+uplinks:
+  - {name: l0, interface: eth0, address: 192.0.2.1/24, probe: [192.0.2.2]}
+  - {name: l1, interface: eth1, address: 192.0.2.1/24, probe: [192.0.2.2]}
+`;
+  it('seed 000 (equalize between two hosts over direct links) is kept, with a located warning', () => {
+    const r = parseProfile(h2h, 'p.yaml');
+    expect(r.profile).toBeDefined();
+    expect(r.diagnostics.map((d) => `${d.severity} ${d.line}:${d.col} ${d.path}`)).toContain('warning 6:42 uplinks[1].address');
+    expect(r.diagnostics.find((d) => d.path === 'uplinks[1].address')!.hint).toContain('method: arping');
+  });
+  it('with a gateway it is refused', () => {
+    expect(at(h2h.replace('192.0.2.1/24, probe', '192.0.2.1/24, gateway: 192.0.2.254, probe'))).toEqual([expect.stringMatching(/^6:42 uplinks\[1\]\.address: 192\.0\.2\.1 is already the address of uplinks\[0\]/)]);
+  });
+});
+
 describe('what the kernel accepts and admins use stays valid', () => {
   const ok = (name: string, text: string) => it(name, () => expect(at(text)).toEqual([]));
   ok(
