@@ -54,7 +54,7 @@ const CLASS_E = V4('240.0.0.0');
 function notUnicast(a: ipaddr.IPv4): { what: string; why: string } | undefined {
   if (a.match(ZERONET, 8)) return { what: 'in 0.0.0.0/8, "this network"', why: 'such addresses are only ever a source (RFC 1122 3.2.1.3); nothing on a link answers for them' };
   if (a.match(LOOPBACK, 8)) return { what: 'a loopback address (127.0.0.0/8)', why: 'it never leaves the host (the kernel drops it on a link as a martian)' };
-  if (a.match(MULTICAST, 4)) return { what: 'a multicast address (224.0.0.0/4)', why: 'the kernel refuses it as a gateway and as a host address' };
+  if (a.match(MULTICAST, 4)) return { what: 'a multicast address (224.0.0.0/4)', why: 'the kernel refuses it as a gateway and as the source of a route' };
   if (a.toString() === '255.255.255.255') return { what: 'the limited broadcast address', why: 'it reaches every host on the link and is nobody\'s address' };
   if (a.match(CLASS_E, 4)) return { what: 'in 240.0.0.0/4', why: 'that block is reserved (RFC 1112, RFC 6890) and routers other than Linux drop it' };
   return undefined;
@@ -84,8 +84,12 @@ interface Local {
   path: KeyPath;
   cidr: [ipaddr.IPv4, number];
 }
+const localsOf = new WeakMap<Raw, Local[]>();
 function localAddresses(p: Raw): Local[] {
+  const known = localsOf.get(p);
+  if (known) return known;
   const out: Local[] = [];
+  localsOf.set(p, out);
   uplinksOf(p).forEach((u, i) => {
     const c = cidr(u.address);
     if (c) out.push({ label: `uplinks[${i}]`, path: ['uplinks', i, 'address'], cidr: c });
@@ -188,7 +192,7 @@ const hostAddresses: Rule = (p) => {
  * the network address of the uplink's own subnet, and a local address reached without onlink (the
  * kernel delivers it to this host). The bond's gateway is always reached onlink through teqlN.
  */
-function gatewayProblem(p: Raw, g: ipaddr.IPv4, own: [ipaddr.IPv4, number] | undefined, ownLabel: string): Omit<Finding, 'path'> | undefined {
+function gatewayProblem(p: Raw, g: ipaddr.IPv4, onlink: boolean, own: [ipaddr.IPv4, number] | undefined, ownLabel: string): Omit<Finding, 'path'> | undefined {
   const gw = g.toString();
   const ownFix = own ? ` (in ${networkOf(own)}: ${hostRange(own)}, other than this host's ${own[0].toString()})` : '';
   const fix = `The gateway is the router's unicast address on the link${ownFix}`;
@@ -203,11 +207,15 @@ function gatewayProblem(p: Raw, g: ipaddr.IPv4, own: [ipaddr.IPv4, number] | und
   }
   for (const l of localAddresses(p)) {
     const e = edges(l.cidr);
-    if (e && e.broadcast === gw)
+    if (e && e.broadcast === gw) {
+      // another device's broadcast inside this uplink's (overlapping) subnet passes without onlink,
+      // but the neighbour is the Ethernet broadcast
+      const refused = l.label === ownLabel || onlink || !own || !g.match(own[0], own[1]);
       return {
-        message: `${gw} is the broadcast address of ${l.label === ownLabel ? networkOf(l.cidr) : `${l.label}'s subnet ${networkOf(l.cidr)}`}: the kernel refuses it (Nexthop has invalid gateway)`,
+        message: `${gw} is the broadcast address of ${l.label === ownLabel ? networkOf(l.cidr) : `${l.label}'s subnet ${networkOf(l.cidr)}`}: ${refused ? 'the kernel refuses it (Nexthop has invalid gateway)' : 'packets for it would go to every host on the link'}`,
         hint: fix,
       };
+    }
   }
   const e = own && edges(own);
   if (own && e && e.network === gw) return { message: `${gw} is the network address of ${networkOf(own)}, not a router's address`, hint: fix };
@@ -219,12 +227,12 @@ const gatewayUnicast: Rule = (p) => {
   uplinksOf(p).forEach((u, i) => {
     const g = ip(u.gateway);
     if (!g) return;
-    const found = gatewayProblem(p, g, cidr(u.address), `uplinks[${i}]`);
+    const found = gatewayProblem(p, g, u.onlink === true, cidr(u.address), `uplinks[${i}]`);
     if (found) out.push({ path: ['uplinks', i, 'gateway'], ...found });
   });
   if (isObj(p.bond)) {
     const g = ip(p.bond.gateway);
-    const found = g && gatewayProblem(p, g, cidr(p.bond.address), 'the bond');
+    const found = g && gatewayProblem(p, g, true, cidr(p.bond.address), 'the bond');
     if (found) out.push({ path: ['bond', 'gateway'], ...found, hint: 'The bond gateway is the address common to every router (seed 003), reached onlink through the bond' });
   }
   return out;
