@@ -239,6 +239,31 @@ const gatewayUnicast: Rule = (p) => {
 };
 
 /**
+ * A balanced destination that covers an uplink's subnet puts that uplink's address in without its
+ * connected route (noprefixroute, seed 000), and without that route the kernel refuses a gateway
+ * reached without onlink ("Nexthop has invalid gateway").
+ */
+const balancedSubnetGateway: Rule = (p) => {
+  const out: Finding[] = [];
+  const dests = asArray(p.routes).map((r, k) => [cidr(r), k] as const);
+  uplinksOf(p).forEach((u, i) => {
+    const c = cidr(u.address);
+    const g = ip(u.gateway);
+    if (!c || !g || u.onlink === true || !g.match(c[0], c[1])) return;
+    for (const [d, k] of dests) {
+      if (!d || d[1] === 0 || !c[0].match(d[0], Math.min(d[1], c[1]))) continue;
+      out.push({
+        path: ['uplinks', i, 'gateway'],
+        message: `routes[${k}] (${networkOf(d)}) covers this uplink's subnet ${networkOf(c)}, so its address is added without the connected route, and the kernel then refuses ${g.toString()} as a gateway (Nexthop has invalid gateway)`,
+        hint: 'Set onlink: true on this uplink, or balance destinations outside its subnet',
+      });
+      return;
+    }
+  });
+  return out;
+};
+
+/**
  * One host address per uplink: the `from ADDR/32` rule of a second uplink with it can never match, so
  * its table (and the probes bound to ADDR) go through the first one's. The one shape kept is seed 000:
  * equalize between two hosts over direct links that carry one address; it gets a warning.
@@ -492,6 +517,7 @@ export const RULES: Record<string, Rule> = {
   gatewayInSubnet,
   hostAddresses,
   gatewayUnicast,
+  balancedSubnetGateway,
   uniqueAddresses,
   subnetsDisjoint,
   lanDisjoint,

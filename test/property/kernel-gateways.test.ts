@@ -35,6 +35,8 @@ interface Case {
   b: Up;
   lan?: string;
   bond?: { address: string; gateway: string };
+  /** the balanced destination (routes: [...]); default when absent */
+  route?: string;
   /** how the generator built it, for the coverage counts */
   classes: string[];
 }
@@ -263,20 +265,24 @@ function profileYaml(c: Case): string {
   let y = `version: 1\nname: lab\nmode: ${c.mode}\nuplinks:\n${up('a', 'eth1', c.a)}${up('b', 'eth2', c.b)}`;
   if (c.lan) y += `lan: {interface: eth0, address: ${c.lan}}\n`;
   if (c.bond) y += `bond: {interface: teql0, address: ${c.bond.address}, gateway: ${c.bond.gateway}}\n`;
+  if (c.route) y += `routes: [${c.route}]\n`;
   return y;
 }
 
 /** The commands the rendered config runs for this case, in its order. */
 function commands(c: Case): string[] {
+  const dst = c.route ?? 'default';
   const route = (u: Up, dev: string, table: number) =>
-    `ip route add default${u.gateway !== undefined ? ` via ${u.gateway}` : ''} dev ${dev} src ${split(u.address)[0]} proto static${u.onlink ? ' onlink' : ''} table ${table}`;
+    `ip route add ${dst}${u.gateway !== undefined ? ` via ${u.gateway}` : ''} dev ${dev} src ${split(u.address)[0]} proto static${u.onlink ? ' onlink' : ''} table ${table}`;
   const nh = (u: Up, dev: string) => `nexthop${u.gateway !== undefined ? ` via ${u.gateway}` : ''} dev ${dev} weight 1${u.onlink ? ' onlink' : ''}`;
-  const out = [`ip addr add ${c.a.address} dev eth1`, `ip addr add ${c.b.address} dev eth2`];
+  // an uplink whose subnet a balanced destination covers goes in without its connected route (seed 000)
+  const addr = (u: Up, dev: string) => `ip addr add ${u.address} dev ${dev}${c.route && overlap(u.address, c.route) ? ' noprefixroute' : ''}`;
+  const out = [addr(c.a, 'eth1'), addr(c.b, 'eth2')];
   if (c.lan) out.push(`ip addr add ${c.lan} dev eth0`);
   if (c.bond) out.push(`ip addr add ${c.bond.address} dev teql0`);
   out.push(route(c.a, 'eth1', 201), route(c.b, 'eth2', 202));
-  if (c.mode !== 'teql') out.push(`ip route add default table 222 proto static ${nh(c.a, 'eth1')} ${nh(c.b, 'eth2')}`);
-  if (c.bond) out.push(`ip route add default via ${c.bond.gateway} dev teql0 proto static onlink`);
+  if (c.mode !== 'teql') out.push(`ip route add ${dst} table 222 proto static ${nh(c.a, 'eth1')} ${nh(c.b, 'eth2')}`);
+  if (c.bond) out.push(`ip route add ${dst} via ${c.bond.gateway} dev teql0 proto static onlink`);
   return out;
 }
 
@@ -379,6 +385,10 @@ describe.skipIf(why)(`kernel-refused gateways: mpgen agrees with a real kernel i
       { mode: 'equalize', a: { address: '198.51.100.5/29', gateway: '198.51.100.3', onlink: false }, b: B, classes: ['rare: b broadcast inside'] },
       { mode: 'equalize', a: { address: '198.51.100.6/29', gateway: '198.51.100.1', onlink: false }, b: B, classes: ['rare: b address inside'] },
       { mode: 'equalize', a: { address: '192.0.2.1/0', onlink: false }, b: B, classes: ['rare: /0 direct'] },
+      // a balanced destination over the uplink's subnet: its address goes in with noprefixroute
+      { mode: 'multipath', a: { address: '192.0.2.1/30', gateway: '192.0.2.2', onlink: false }, b: B, route: '192.0.2.0/24', classes: ['balanced subnet, gateway'] },
+      { mode: 'multipath', a: { address: '192.0.2.1/30', gateway: '192.0.2.2', onlink: true }, b: B, route: '192.0.2.0/24', classes: ['balanced subnet, onlink'] },
+      { mode: 'multipath', a: { address: '192.0.2.1/30', onlink: false }, b: B, route: '192.0.2.0/24', classes: ['balanced subnet, direct'] },
     ];
     expect(rare.flatMap((c) => check(c, seen))).toEqual([]);
     fc.assert(
