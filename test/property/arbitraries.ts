@@ -402,6 +402,13 @@ export const invalidProfile: fc.Arbitrary<Mutated & { mode: Mode }> = fc
           [edgesOf(u.address).network, false],
         ];
         if (p.lan) choices.push([hostOf((p.lan as Obj).address), true]);
+        if (pick2 % (choices.length + 1) === choices.length) {
+          // a balanced destination over the uplink's subnet: no connected route, so no gateway without onlink
+          u.gateway ??= hostOf(u.address).replace(/\.\d+$/, '.2');
+          u.onlink = false;
+          p.routes = [`${edgesOf(u.address).network}/${prefixOf(u.address)}`];
+          return done({ kind, profile: p, path: pathString(['uplinks', i, 'gateway']) });
+        }
         const [gateway, onlink] = choices[pick2 % choices.length]!;
         u.gateway = gateway;
         u.onlink = onlink;
