@@ -6,7 +6,7 @@
  * each table by name inside a namespace this test owns.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,7 +66,9 @@ describe('rt_tables.d names', () => {
 const why = missing({ commands: ['ip', 'unshare', 'mount'], root: true, netns: true });
 describe.skipIf(why)('iproute2 reads the rendered names', () => {
   const ns = `mpsem-${process.pid}-rt`;
+  const etc = mkdtempSync(join(tmpdir(), 'mpsem-rt-'));
   afterAll(() => {
+    rmSync(etc, { recursive: true, force: true });
     try {
       execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
     } catch {
@@ -75,7 +77,6 @@ describe.skipIf(why)('iproute2 reads the rendered names', () => {
   });
 
   it('ip route show table mpgen-lab-mp shows uplink mp; table mpgen-lab.mp the multipath route', () => {
-    const etc = mkdtempSync(join(tmpdir(), 'mpsem-rt-'));
     mkdirSync(join(etc, 'rt_tables.d'));
     writeFileSync(join(etc, 'rt_tables'), '255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n');
     writeFileSync(join(etc, 'rt_tables.d', 'mpgen.conf'), rtTables(P('mp')).map(([id, n]) => `${id}\t${n}`).join('\n') + '\n');
