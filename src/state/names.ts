@@ -64,7 +64,10 @@ export function namesOf(m: Model): Names {
     if ([...uplinkConnection.values()].includes(lanConnection)) lanConnection = connectionId(n, `lan-${m.lan.interface}`);
   }
   const tables = m.uplinks.map((u) => ({ id: u.table, name: connectionId(n, u.name) }));
-  if (m.mode !== 'teql') tables.push({ id: m.routing.multipathTable, name: connectionId(n, 'mp') });
+  // An uplink may be called "mp": the multipath table then becomes `mpgen-NAME.mp`, a name no uplink
+  // table can have (names hold no "."), and every other profile keeps its names.
+  if (m.mode !== 'teql')
+    tables.push({ id: m.routing.multipathTable, name: m.uplinks.some((u) => u.name === 'mp') ? `mpgen-${n}.mp` : connectionId(n, 'mp') });
   return {
     tables,
     uplinkConnection,

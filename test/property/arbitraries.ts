@@ -54,9 +54,10 @@ function uplinkArb(p: UplinkPlan): fc.Arbitrary<Obj> {
       let gateway: string | undefined;
       let onlink = r.onlink;
       if (p.shared) {
-        // one /26 for every shared uplink; gateways may sit anywhere with onlink
-        address = `100.64.0.${i + 1}/26`;
-        gateway = `100.64.0.${i + 33}`;
+        // one /25 for every shared uplink; gateways may sit anywhere with onlink, but never on the
+        // subnet's broadcast address or another uplink's address (the kernel refuses both)
+        address = `100.64.0.${i + 1}/25`;
+        gateway = `100.64.0.${i + 65}`;
         onlink = true;
       } else {
         address = `10.${i + 1}.${r.third}.1/${r.plen}`;
@@ -139,8 +140,10 @@ export const validProfile: fc.Arbitrary<ValidCase> = fc
     sharedMask: fc.nat(),
     directMask: fc.nat(),
     useShared: fc.boolean(),
+    // an uplink named "mp", whose table name the multipath table must not take (issue 14)
+    mpName: fc.nat(7),
   })
-  .chain(({ mode, n, sharedMask, directMask, useShared }) => {
+  .chain(({ mode, n, sharedMask, directMask, useShared, mpName }) => {
     const plans: UplinkPlan[] = Array.from({ length: n }, (_, index) => ({
       index,
       mode,
@@ -148,9 +151,10 @@ export const validProfile: fc.Arbitrary<ValidCase> = fc
       shared: mode !== 'teql' && useShared && (index < 2 || ((sharedMask >> index) & 1) === 1),
       direct: mode !== 'teql' && ((directMask >> index) & 3) === 3,
     }));
-    return fc.tuple(fc.constant(mode), fc.tuple(...plans.map(uplinkArb)), topArb);
+    return fc.tuple(fc.constant(mode), fc.tuple(...plans.map(uplinkArb)), topArb, fc.constant(mpName === 0));
   })
-  .map(([mode, uplinks, top]) => {
+  .map(([mode, uplinks, top, mpName]) => {
+    if (mpName) uplinks[uplinks.length - 1]!.name = 'mp';
     const { teqlN, ...rest } = top;
     const p: Obj = compact({ version: 1, ...rest, mode, uplinks, bond: mode === 'teql' ? { interface: `teql${teqlN}`, address: '203.0.113.1/29', gateway: '203.0.113.6' } : undefined });
     // NAT needs a firewall to be written into
@@ -265,7 +269,24 @@ export const MUTATION_KINDS = [
   'bond-mismatch',
   'yaml-duplicate-key',
   'yaml-tab',
+  // issue 14: values the kernel refuses, or accepts and that can never work
+  'kernel-gateway',
+  'bad-host-address',
+  'duplicate-address',
+  'bond-conflict',
+  'bad-probe',
+  'bad-mac',
 ] as const;
+
+const hostOf = (cidr: unknown): string => String(cidr).split('/')[0]!;
+const prefixOf = (cidr: unknown): number => Number(String(cidr).split('/')[1]);
+/** Network and broadcast of an "a.b.c.d/p" with p >= 24 (every generated uplink). */
+function edgesOf(cidr: unknown): { network: string; broadcast: string } {
+  const [a, b, c, d] = hostOf(cidr).split('.').map(Number) as [number, number, number, number];
+  const size = 2 ** (32 - prefixOf(cidr));
+  const base = d - (d % size);
+  return { network: `${a}.${b}.${c}.${base}`, broadcast: `${a}.${b}.${c}.${base + size - 1}` };
+}
 
 export const invalidProfile: fc.Arbitrary<Mutated & { mode: Mode }> = fc
   .record({
@@ -356,6 +377,99 @@ export const invalidProfile: fc.Arbitrary<Mutated & { mode: Mode }> = fc
         }
         p.bond = { interface: 'teql0', address: '203.0.113.1/29', gateway: '203.0.113.6' };
         return done({ kind, profile: p, path: 'bond' });
+      }
+      case 'kernel-gateway': {
+        const u = ups[i]!;
+        const other = ups[(i + 1) % n]!;
+        if (base.mode === 'teql' && pick2 % 4 === 0) {
+          const b = p.bond as Obj;
+          b.gateway = [edgesOf(b.address).broadcast, hostOf(u.address), '224.0.0.9', '127.0.0.1'][(pick2 >> 2) % 4];
+          return done({ kind, profile: p, path: 'bond.gateway' });
+        }
+        // a subnet below /31 has a broadcast address; a /31 or /32 (none generated) would not
+        const choices: Array<[string, boolean]> = [
+          [edgesOf(u.address).broadcast, false],
+          [edgesOf(u.address).broadcast, true],
+          [edgesOf(other.address).broadcast, true],
+          [hostOf(u.address), true],
+          [hostOf(other.address), true],
+          ['224.0.0.5', true],
+          ['127.0.0.1', true],
+          ['0.0.0.0', false],
+          ['0.0.0.5', true],
+          ['240.0.0.1', true],
+          ['255.255.255.255', true],
+          [edgesOf(u.address).network, false],
+        ];
+        if (p.lan) choices.push([hostOf((p.lan as Obj).address), true]);
+        if (pick2 % (choices.length + 1) === choices.length) {
+          // a balanced destination over the uplink's subnet: no connected route, so no gateway without onlink
+          u.gateway ??= hostOf(u.address).replace(/\.\d+$/, '.2');
+          u.onlink = false;
+          p.routes = [`${edgesOf(u.address).network}/${prefixOf(u.address)}`];
+          return done({ kind, profile: p, path: pathString(['uplinks', i, 'gateway']) });
+        }
+        const [gateway, onlink] = choices[pick2 % choices.length]!;
+        u.gateway = gateway;
+        u.onlink = onlink;
+        return done({ kind, profile: p, path: pathString(['uplinks', i, 'gateway']) });
+      }
+      case 'bad-host-address': {
+        const where: Path[] = [['uplinks', i, 'address']];
+        if (p.lan) where.push(['lan', 'address']);
+        if (p.bond) where.push(['bond', 'address']);
+        const path = where[pick2 % where.length]!;
+        const now = getIn(p, path);
+        const e = edgesOf(now);
+        const bad = ['224.0.0.1/30', '0.0.0.1/30', '127.0.0.2/30', '240.0.0.1/30', `${e.network}/${prefixOf(now)}`, `${e.broadcast}/${prefixOf(now)}`, `${hostOf(now)}/0`][(pick2 >> 2) % 7]!;
+        setIn(p, path, bad);
+        return done({ kind, profile: p, path: pathString(path) });
+      }
+      case 'duplicate-address': {
+        const j = i === 0 ? 1 : i;
+        const first = pick2 % j;
+        ups[j]!.address = ups[first]!.address;
+        // with a gateway: two direct links on one address in equalize mode are seed 000 (a warning)
+        ups[j]!.gateway = ups[first]!.gateway ?? hostOf(ups[first]!.address).replace(/\.\d+$/, '.2');
+        return done({ kind, profile: p, path: pathString(['uplinks', j, 'address']) });
+      }
+      case 'bond-conflict': {
+        if (base.mode !== 'teql') {
+          p.mode = 'teql';
+          p.bond = { interface: 'teql0', address: '203.0.113.1/29', gateway: '203.0.113.6' };
+          for (const u of ups) delete u.nat;
+        }
+        const b = p.bond as Obj;
+        const withGw = ups.filter((u) => u.gateway !== undefined);
+        const k = pick2 % 3;
+        if (k === 0 || withGw.length === 0) {
+          b.address = `${hostOf(ups[i]!.address)}/29`;
+          return done({ kind, profile: p, path: 'bond.address' });
+        }
+        if (k === 1) {
+          b.address = `${String(withGw[pick % withGw.length]!.gateway)}/29`;
+          return done({ kind, profile: p, path: 'bond.address' });
+        }
+        p.lan = { interface: 'lan9', address: '203.0.113.100/24' };
+        return done({ kind, profile: p, path: 'lan.address' });
+      }
+      case 'bad-probe': {
+        const u = ups[i]!;
+        const other = ups[(i + 1) % n]!;
+        u.probe = [[hostOf(u.address), hostOf(other.address), '0.0.0.0', '127.0.0.1', '255.255.255.255', edgesOf(u.address).broadcast, '224.0.0.1'][pick2 % 7]];
+        return done({ kind, profile: p, path: pathString(['uplinks', i, 'probe', 0]) });
+      }
+      case 'bad-mac': {
+        const k = pick2 % 4;
+        if (k === 3) {
+          const j = i === 0 ? 1 : i;
+          const first = pick2 % j;
+          ups[first]!.mac = '02:00:5e:10:00:01';
+          ups[j]!.mac = '02:00:5E:10:00:01';
+          return done({ kind, profile: p, path: pathString(['uplinks', j, 'mac']) });
+        }
+        ups[i]!.mac = ['ff:ff:ff:ff:ff:ff', '01:00:5e:00:00:fb', '00:00:00:00:00:00'][k];
+        return done({ kind, profile: p, path: pathString(['uplinks', i, 'mac']) });
       }
       case 'yaml-duplicate-key':
         return done({ kind, profile: p, text: `mode: ${base.mode}\n`, path: '' });

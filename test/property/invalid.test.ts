@@ -2,8 +2,11 @@
  * Property: every generated invalid profile (one known mutation of a valid one:
  * wrong types, bad patterns and hostile strings, out-of-range numbers, yes/no,
  * unknown keys, duplicates, overlaps, missing keys, uplink counts, bond/mode
- * mismatches, YAML duplicate keys and tabs) is refused with a located error
- * that names the mutated key path.
+ * mismatches, YAML duplicate keys and tabs; and issue 14's classes: gateways
+ * the kernel refuses or that can never work, host addresses that are not
+ * unicast hosts, one address on two uplinks, the bond on the lan or on an
+ * uplink's address or gateway, probes answered locally or never, bad MACs) is
+ * refused with a located error that names the mutated key path.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -18,7 +18,7 @@ export const VALID_RUNS = Number(process.env.MPGEN_PROPERTY_RUNS ?? 2000);
 
 describe(`${VALID_RUNS} generated valid profiles render for every distro and backend`, () => {
   it('validate, normalize, render: no error, well-formed plans, free text only in comments', () => {
-    const seen = { runs: 0, teql: 0, multipath: 0, equalize: 0, minUplinks: 99, maxUplinks: 0, plans: 0, withDescription: 0 };
+    const seen = { runs: 0, teql: 0, multipath: 0, equalize: 0, minUplinks: 99, maxUplinks: 0, plans: 0, withDescription: 0, mpUplink: 0 };
     fc.assert(
       fc.property(validProfile, ({ mode, profile }) => {
         seen.runs++;
@@ -32,6 +32,7 @@ describe(`${VALID_RUNS} generated valid profiles render for every distro and bac
         expect(errors, text).toEqual([]);
         const { model } = loadModelFromText(text, 'gen.yaml');
         expect(model.uplinks.length).toBe(n);
+        if (model.uplinks.some((u) => u.name === 'mp')) seen.mpUplink++;
         const desc = typeof profile.description === 'string' && /[$`;|&<>]/.test(profile.description) && profile.description.trim().length >= 3 ? profile.description : undefined;
         if (desc) seen.withDescription++;
         // plain checks, one assertion per profile: hundreds of thousands of expect() calls would dominate the run
@@ -47,6 +48,11 @@ describe(`${VALID_RUNS} generated valid profiles render for every distro and bac
           const paths = plan.files.map((f) => f.path);
           if (new Set(paths).size !== paths.length) problems.push(`${t.dir}: duplicate paths`);
           if (paths.some((x, k) => k > 0 && paths[k - 1]! >= x)) problems.push(`${t.dir}: paths not sorted`);
+          // rt_tables.d: one name per table and one table per name (issue 14: an uplink named mp)
+          const rt = plan.files.find((f) => f.path === '/etc/iproute2/rt_tables.d/mpgen.conf');
+          const entries = (rt?.content ?? '').split('\n').filter((l) => /^\d/.test(l)).map((l) => l.split('\t'));
+          if (new Set(entries.map(([, name]) => name)).size !== entries.length) problems.push(`${t.dir}: a table name twice in rt_tables.d`);
+          if (new Set(entries.map(([id]) => id)).size !== entries.length) problems.push(`${t.dir}: a table id twice in rt_tables.d`);
           for (const f of plan.files) {
             try {
               safeJoin('/out', f.path);
@@ -71,5 +77,6 @@ describe(`${VALID_RUNS} generated valid profiles render for every distro and bac
     expect(seen.minUplinks).toBe(2);
     expect(seen.maxUplinks).toBeGreaterThanOrEqual(30);
     expect(seen.withDescription).toBeGreaterThan(50);
+    expect(seen.mpUplink).toBeGreaterThan(VALID_RUNS / 20);
   });
 });

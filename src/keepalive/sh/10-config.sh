@@ -64,7 +64,7 @@ is_cidr() {
 	[ "$_p" -le 32 ]
 }
 is_dest() { [ "$1" = default ] || is_cidr "$1"; }
-# IFNAME_RE of the profile schema (test/keepalive/ifname.test.ts shows they agree)
+# the same interface names the profile accepts (mpgen tests that the two agree)
 is_ifname() {
 	case $1 in '' | . | .. | all | default | -* | *[!A-Za-z0-9_.-]*) return 1 ;; esac
 	[ ${#1} -le 15 ]
