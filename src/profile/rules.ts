@@ -233,7 +233,7 @@ const gatewayUnicast: Rule = (p) => {
   if (isObj(p.bond)) {
     const g = ip(p.bond.gateway);
     const found = g && gatewayProblem(p, g, true, cidr(p.bond.address), 'the bond');
-    if (found) out.push({ path: ['bond', 'gateway'], ...found, hint: 'The bond gateway is the address common to every router (seed 003), reached onlink through the bond' });
+    if (found) out.push({ path: ['bond', 'gateway'], ...found, hint: 'The bond gateway is the address common to every router, reached onlink through the bond' });
   }
   return out;
 };
@@ -287,13 +287,13 @@ const uniqueAddresses: Rule = (p) => {
         ? {
             severity: 'warning',
             path: ['uplinks', i, 'address'],
-            message: `${a} is also the address of uplinks[${first}] (host-to-host equalize, seed 000): this uplink's rule "from ${a}/32" never matches, so traffic bound to ${a}, and ping probes, leave through uplinks[${first}]'s table`,
+            message: `${a} is also the address of uplinks[${first}] (host-to-host equalize): this uplink's rule "from ${a}/32" never matches, so traffic bound to ${a}, and ping probes, leave through uplinks[${first}]'s table`,
             hint: 'Set keepalive: {method: arping}, which probes through each device, or give every uplink its own address',
           }
         : {
             path: ['uplinks', i, 'address'],
             message: `${a} is already the address of uplinks[${first}]: this uplink's rule "from ${a}/32" could never match, as the first one's wins`,
-            hint: 'Give every uplink its own address (uplinks that share a subnet on purpose each have one, seed 004)',
+            hint: 'Give every uplink its own address (uplinks that share a subnet on purpose each have one)',
           },
     );
   });
@@ -310,9 +310,9 @@ const bondDisjoint: Rule = (p) => {
   uplinksOf(p).forEach((u, i) => {
     const c = cidr(u.address);
     if (c && c[0].toString() === a)
-      out.push({ path: ['bond', 'address'], message: `${a} is already the address of uplinks[${i}]`, hint: "The bond carries an address of its own (seed 003: the public address), not an uplink's management address" });
+      out.push({ path: ['bond', 'address'], message: `${a} is already the address of uplinks[${i}]`, hint: "The bond carries an address of its own (the shared public address), not an uplink's management address" });
     if (typeof u.gateway === 'string' && u.gateway === a)
-      out.push({ path: ['bond', 'address'], message: `${a} is the gateway of uplinks[${i}]: that router answers for it, so replies to the bond would go to the router`, hint: "The bond carries an address of its own (seed 003: the public address), not a router's" });
+      out.push({ path: ['bond', 'address'], message: `${a} is the gateway of uplinks[${i}]: that router answers for it, so replies to the bond would go to the router`, hint: "The bond carries an address of its own (the shared public address), not a router's" });
   });
   if (isObj(p.lan)) {
     const l = cidr(p.lan.address);
