@@ -1,23 +1,20 @@
 /**
  * The keepalive contribution to every plan: the POSIX sh daemon, its
- * KEY=VALUE configuration generated from the model, and the hardened
- * unit of the profile. The daemon never sources the configuration: it parses it
+ * KEY=VALUE configuration translated from the kernel state (src/state), and the
+ * hardened unit of the profile. The daemon never sources the configuration: it parses it
  * with a whitelist of keys and a pattern per value (src/keepalive/sh/10-config.sh).
+ * From the model it reads only its own settings (method, timing) and the marker.
  */
 import { keepaliveScript } from '../keepalive/script.js';
-import type { Model, Uplink } from '../model/model.js';
+import type { Model } from '../model/model.js';
 import { DEFAULTS } from '../profile/defaults.js';
 import { IFNAME_RE } from '../profile/schema.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
 import { renderTemplate } from '../shared/templates.js';
+import { addressOf, destinations, routesByRole, routesOf } from '../state/query.js';
+import type { KernelState, Route, UplinkState } from '../state/state.js';
+import { literal, type Addr } from '../state/value.js';
 import { marker, type Backend, type Contribution } from './backend.js';
-
-export const KEEPALIVE_SCRIPT = '/usr/libexec/mpgen/keepalive';
-/**
- * One unit per profile, not a template instance: deb-systemd-helper (1.65) and rpm presets
- * enable it as it is, which they do not do for instances of a template.
- */
-export const keepaliveUnit = (name: string): string => `mpgen-keepalive-${name}.service`;
 
 /** The defaults live with the other profile defaults (src/profile/defaults.ts), with their reasons. */
 export const KEEPALIVE_DEFAULTS = DEFAULTS.keepalive;
@@ -37,11 +34,21 @@ export function quorum(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 
+const sameAddr = (a: Addr, b: Addr): boolean => a.kind === 'literal' && b.kind === 'literal' && a.address === b.address;
+
 /** The uplink's SNAT/source address when its conntrack entries can be told apart from the others'. */
-function conntrackAddress(m: Model, u: Uplink): string {
-  if (m.mode === 'teql') return '';
-  const shared = m.uplinks.some((o) => o !== u && o.address.address === u.address.address);
-  return shared ? '' : u.address.address;
+function conntrackAddress(s: KernelState, u: UplinkState): Addr | undefined {
+  if (s.mode === 'teql') return undefined;
+  const own = addressOf(s, u.name).local.addr;
+  const shared = s.uplinks.some((o) => o.name !== u.name && sameAddr(addressOf(s, o.name).local.addr, own));
+  return shared ? undefined : own;
+}
+
+/** The route the keepalive probes through: the uplink's own table (every mode has one per destination). */
+function probeRoute(s: KernelState, u: UplinkState): Route {
+  const r = routesOf(s, u.name, 'uplink')[0];
+  if (!r) throw new Error(`internal error: no route in the table of uplink ${u.name}`);
+  return r;
 }
 
 const SAFE: Record<string, RegExp> = {
@@ -55,59 +62,74 @@ function check(kind: keyof typeof SAFE, value: string, what: string): string {
   return value;
 }
 
+/**
+ * An address for the configuration. Every address is a literal today, and literal() refuses the
+ * others; a DHCP uplink's address and router are known only at run time, and the keepalive is the
+ * program that will follow them: such a value gets its own form here, for the daemon to resolve.
+ */
+function ipv4(a: Addr, what: string): string {
+  return check('ipv4', literal(a), what);
+}
+
 /** /etc/mpgen/<name>.conf: KEY=VALUE lines, uplinks numbered from 1 in profile order. */
-export function keepaliveConfig(m: Model): string {
+export function keepaliveConfig(s: KernelState, m: Model): string {
   const k = m.keepalive;
   const lines: string[] = [
     marker(m),
     '# Read by /usr/libexec/mpgen/keepalive, which accepts only the keys below',
     '# (KEY=VALUE, no quotes, no spaces around "="). docs: keepalive.md',
     'VERSION=1',
-    `NAME=${check('name', m.name, 'profile name')}`,
-    `MODE=${m.mode}`,
+    `NAME=${check('name', s.profile, 'profile name')}`,
+    `MODE=${s.mode}`,
     `METHOD=${k.method}`,
     `INTERVAL_MS=${k.intervalMs}`,
     `TIMEOUT_MS=${k.timeoutMs}`,
     `DOWN=${k.down}`,
     `UP=${k.up}`,
   ];
-  if (m.mode === 'teql') {
-    if (!m.bond) throw new Error('keepalive: teql mode without a bond');
-    lines.push(`BOND=${check('ifname', m.bond.interface, 'bond interface')}`, `BOND_NET=${m.bond.address.networkCidr}`);
+  if (s.mode === 'teql') {
+    if (!s.bond) throw new Error('keepalive: teql mode without a bond');
+    lines.push(`BOND=${check('ifname', s.bond.interface, 'bond interface')}`, `BOND_NET=${addressOf(s, 'bond').network}`);
   } else {
-    lines.push(`TABLE=${m.routing.multipathTable}`, `ROUTES=${m.routes.join(' ')}`);
+    const mp = routesByRole(s, 'multipath')[0];
+    if (!mp) throw new Error('internal error: no multipath route');
+    lines.push(`TABLE=${mp.table}`, `ROUTES=${destinations(s).join(' ')}`);
   }
-  lines.push(`UPLINKS=${m.uplinks.length}`);
-  m.uplinks.forEach((u, i) => {
+  lines.push(`UPLINKS=${s.uplinks.length}`);
+  s.uplinks.forEach((u, i) => {
     const p = `UPLINK_${i + 1}_`;
-    const probe = u.probe.map((t) => check('ipv4', t, `probe target of ${u.name}`));
+    const a = addressOf(s, u.name);
+    const r = probeRoute(s, u);
+    const probe = u.probe.map((t) => ipv4(t, `probe target of ${u.name}`));
+    const conntrack = conntrackAddress(s, u);
     lines.push(
       `${p}NAME=${check('name', u.name, 'uplink name')}`,
       `${p}DEV=${check('ifname', u.interface, `interface of ${u.name}`)}`,
-      `${p}SRC=${check('ipv4', u.address.address, `address of ${u.name}`)}`,
-      `${p}NET=${u.address.networkCidr}`,
-      `${p}GW=${u.gateway ? check('ipv4', u.gateway, `gateway of ${u.name}`) : ''}`,
-      `${p}ONLINK=${u.onlink ? 1 : 0}`,
+      `${p}SRC=${ipv4(a.local.addr, `address of ${u.name}`)}`,
+      `${p}NET=${a.network}`,
+      `${p}GW=${r.gateway ? ipv4(r.gateway, `gateway of ${u.name}`) : ''}`,
+      `${p}ONLINK=${r.onlink ? 1 : 0}`,
       `${p}WEIGHT=${u.weight}`,
       `${p}TABLE=${u.table}`,
       `${p}PROBE=${probe.join(' ')}`,
       `${p}QUORUM=${quorum(probe.length)}`,
-      `${p}CONNTRACK=${conntrackAddress(m, u)}`,
+      `${p}CONNTRACK=${conntrack ? ipv4(conntrack, `address of ${u.name}`) : ''}`,
     );
   });
   return lines.join('\n') + '\n';
 }
 
 export const keepalive: Backend = (ctx): Contribution => {
-  const m = ctx.model;
+  const { model: m, state: s } = ctx;
   if (!m.keepalive.enabled) return { files: [] };
   const libexec = ctx.distro.paths.libexec || '/usr/libexec/mpgen';
   const units = ctx.distro.paths.units || '/usr/lib/systemd/system';
-  const script = `${libexec}/keepalive`;
+  const script = `${libexec}/${s.names.files.keepaliveScript}`;
+  const unit = s.names.units.keepalive;
   const files: PlannedFile[] = [
     planFile(script, keepaliveScript(marker(m)), FILE_MODE.executable),
-    planFile(`/etc/mpgen/${m.name}.conf`, keepaliveConfig(m), FILE_MODE.regular),
-    planFile(`${units}/${keepaliveUnit(m.name)}`, renderTemplate('keepalive/unit', { marker: marker(m), name: m.name, script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
+    planFile(s.names.files.keepaliveConf, keepaliveConfig(s, m), FILE_MODE.regular),
+    planFile(`${units}/${unit}`, renderTemplate('keepalive/unit', { marker: marker(m), name: s.profile, script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
   ];
   const deb = ['iproute2', 'iputils-ping'];
   const rpm = ['iproute', 'iputils'];
@@ -118,16 +140,14 @@ export const keepalive: Backend = (ctx): Contribution => {
     rpm.push('arping');
   }
   const notes: string[] = [];
-  if (m.uplinks.some((u) => u.probe.length === 0))
+  const unprobed = s.uplinks.filter((u) => u.probe.length === 0);
+  if (unprobed.length > 0)
     notes.push(
-      `keepalive: ${m.uplinks
-        .filter((u) => u.probe.length === 0)
-        .map((u) => u.name)
-        .join(', ')} has no probe target (a direct link without gateway): it is never taken out; add probe: [...] to monitor it`,
+      `keepalive: ${unprobed.map((u) => u.name).join(', ')} has no probe target (a direct link without gateway): it is never taken out; add probe: [...] to monitor it`,
     );
   return {
     files,
-    enable: [keepaliveUnit(m.name)],
+    enable: [unit],
     depends: { deb, rpm },
     notes,
   };

@@ -158,7 +158,7 @@ function nat(m: Model): Nat[] {
   return m.uplinks.flatMap((u) => (u.nat === 'none' ? [] : [{ interface: u.interface, address: addressOf(u), kind: u.nat }]));
 }
 
-const uplinkState = (u: Uplink): UplinkState => ({ name: u.name, index: u.index, interface: u.interface, table: u.table, weight: u.weight, tier: 1 });
+const uplinkState = (u: Uplink): UplinkState => ({ name: u.name, index: u.index, interface: u.interface, table: u.table, weight: u.weight, tier: 1, probe: u.probe.map(lit) });
 
 export function kernelState(m: Model): KernelState {
   return {

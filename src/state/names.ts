@@ -32,6 +32,10 @@ export interface Names {
     nmDispatcher: string;
     /** NM conf.d drop-in that leaves the teql bond unmanaged */
     nmUnmanaged: string;
+    /** /etc/mpgen/NAME.conf, the keepalive daemon's configuration */
+    keepaliveConf: string;
+    /** basename of the keepalive daemon, under the distro's libexec; one script serves every profile */
+    keepaliveScript: string;
     /** systemd-networkd: .network (and .link for a pinned NIC) per uplink name, the LAN's and the bond's */
     networkdUplink: Map<string, string>;
     networkdLink: Map<string, string>;
@@ -40,7 +44,8 @@ export interface Names {
     /** netplan: mpgen's drop-in beside the .network netplan writes for an interface */
     netplanDropin: (iface: string) => string;
   };
-  units: { firewall: string; routesHook: string };
+  /** keepalive: one unit per profile, not a template instance (deb-systemd-helper and rpm presets enable it as it is) */
+  units: { firewall: string; routesHook: string; keepalive: string };
   nft: { table: string };
   iptables: { keepState: string; nat: string };
 }
@@ -85,6 +90,8 @@ export function namesOf(m: Model): Names {
       netplan: `/etc/netplan/90-mpgen-${n}.yaml`,
       nmDispatcher: `50-mpgen-${n}`,
       nmUnmanaged: `/etc/NetworkManager/conf.d/90-mpgen-${n}.conf`,
+      keepaliveConf: `/etc/mpgen/${n}.conf`,
+      keepaliveScript: 'keepalive',
       networkdUplink: new Map(m.uplinks.map((u) => [u.name, `${NETWORKD_DIR}/10-mpgen-${n}-${u.name}.network`])),
       networkdLink: new Map(m.uplinks.map((u) => [u.name, `${NETWORKD_DIR}/10-mpgen-${n}-${u.name}.link`])),
       // Own prefixes for the LAN and the bond: an uplink may well be called "lan".
@@ -94,7 +101,7 @@ export function namesOf(m: Model): Names {
       // is the interface name here, and networkd reads drop-ins for it from /etc/systemd/network.
       netplanDropin: (iface) => `${NETWORKD_DIR}/10-netplan-${iface}.network.d/mpgen-${n}.conf`,
     },
-    units: { firewall: `mpgen-firewall-${n}.service`, routesHook: `mpgen-routes-${n}.service` },
+    units: { firewall: `mpgen-firewall-${n}.service`, routesHook: `mpgen-routes-${n}.service`, keepalive: `mpgen-keepalive-${n}.service` },
     nft: { table: nftIdent(n) },
     iptables: { keepState: iptChain(n, 'ks'), nat: iptChain(n, 'nat') },
   };

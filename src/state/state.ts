@@ -136,6 +136,12 @@ export interface UplinkState {
   weight: number;
   /** failover tier, 1 = the first; every uplink is tier 1 today */
   tier: number;
+  /**
+   * what the keepalive probes through the uplink's table: the profile's `probe`, by default the
+   * gateway (a teql slave without one: the bond's gateway), none for a direct link. Addresses, so
+   * a DHCP uplink's default can be its leased router, which only the keepalive itself will know.
+   */
+  probe: Addr[];
 }
 
 export interface KernelState {

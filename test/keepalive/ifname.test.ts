@@ -10,11 +10,10 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { keepaliveConfig } from '../../src/backends/keepalive.js';
 import { IFNAME_RE } from '../../src/profile/schema.js';
 import { missing } from '../support/require.js';
 import { SEED } from '../property/profile-text.js';
-import { SHELLS, labModel } from './lab.js';
+import { SHELLS, configOf, labModel } from './lab.js';
 
 const CONFIG_PART = fileURLToPath(new URL('../../src/keepalive/sh/10-config.sh', import.meta.url));
 
@@ -51,7 +50,7 @@ describe('the interface-name pattern', () => {
       const u = { ...m.uplinks[0]!, interface: name };
       let written: boolean;
       try {
-        written = keepaliveConfig({ ...m, uplinks: [u, m.uplinks[1]!] }).includes(`\nUPLINK_1_DEV=${name}\n`);
+        written = configOf({ ...m, uplinks: [u, m.uplinks[1]!] }).includes(`\nUPLINK_1_DEV=${name}\n`);
       } catch (e) {
         expect(String(e)).toMatch(/does not match the ifname pattern/);
         written = false;

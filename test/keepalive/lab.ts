@@ -19,6 +19,10 @@ import type { Keepalive, Mode, Model, Uplink } from '../../src/model/model.js';
 import { keepaliveConfig } from '../../src/backends/keepalive.js';
 import { keepaliveScript } from '../../src/keepalive/script.js';
 import { marker } from '../../src/backends/backend.js';
+import { kernelState } from '../../src/state/build.js';
+
+/** The keepalive configuration of a model, translated from its kernel state as a render does. */
+export const configOf = (model: Model): string => keepaliveConfig(kernelState(model), model);
 
 export const TARGET = '203.0.113.10';
 export const TABLE = 222;
@@ -205,7 +209,7 @@ export function install(model: Model, dir = mkdtempSync(join(tmpdir(), 'mpk-')))
   const script = join(dir, 'keepalive');
   writeFileSync(script, keepaliveScript(marker(model)));
   chmodSync(script, 0o755);
-  writeFileSync(join(etc, `${model.name}.conf`), keepaliveConfig(model));
+  writeFileSync(join(etc, `${model.name}.conf`), configOf(model));
   return { dir, etc, run, script };
 }
 

@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keepalive, keepaliveConfig, quorum, worstCaseDetectionMs, KEEPALIVE_DEFAULTS } from '../../src/backends/keepalive.js';
+import { keepalive, quorum, worstCaseDetectionMs, KEEPALIVE_DEFAULTS } from '../../src/backends/keepalive.js';
 import type { Distro } from '../../src/distros/distro.js';
 import { missing } from '../support/require.js';
-import { SHELLS, install, labModel, sh, trySh } from './lab.js';
+import { SHELLS, configOf, install, labModel, sh, trySh } from './lab.js';
 
 const distro: Distro = {
   name: 'debian',
@@ -61,7 +61,7 @@ describe('keepalive contribution', () => {
   });
 
   it('writes one KEY=VALUE per line with uplinks numbered from 1', () => {
-    const conf = keepaliveConfig(labModel({ n: 2, weights: [1, 3], probe: (i) => (i === 1 ? ['198.51.100.9', '203.0.113.10', '203.0.113.11'] : []) }));
+    const conf = configOf(labModel({ n: 2, weights: [1, 3], probe: (i) => (i === 1 ? ['198.51.100.9', '203.0.113.10', '203.0.113.11'] : []) }));
     const lines = conf.split('\n').filter((l) => l && !l.startsWith('#'));
     for (const l of lines) expect(l).toMatch(/^[A-Z][A-Z0-9_]*=[A-Za-z0-9_./ -]*$/);
     expect(lines).toContain('MODE=multipath');

@@ -4,12 +4,14 @@
  * order. The text forms below are this test's own (ip(8)-like), so a backend's
  * formatting never checks itself.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadModelFromText } from '../../src/model/load.js';
 import { kernelState } from '../../src/state/build.js';
 import { namesOf } from '../../src/state/names.js';
 import type { KernelState, Nexthop, Route, Rule } from '../../src/state/state.js';
 import { lit, literal, RuntimeValueError, type Addr } from '../../src/state/value.js';
-import { fixtureModel, type FixtureName } from '../support/fixtures.js';
+import { fixtureModel, fixturePath, type FixtureName } from '../support/fixtures.js';
 
 const a = (x: Addr | undefined): string => (x === undefined ? '' : literal(x));
 
@@ -236,6 +238,16 @@ describe('kernel state: room for what comes next', () => {
     }
   });
 
+  it('every uplink carries its probe targets: the profile\'s, else its gateway', () => {
+    const probes = (f: FixtureName): string[] => of(f).uplinks.map((u) => `${u.name}: ${u.probe.map(a).join(' ')}`);
+    expect(probes('seed001-multipath')).toEqual(['dsl1: 192.0.2.1', 'dsl2: 203.0.113.10 192.0.2.9']);
+    expect(probes('seed003-teql')).toEqual(['adsl1: 192.0.2.2', 'adsl2: 192.0.2.6', 'adsl3: 192.0.2.10', 'adsl4: 192.0.2.14']);
+    expect(probes('seed000-equalize')).toEqual(['link0: 192.0.2.2', 'link1: 192.0.2.2']);
+    // seed 000's direct links name their target; without it a direct link has none
+    const text = readFileSync(fixturePath('seed000-equalize'), 'utf8').replace(/^ *probe:.*\n/gm, '');
+    expect(kernelState(loadModelFromText(text, 'direct.yaml').model).uplinks.map((u) => u.probe)).toEqual([[], []]);
+  });
+
   it('names: the LAN connection steps aside for an uplink called "lan"', () => {
     const m = fixtureModel('seed001-multipath');
     const clash = { ...m, uplinks: m.uplinks.map((u, i) => (i === 0 ? { ...u, name: 'lan' } : u)) };
@@ -243,5 +255,10 @@ describe('kernel state: room for what comes next', () => {
     expect(namesOf(clash).lanConnection).toBe('mpgen-branch-lan-eth0');
     expect(namesOf(m).files.sysctl).toBe('/etc/sysctl.d/90-mpgen-branch.conf');
     expect(namesOf(m).nft.table).toBe('mpgen_branch');
+  });
+
+  it('names: the keepalive unit, configuration and script', () => {
+    const n = namesOf(fixtureModel('seed001-multipath'));
+    expect([n.units.keepalive, n.files.keepaliveConf, n.files.keepaliveScript]).toEqual(['mpgen-keepalive-branch.service', '/etc/mpgen/branch.conf', 'keepalive']);
   });
 });
