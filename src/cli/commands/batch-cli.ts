@@ -5,7 +5,7 @@ import { BatchInputError, expandBatchInput } from '../../batch/sources.js';
 import { progressBar } from '../../batch/progress.js';
 import { runBatch, type BatchJobOptions } from '../../batch/run-batch.js';
 import { formatBatchSummary } from '../../batch/summary.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../shared/user-error.js';
 
 export interface BatchCliOptions extends BatchJobOptions {
   spec: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../shared/user-error.js';
 
 export function registerBundle(program: Command): void {
   program

@@ -4,7 +4,7 @@
  * 1 when one fails (or the profile is invalid), 2 on usage errors.
  */
 import type { Command } from 'commander';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../shared/user-error.js';
 
 interface CheckOptions {
   profile?: string;

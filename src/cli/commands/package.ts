@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../shared/user-error.js';
 
 const FORMATS = ['deb', 'rpm'] as const;
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../shared/user-error.js';
 
 interface RenderOptions {
   distro: string;
