@@ -96,7 +96,7 @@ export function runJobItem(job: BatchJob, index: number): ItemResult {
       res.outputs.push(path);
       if (job.format === 'rpm') {
         const rc = path.replace(/\.noarch\.rpm$/, '.rpmlintrc');
-        writeAtomically(rc, rpmlintrc(plan));
+        writeAtomically(rc, rpmlintrc(plan, model.package.name));
         res.outputs.push(rc);
       }
     }

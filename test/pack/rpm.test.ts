@@ -115,7 +115,7 @@ describe.skipIf(why)('rpm with the real tools', () => {
     expect(found('E')).toEqual(['no-signature', 'non-readable']);
     expect(found('W')).toEqual(['invalid-license', 'no-documentation', 'no-manual-page-for-binary', 'only-non-binary-in-usr-lib']);
     const rc = join(dir, 'mpgen-office.rpmlintrc');
-    writeFileSync(rc, rpmlintrc(fixturePlan()));
+    writeFileSync(rc, rpmlintrc(fixturePlan(), 'mpgen-office'));
     const filtered = runAll('rpmlint', ['-r', rc, path]);
     expect(filtered.out).toMatch(/0 errors, 0 warnings/);
     expect(filtered.status).toBe(0);

@@ -46,7 +46,7 @@ export function registerPackage(program: Command): void {
       if (opts.format === 'rpm') {
         // rpmlint errors on unused filters, so the filters are per package
         const rc = path.replace(/\.noarch\.rpm$/, '.rpmlintrc');
-        writeFileSync(rc, rpmlintrc(plan));
+        writeFileSync(rc, rpmlintrc(plan, model.package.name));
         process.stderr.write(`mpgen: rpmlint filters for the accepted findings: rpmlint -r ${rc} ${path}\n`);
       }
     });
