@@ -48,7 +48,10 @@ export const common = (backendName: string): Backend => (ctx): Contribution => {
 
   const tables = m.uplinks.map((u) => ({ id: u.table, name: `mpgen-${m.name}-${u.name}` }));
   if (m.mode !== 'teql') tables.push({ id: m.routing.multipathTable, name: `mpgen-${m.name}-mp` });
-  files.push(planFile('/etc/iproute2/rt_tables.d/mpgen.conf', renderTemplate('common/rt_tables.conf', { marker: marker(m), tables })));
+  // One file per profile: two profiles' packages must not own the same path. The names carry the
+  // profile; the ids may repeat across profiles (the same box runs one profile: only while moving
+  // from A to B are both files there, and a name still resolves to its own id).
+  files.push(planFile(`/etc/iproute2/rt_tables.d/mpgen-${m.name}.conf`, renderTemplate('common/rt_tables.conf', { marker: marker(m), tables })));
 
   return {
     files,

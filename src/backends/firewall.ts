@@ -22,6 +22,9 @@ export function natRules(m: Model): NatRule[] {
 /** nft identifiers: letters, digits and underscores. */
 export const nftTable = (m: Model): string => `mpgen_${m.name.replace(/-/g, '_')}`;
 
+/** The loader of one profile's rules. */
+export const firewallHelper = (m: Model): string => `/usr/libexec/mpgen/${m.name}-firewall`;
+
 /** iptables chain names are at most 28 characters. */
 export const iptChain = (m: Model, what: 'ks' | 'nat'): string => `mpgen-${what}-${m.name}`.slice(0, 28);
 
@@ -40,11 +43,13 @@ export const firewall: Backend = (ctx) => {
       ),
     );
   }
-  files.push(planFile('/usr/libexec/mpgen/firewall', renderTemplate('common/firewall.sh', {}), FILE_MODE.executable));
+  // Per profile, like every file a profile ships: two profiles' packages never own the same path.
+  const helper = firewallHelper(m);
+  files.push(planFile(helper, renderTemplate('common/firewall.sh', {}), FILE_MODE.executable));
   // One unit per profile (not a template instance): deb-systemd-helper and rpm presets enable it as it is.
   const unit = `mpgen-firewall-${m.name}.service`;
   const rulesFile = `${m.name}.${m.firewall === 'nftables' ? 'nft' : 'rules'}`;
-  files.push(planFile(`/usr/lib/systemd/system/${unit}`, renderTemplate('common/firewall.service', { marker: marker(m), name: m.name, rulesFile })));
+  files.push(planFile(`/usr/lib/systemd/system/${unit}`, renderTemplate('common/firewall.service', { marker: marker(m), name: m.name, rulesFile, helper })));
   const nft = m.firewall === 'nftables';
   return {
     files,

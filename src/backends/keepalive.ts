@@ -10,7 +10,12 @@ import { FILE_MODE, planFile, type PlannedFile } from '../plan/plan.js';
 import { renderTemplate } from '../plan/templates.js';
 import { marker, type Backend, type Contribution } from './backend.js';
 
-export const KEEPALIVE_SCRIPT = '/usr/libexec/mpgen/keepalive';
+/**
+ * The daemon of one profile: name-suffixed, like every file a profile ships, so the
+ * packages of two profiles never own the same path (moving a box from A to B
+ * installs B before or after removing A).
+ */
+export const keepaliveScript = (libexec: string, name: string): string => `${libexec.replace(/\/+$/, '')}/${name}-keepalive`;
 /**
  * One unit per profile, not a template instance: deb-systemd-helper (1.65) and rpm presets
  * enable it as it is, which they do not do for instances of a template.
@@ -58,7 +63,7 @@ export function keepaliveConfig(m: Model): string {
   const k = m.keepalive;
   const lines: string[] = [
     marker(m),
-    '# Read by /usr/libexec/mpgen/keepalive, which accepts only the keys below',
+    `# Read by ${keepaliveScript('/usr/libexec/mpgen', m.name)}, which accepts only the keys below`,
     '# (KEY=VALUE, no quotes, no spaces around "="). docs: keepalive.md',
     'VERSION=1',
     `NAME=${check('name', m.name, 'profile name')}`,
@@ -101,7 +106,7 @@ export const keepalive: Backend = (ctx): Contribution => {
   if (!m.keepalive.enabled) return { files: [] };
   const libexec = ctx.distro.paths.libexec || '/usr/libexec/mpgen';
   const units = ctx.distro.paths.units || '/usr/lib/systemd/system';
-  const script = `${libexec}/keepalive`;
+  const script = keepaliveScript(libexec, m.name);
   const files: PlannedFile[] = [
     planFile(script, renderTemplate('keepalive/keepalive', { marker: marker(m) }), FILE_MODE.executable),
     planFile(`/etc/mpgen/${m.name}.conf`, keepaliveConfig(m), FILE_MODE.regular),
