@@ -1,4 +1,5 @@
 import type { BackendName } from '../plan/plan.js';
+import type { PackageFormat } from '../pack/formats.js';
 
 /** A distro definition as loaded from distros/*.yaml, after family inheritance. */
 export interface Distro {
@@ -10,7 +11,7 @@ export interface Distro {
   defaultBackend: BackendName;
   /** backends this distro can run */
   backends: BackendName[];
-  packageFormat: 'deb' | 'rpm' | 'tar';
+  packageFormat: PackageFormat;
   versions: {
     systemd: number;
     iproute2: string;

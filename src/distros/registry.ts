@@ -11,6 +11,7 @@ import * as z from 'zod/mini';
 import { distrosDir } from '../plan/resources.js';
 import { didYouMean } from '../profile/diagnostics.js';
 import type { Distro } from './distro.js';
+import { PACKAGE_FORMATS } from '../pack/formats.js';
 
 /** The bundled build embeds distros/*.yaml already parsed (scripts/build.mjs): no YAML parse at startup. */
 declare const __MPGEN_DISTROS__: Record<string, unknown> | undefined;
@@ -26,7 +27,7 @@ const rawSchema = z.strictObject({
   description: str(),
   default_backend: z.optional(z.enum(BACKENDS)),
   backends: z.optional(z.array(z.enum(BACKENDS))),
-  package_format: z.optional(z.enum(['deb', 'rpm', 'tar'])),
+  package_format: z.optional(z.enum(PACKAGE_FORMATS)),
   versions: z.optional(
     z.strictObject({
       systemd: z.optional(z.int()),
