@@ -4,6 +4,7 @@
  */
 import type { Plan } from '../plan/plan.js';
 import { writeAr } from './ar.js';
+import { foreignStanzaWarning } from './foreign-stanzas-sh.js';
 import { debScripts, scriptView } from './maintainer-scripts.js';
 import { gzipDeterministic } from './gzip.js';
 import { type PackageMeta, type PackOptions, type ResolvedMeta, resolveMeta } from './meta.js';
@@ -88,7 +89,7 @@ export function controlFile(plan: Plan, m: ResolvedMeta, files: PackFile[]): str
 }
 
 export function maintainerScripts(plan: Plan, m: ResolvedMeta): Record<'postinst' | 'prerm' | 'postrm', string> {
-  return debScripts(scriptView(plan, m.name));
+  return debScripts(scriptView(plan, m.name, foreignStanzaWarning(plan, m.name)));
 }
 
 export function buildDeb(plan: Plan, meta: PackageMeta, opts: PackOptions = {}): DebPackage {

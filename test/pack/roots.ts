@@ -1,5 +1,5 @@
 /** Throwaway package-manager roots for the lifecycle tests. */
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, type ExecFileSyncOptions, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +63,11 @@ export function dpkgIn(D: string): { dpkg: (...args: string[]) => string; dpkgAl
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   return {
     dpkg: (...a) => run('dpkg', args(a), { env }),
-    dpkgAll: (...a) => runAll('dpkg', args(a), { env }),
+    dpkgAll: (...a) => {
+      // stdout and stderr both, also on success: maintainer scripts warn on stderr
+      const r = spawnSync('dpkg', args(a), { env, encoding: 'utf8' });
+      return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+    },
     status: (pkg) => runAll('dpkg-query', [`--admindir=${join(D, 'var/lib/dpkg')}`, '-W', '-f', '${Status} ${Version}', pkg]).out,
   };
 }
