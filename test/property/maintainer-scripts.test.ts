@@ -3,7 +3,8 @@
  * parse under dash, bash and busybox sh and pass shellcheck, for both the
  * .deb (postinst, prerm, postrm) and the .rpm (%post, %preun, %postun). The
  * lifecycle of the shapes with nothing to enable runs for real in
- * test/pack/shape-lifecycle.test.ts.
+ * test/pack/shape-lifecycle.test.ts. The tarball's install.sh and
+ * uninstall.sh are checked with them.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,6 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { installScript, uninstallScript } from '../../src/pack/bundle.js';
 import { maintainerScripts } from '../../src/pack/deb.js';
 import { resolveMeta } from '../../src/pack/meta.js';
 import { rpmScripts } from '../../src/pack/rpm.js';
@@ -38,6 +40,12 @@ describe.skipIf(why)('maintainer scripts of every package shape', () => {
       }
       scripts.get(p)!.push(`${s.label} ${name}`);
     }
+  }
+  // The tarball's install.sh and uninstall.sh are the same for every shape: they read its MANIFEST.
+  for (const [name, body] of Object.entries({ 'install.sh': installScript(), 'uninstall.sh': uninstallScript() })) {
+    const p = join(dir, name);
+    writeFileSync(p, body);
+    scripts.set(p, [`tar ${name}`]);
   }
   const where = (p: string): string => `${scripts.get(p)![0]}${scripts.get(p)!.length > 1 ? ` (+${scripts.get(p)!.length - 1})` : ''}`;
 
