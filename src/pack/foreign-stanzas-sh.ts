@@ -4,8 +4,12 @@
  * `allow-hotplug eth0` / `iface eth0 inet dhcp` in /etc/network/interfaces,
  * and ifupdown merges them with mpgen's stanza for eth0. `mpgen check` reports
  * the same stanzas (src/check/foreign-config.ts). Only warns: the admin's
- * files are not the package's to edit.
+ * files are not the package's to edit. For netplan, mpgen's file sets every
+ * key that would let DHCP or RA in; another file's definition of the same
+ * interface still adds its addresses, routes and nameservers, so it is
+ * warned about too.
  */
+import { parse } from 'yaml';
 import type { Plan } from '../plan/plan.js';
 import { type Lines, shq } from './script-blocks.js';
 
@@ -20,7 +24,7 @@ export function eniOwnership(plan: Plan): { file: string; interfaces: string[] }
   return interfaces.length ? { file: f.path, interfaces } : undefined;
 }
 
-export function foreignStanzaWarning(plan: Plan, pkg: string): Lines {
+function eniWarning(plan: Plan, pkg: string): Lines {
   const own = eniOwnership(plan);
   if (!own) return [];
   return [
@@ -57,4 +61,46 @@ export function foreignStanzaWarning(plan: Plan, pkg: string): Lines {
     `\techo ${shq(`${pkg}: remove or comment out those stanzas (Debian's installer writes one for its NIC in /etc/network/interfaces); mpgen check lists them too.`)} >&2`,
     'fi',
   ];
+}
+
+const NETPLAN_FILE = /^\/etc\/netplan\/90-mpgen-[a-z0-9-]+\.yaml$/;
+
+/** The package's own netplan file and the devices it defines. */
+export function netplanOwnership(plan: Plan): { file: string; interfaces: string[] } | undefined {
+  const f = plan.files.find((x) => NETPLAN_FILE.test(x.path));
+  if (!f) return undefined;
+  const network = (parse(f.content) as { network?: Record<string, unknown> }).network ?? {};
+  const interfaces = Object.values(network)
+    .filter((v): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v))
+    .flatMap((devices) => Object.keys(devices))
+    .filter((n) => IFACE.test(n));
+  return interfaces.length ? { file: f.path, interfaces: [...new Set(interfaces)] } : undefined;
+}
+
+function netplanWarning(plan: Plan, pkg: string): Lines {
+  const own = netplanOwnership(plan);
+  if (!own) return [];
+  const keys = `^[[:space:]]+(${own.interfaces.map((n) => n.replace(/\./g, '\\.')).join('|')}):[[:space:]]*(#.*)?$`;
+  return [
+    '# Other netplan files defining our interfaces add their addresses, routes and nameservers to ours.',
+    'mpgen_found=$(',
+    '\tfor f in "${DPKG_ROOT:-}"/lib/netplan/*.yaml "${DPKG_ROOT:-}"/etc/netplan/*.yaml "${DPKG_ROOT:-}"/run/netplan/*.yaml; do',
+    '\t\t[ -f "$f" ] || continue',
+    `\t\t[ "$f" = "\${DPKG_ROOT:-}"${shq(own.file)} ] && continue`,
+    `\t\tgrep -nE ${shq(keys)} "$f" | sed "s|^|  \${f#"\${DPKG_ROOT:-}"}:|" || :`,
+    '\tdone',
+    ')',
+    'if [ -n "$mpgen_found" ]; then',
+    `\techo ${shq(`${pkg}: other netplan files define interfaces of this package; netplan merges them with ${own.file}:`)} >&2`,
+    '\tprintf \'%s\\n\' "$mpgen_found" >&2',
+    `\techo ${shq(`${pkg}: DHCP and RA stay off (set in ${own.file}), but their addresses, routes and nameservers add up with ours; mpgen check lists them too.`)} >&2`,
+    'fi',
+  ];
+}
+
+/** The postinst lines that warn about other configuration of the package's interfaces. */
+export function foreignStanzaWarning(plan: Plan, pkg: string): Lines {
+  const eni = eniWarning(plan, pkg);
+  const netplan = netplanWarning(plan, pkg);
+  return [...eni, ...(eni.length && netplan.length ? [''] : []), ...netplan];
 }

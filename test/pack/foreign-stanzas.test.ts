@@ -74,6 +74,21 @@ describe.skipIf(missing({ commands: ['dpkg', 'deb-systemd-helper'], root: true }
     expect(r.out).not.toContain('iface lo');
   });
 
+  it('netplan: dpkg -i names the other netplan files that define its interfaces', () => {
+    const plan = renderPlan(model, 'debian', 'netplan');
+    const deb = buildDeb(plan, model.package, { env: {} });
+    const dir = tempDir('foreign-deb-netplan');
+    writeFileSync(join(dir, deb.fileName), deb.bytes);
+    const D = dpkgRoot(['init-system-helpers', ...plan.depends.deb.map((d) => d.split(' ')[0]!)]);
+    stockRoot(D);
+    const r = dpkgIn(D).dpkgAll('-i', join(dir, deb.fileName));
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('mpgen-lab: other netplan files define interfaces of this package; netplan merges them with /etc/netplan/90-mpgen-lab.yaml:');
+    expect(r.out).toContain('  /etc/netplan/50-cloud-init.yaml:4:    eth2:');
+    expect(r.out).not.toMatch(/^  \/etc\/netplan\/90-mpgen-lab\.yaml:/m);
+    expect(r.out).not.toContain('other ifupdown files');
+  });
+
   it('a root without foreign stanzas installs silently', () => {
     const plan = renderPlan(model, 'debian');
     const deb = buildDeb(plan, model.package, { env: {} });
