@@ -28,6 +28,14 @@ describe('two profiles never own the same path', () => {
       const b = new Set(profile('beta', distro, backend).plan.files.map((f) => f.path));
       expect(a.filter((p) => b.has(p))).toEqual([]);
     });
+
+  it('ifcfg (rocky): shared only where initscripts fixes the name (the device, /etc/sysconfig/network, the hooks)', () => {
+    const a = profile('alpha', 'rocky').plan.files.map((f) => f.path);
+    const b = new Set(profile('beta', 'rocky').plan.files.map((f) => f.path));
+    const shared = a.filter((p) => b.has(p));
+    expect(shared.length).toBeGreaterThan(0);
+    for (const p of shared) expect(p).toMatch(/^\/etc\/sysconfig\/network(-scripts\/(ifcfg|route|rule)-eth[12])?$|^\/usr\/sbin\/if(up|down|up-pre)-local$/);
+  });
 });
 
 describe.skipIf(missing({ commands: ['dpkg', 'deb-systemd-helper'], root: true }))('dpkg: moving from profile A to profile B', () => {
