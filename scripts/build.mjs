@@ -2,7 +2,7 @@
 // - one bundle (dist/mpgen-core-HASH.cjs) with templates and distro data
 //   embedded: a start reads no template file;
 // - templates precompiled here (strict, noEscape: TEMPLATE_OPTIONS of
-//   src/shared/templates.ts), so only the Handlebars runtime is linked;
+//   src/base/templates.ts), so only the Handlebars runtime is linked;
 // - commands import their parts lazily (src/cli/commands/*.ts): a module runs
 //   its top level only when a command needs it;
 // - a V8 code cache (dist/mpgen-core-HASH.cache), made by running the bundle
@@ -33,13 +33,13 @@ function collect(dir, ext) {
   return out;
 }
 
-/** Must match TEMPLATE_OPTIONS in src/shared/templates.ts. */
+/** Must match TEMPLATE_OPTIONS in src/base/templates.ts. */
 const TEMPLATE_OPTIONS = { strict: true, noEscape: true };
 
 const precompiled = {
   name: 'mpgen-precompiled-templates',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]shared[\\/]precompiled-templates\.ts$/ }, () => {
+    b.onLoad({ filter: /[\\/]src[\\/]base[\\/]precompiled-templates\.ts$/ }, () => {
       const entries = Object.entries(collect('templates', '.hbs')).map(([name, src]) => `  ${JSON.stringify(name)}: ${Handlebars.precompile(src, TEMPLATE_OPTIONS)}`);
       return { contents: `export const PRECOMPILED = {\n${entries.join(',\n')}\n};\n`, loader: 'js' };
     });

@@ -17,6 +17,16 @@ export const RULE_DOCS: Record<string, string> = {
   uniqueNames: 'Every uplink has its own `name`.',
   uniqueInterfaces: 'Every uplink, the `lan` and the `bond` have their own `interface`.',
   gatewayInSubnet: "An uplink's `gateway` is inside its `address` subnet (unless `onlink: true`) and is not the host's own address; `bond.gateway` is not the bond's own address.",
+  hostAddresses:
+    'Host addresses (uplinks, `lan`, `bond`) are unicast: not multicast, loopback, 0.0.0.0/8, 240.0.0.0/4 or the limited broadcast, and below /31 not the network or broadcast address of their subnet (see docs/addresses.md).',
+  gatewayUnicast:
+    "A `gateway` (uplink or `bond`) is a router's unicast address: not a broadcast address of any configured subnet, not one of this host's own addresses, not multicast, loopback, 0.0.0.0/8 or 240.0.0.0/4, with or without `onlink`.",
+  balancedSubnetGateway:
+    'An uplink whose subnet a `routes` entry balances reaches its `gateway` only with `onlink: true`: its address goes in without the connected route.',
+  uniqueAddresses:
+    "No two uplinks share a host address: the second uplink's `from ADDR/32` rule would never match. Two direct links with one address in `mode: equalize` (host-to-host links) are a warning.",
+  bondDisjoint: "The `bond` subnet is its own: the `lan` does not overlap it, and `bond.address` is no uplink's address or gateway.",
+  macs: 'Every `mac` is unique across the uplinks and a unicast station address (not broadcast, multicast or all-zero).',
   subnetsDisjoint: 'In multipath and equalize modes, uplink subnets do not overlap, unless both uplinks set `onlink: true` (several lines in one provider subnet).',
   lanDisjoint: "The `lan` subnet overlaps no uplink's.",
   teqlSlaves: 'In teql mode, uplink interfaces are Ethernet-like devices, and a per-uplink `nat` is an error: NAT applies to the bond (top-level `nat`).',
@@ -25,7 +35,7 @@ export const RULE_DOCS: Record<string, string> = {
   natNeedsFirewall: 'NAT (`masquerade` or `snat`, top-level or per uplink) needs `firewall: nftables` or `iptables`.',
   priorities: '`routing.rule_priority_base` leaves room for one rule per uplink and the multipath rule below 32766 (the main table rule).',
   keepaliveTimes: '`keepalive.interval` and `keepalive.timeout` are from 100 ms to 60 s.',
-  probes: 'An uplink lists no probe twice; a direct link (no `gateway`) without `probe` is a warning: the keepalive has no target for it.',
+  probes: 'An uplink lists no probe twice, and no probe that can never fail or never answer (this host\'s own addresses, 0.0.0.0, loopback, broadcast, multicast, 240.0.0.0/4); a direct link (no `gateway`) without `probe` is a warning: the keepalive has no target for it.',
   equalizeWarning: '`mode: equalize` is rendered, with a warning: kernels since 3.6 ignore the flag and iproute2 6.x refuses it, so the route balances per flow like multipath.',
 };
 

@@ -1,5 +1,5 @@
 import type { Model } from '../model/model.js';
-import type { PlannedFile } from '../shared/planned-file.js';
+import type { PlannedFile } from '../base/planned-file.js';
 import { kernelState } from '../state/build.js';
 import type { KernelState } from '../state/state.js';
 import { capabilitiesOf, type Capabilities, type Versions } from './features.js';

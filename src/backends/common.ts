@@ -2,8 +2,8 @@
  * Files every distro gets, whatever the backend: sysctl.d, modprobe.d,
  * modules-load.d and rt_tables.d (docs/kernel-state.md, "All modes" and "teql").
  */
-import { planFile, type PlannedFile } from '../shared/planned-file.js';
-import { renderTemplate } from '../shared/templates.js';
+import { planFile, type PlannedFile } from '../base/planned-file.js';
+import { renderTemplate } from '../base/templates.js';
 import { sysctlKey } from '../state/query.js';
 import { marker, type Backend, type Contribution } from './backend.js';
 

@@ -8,8 +8,8 @@
  * lines live in eni-commands.ts, the layout in templates/eni/.
  */
 import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile } from '../shared/planned-file.js';
-import { renderTemplate } from '../shared/templates.js';
+import { FILE_MODE, planFile } from '../base/planned-file.js';
+import { renderTemplate } from '../base/templates.js';
 import { addressOf, destinations, routesByRole, routesOf, sharedRules, uplinkRule } from '../state/query.js';
 import type { KernelState } from '../state/state.js';
 import { cidrText, literal } from '../state/value.js';

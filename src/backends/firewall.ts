@@ -3,8 +3,8 @@
  * seed 001, as an nftables file or iptables-restore rules, loaded by
  * mpgen-firewall-NAME.service (docs/kernel-state.md, "NAT and firewall").
  */
-import { FILE_MODE, planFile } from '../shared/planned-file.js';
-import { renderTemplate } from '../shared/templates.js';
+import { FILE_MODE, planFile } from '../base/planned-file.js';
+import { renderTemplate } from '../base/templates.js';
 import { literal } from '../state/value.js';
 import { marker, type Backend } from './backend.js';
 
@@ -20,11 +20,13 @@ export const firewall: Backend = (ctx) => {
   } else {
     files.push(planFile(rulesPath, renderTemplate('common/firewall.rules', { marker: marker(m), ks: s.names.iptables.keepState, natChain: s.names.iptables.nat, nat })));
   }
-  files.push(planFile('/usr/libexec/mpgen/firewall', renderTemplate('common/firewall.sh', {}), FILE_MODE.executable));
+  // Per profile, like every file a profile ships: two profiles' packages never own the same path.
+  const helper = s.names.files.firewallHelper;
+  files.push(planFile(helper, renderTemplate('common/firewall.sh', {}), FILE_MODE.executable));
   // One unit per profile (not a template instance): deb-systemd-helper and rpm presets enable it as it is.
   const unit = s.names.units.firewall;
   const rulesFile = rulesPath.slice(rulesPath.lastIndexOf('/') + 1);
-  files.push(planFile(`/usr/lib/systemd/system/${unit}`, renderTemplate('common/firewall.service', { marker: marker(m), name: m.name, rulesFile })));
+  files.push(planFile(`/usr/lib/systemd/system/${unit}`, renderTemplate('common/firewall.service', { marker: marker(m), name: m.name, rulesFile, helper })));
   return {
     files,
     enable: [unit],

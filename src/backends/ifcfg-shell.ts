@@ -14,7 +14,7 @@
  * names, addresses and numbers passed strict patterns; nothing needs quoting,
  * and templates only loop over these word lists.
  */
-import { renderTemplate } from '../shared/templates.js';
+import { renderTemplate } from '../base/templates.js';
 import { routesByRole, targetText } from '../state/query.js';
 import type { KernelState, Nexthop, Route } from '../state/state.js';
 import { literal } from '../state/value.js';

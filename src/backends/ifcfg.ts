@@ -5,8 +5,8 @@
  * kernel state is docs/kernel-state.md.
  */
 import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
-import { renderTemplate } from '../shared/templates.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
+import { renderTemplate } from '../base/templates.js';
 import { addressOf, balances, fromText, routesByRole, routesOf, sharedRules, tableWord, uplinkRule } from '../state/query.js';
 import type { KernelState, Rule } from '../state/state.js';
 import { literal } from '../state/value.js';

@@ -9,8 +9,8 @@ import { keepaliveScript } from '../keepalive/script.js';
 import type { Model } from '../model/model.js';
 import { DEFAULTS } from '../profile/defaults.js';
 import { IFNAME_RE } from '../profile/schema.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
-import { renderTemplate } from '../shared/templates.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
+import { renderTemplate } from '../base/templates.js';
 import { addressOf, destinations, routesByRole, routesOf } from '../state/query.js';
 import type { KernelState, Route, UplinkState } from '../state/state.js';
 import { literal, type Addr } from '../state/value.js';
@@ -76,7 +76,7 @@ export function keepaliveConfig(s: KernelState, m: Model): string {
   const k = m.keepalive;
   const lines: string[] = [
     marker(m),
-    '# Read by /usr/libexec/mpgen/keepalive, which accepts only the keys below',
+    `# Read by /usr/libexec/mpgen/${s.names.files.keepaliveScript}, which accepts only the keys below`,
     '# (KEY=VALUE, no quotes, no spaces around "="). docs: keepalive.md',
     'VERSION=1',
     `NAME=${check('name', s.profile, 'profile name')}`,

@@ -7,8 +7,8 @@
  * needs from or to), teql, and addresses without a prefix route.
  */
 import type { Uplink } from '../model/model.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
-import { renderTemplate } from '../shared/templates.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
+import { renderTemplate } from '../base/templates.js';
 import { addressOf } from '../state/query.js';
 import type { KernelState } from '../state/state.js';
 import { cidrText } from '../state/value.js';

@@ -4,7 +4,7 @@
  * render through here; the views are complete objects (every key present)
  * because the Handlebars environment is strict.
  */
-import { renderTemplate } from '../shared/templates.js';
+import { renderTemplate } from '../base/templates.js';
 import type { Command, NdAddress, NdRoute, NdRule } from './networkd-routing.js';
 
 export interface KeyValue {

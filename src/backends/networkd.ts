@@ -6,7 +6,7 @@
  * (src/backends/features.ts).
  */
 import type { Uplink } from '../model/model.js';
-import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { needs } from './features.js';
 import { addressOf, rpFilterOf } from '../state/query.js';

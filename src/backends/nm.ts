@@ -6,8 +6,8 @@
  * subnet. docs/backends/redhat.md explains the choices.
  */
 import { createHash } from 'node:crypto';
-import { FILE_MODE, planFile, type PlannedFile } from '../shared/planned-file.js';
-import { renderTemplate } from '../shared/templates.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
+import { renderTemplate } from '../base/templates.js';
 import { addressOf, explicitTarget, fromText, routesByRole, routesOf, sharedRules as sharedRuleState, uplinkRule } from '../state/query.js';
 import type { KernelState, Route, Rule } from '../state/state.js';
 import { cidrText, literal } from '../state/value.js';

@@ -4,13 +4,11 @@
  * never as exceptions, so one bad profile cannot stop the others. Runs in the
  * main thread or in a worker (worker.ts); the result is plain data.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { packageFileName, writePackage } from '../app/package-profile.js';
 import { getDistro } from '../distros/registry.js';
 import { loadModelFromText, readProfileText } from '../model/load.js';
-import { buildDeb } from '../pack/deb.js';
-import { buildRpm } from '../pack/rpm.js';
-import { rpmlintrc } from '../pack/rpmlint.js';
+import type { PackageFormat } from '../base/package-formats.js';
 import { renderPlan } from '../plan/render.js';
 import { ProfileError, type Diagnostic } from '../profile/diagnostics.js';
 import { claimName, type ClaimTable } from './claims.js';
@@ -25,7 +23,7 @@ export interface BatchJob {
   /** render: name each directory after the profile name (default) or the file stem */
   nameBy: 'name' | 'stem';
   /** package only */
-  format?: 'deb' | 'rpm';
+  format?: PackageFormat;
   /** every profile of the run, in order: items are their indexes */
   files: string[];
   /** the output names claimed so far in this run, shared by the worker threads (claims.ts) */
@@ -76,17 +74,6 @@ function claim(job: BatchJob, outName: string, index: number): string | undefine
   return holder === undefined ? undefined : job.files[holder];
 }
 
-function writeAtomically(path: string, bytes: Uint8Array | string): void {
-  const tmp = join(path, '..', `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 export function runJobItem(job: BatchJob, index: number): ItemResult {
   const file = job.files[index]!;
   const res: ItemResult = { file, ok: false, outputs: [], diagnostics: [], notes: [], removed: [], removedCount: 0 };
@@ -113,20 +100,14 @@ export function runJobItem(job: BatchJob, index: number): ItemResult {
       res.removedCount = written.removed.length;
       res.removed = written.removed.slice(0, MAX_REMOVED).map((p) => join(dir, p));
     } else {
-      const pkg = job.format === 'rpm' ? buildRpm(plan, model.package) : buildDeb(plan, model.package);
-      const holder = claim(job, pkg.fileName, index);
+      const format = job.format ?? 'deb';
+      const fileName = packageFileName(format, model.package);
+      const holder = claim(job, fileName, index);
       if (holder !== undefined) {
-        res.message = `package ${pkg.fileName} would also come from ${holder}; give the profiles distinct package names`;
+        res.message = `package ${fileName} would also come from ${holder}; give the profiles distinct package names`;
         return res;
       }
-      const path = join(job.out, pkg.fileName);
-      writeAtomically(path, pkg.bytes);
-      res.outputs.push(path);
-      if (job.format === 'rpm') {
-        const rc = path.replace(/\.noarch\.rpm$/, '.rpmlintrc');
-        writeAtomically(rc, rpmlintrc(plan));
-        res.outputs.push(rc);
-      }
+      res.outputs.push(...writePackage(plan, model.package, format, job.out).paths);
     }
     res.ok = true;
   } catch (e) {

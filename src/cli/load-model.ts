@@ -4,7 +4,7 @@ import { ProfileError, formatDiagnostics } from '../profile/diagnostics.js';
 import { DEFAULT_PROFILE_NAME, DEFAULT_PROFILE_YAML } from '../profile/default-profile.js';
 import { loadModelFromText, readProfileText } from '../model/load.js';
 import type { Model } from '../model/model.js';
-import { UserError } from './user-error.js';
+import { UserError } from '../base/user-error.js';
 
 export interface CliModel {
   model: Model;

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, type Option } from 'commander';
 import { commands } from './commands/index.js';
-import { UserError } from './user-error.js';
+import { UserError } from '../base/user-error.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();

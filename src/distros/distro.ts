@@ -1,5 +1,6 @@
 import type { Target } from '../backends/backend.js';
 import type { BackendName } from '../backends/catalog.js';
+import type { PackageFormat } from '../base/package-formats.js';
 
 /** A distro definition as loaded from distros/*.yaml, after family inheritance. */
 export interface Distro extends Target {
@@ -9,5 +10,5 @@ export interface Distro extends Target {
   defaultBackend: BackendName;
   /** backends this distro can run */
   backends: BackendName[];
-  packageFormat: 'deb' | 'rpm' | 'tar';
+  packageFormat: PackageFormat;
 }

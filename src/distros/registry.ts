@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import * as z from 'zod/mini';
 import { BACKEND_NAMES } from '../backends/catalog.js';
-import { distrosDir } from '../shared/resources.js';
+import { distrosDir } from '../base/resources.js';
 import { didYouMean } from '../profile/diagnostics.js';
 import type { Distro } from './distro.js';
+import { PACKAGE_FORMATS } from '../base/package-formats.js';
 
 /** The bundled build embeds distros/*.yaml already parsed (scripts/build.mjs): no YAML parse at startup. */
 declare const __MPGEN_DISTROS__: Record<string, unknown> | undefined;
@@ -25,7 +26,7 @@ const rawSchema = z.strictObject({
   description: str(),
   default_backend: z.optional(z.enum(BACKEND_NAMES)),
   backends: z.optional(z.array(z.enum(BACKEND_NAMES))),
-  package_format: z.optional(z.enum(['deb', 'rpm', 'tar'])),
+  package_format: z.optional(z.enum(PACKAGE_FORMATS)),
   versions: z.optional(
     z.strictObject({
       systemd: z.optional(z.int()),

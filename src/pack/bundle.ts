@@ -7,7 +7,7 @@
  *   sysctl /etc/sysctl.d/FILE
  */
 import type { Plan } from '../plan/plan.js';
-import { renderTemplate } from '../shared/templates.js';
+import { renderTemplate } from '../base/templates.js';
 import { gzipDeterministic } from './gzip.js';
 import { type PackageMeta, type PackOptions, resolveMeta } from './meta.js';
 import { writeTar, type TarEntry } from './tar.js';

@@ -3,8 +3,9 @@
  * dpkg-deb builds it.
  */
 import type { Plan } from '../plan/plan.js';
-import { renderTemplate } from '../shared/templates.js';
 import { writeAr } from './ar.js';
+import { foreignStanzaWarning } from './foreign-stanzas-sh.js';
+import { debScripts, scriptView } from './maintainer-scripts.js';
 import { gzipDeterministic } from './gzip.js';
 import { type PackageMeta, type PackOptions, type ResolvedMeta, resolveMeta } from './meta.js';
 import { writeTar, type TarEntry } from './tar.js';
@@ -88,12 +89,7 @@ export function controlFile(plan: Plan, m: ResolvedMeta, files: PackFile[]): str
 }
 
 export function maintainerScripts(plan: Plan, m: ResolvedMeta): Record<'postinst' | 'prerm' | 'postrm', string> {
-  const view = { pkg: m.name, units: plan.enable, sysctlFiles: plan.sysctlFiles };
-  return {
-    postinst: renderTemplate('pack/deb-postinst', view),
-    prerm: renderTemplate('pack/deb-prerm', view),
-    postrm: renderTemplate('pack/deb-postrm', view),
-  };
+  return debScripts(scriptView(plan, m.name, foreignStanzaWarning(plan, m.name)));
 }
 
 export function buildDeb(plan: Plan, meta: PackageMeta, opts: PackOptions = {}): DebPackage {

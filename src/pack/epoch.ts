@@ -3,7 +3,7 @@
  * whatever the host clock or time zone, so the clock is never consulted:
  * SOURCE_DATE_EPOCH wins, then an explicit epoch, then the profile's default.
  */
-import { UserError } from '../cli/user-error.js';
+import { UserError } from '../base/user-error.js';
 
 /** 1976-01-01T00:00:00Z: lintian flags anything older as package-contains-ancient-file. */
 export const MIN_EPOCH = 189_302_400;

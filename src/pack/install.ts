@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from '../cli/user-error.js';
+import { UserError } from '../base/user-error.js';
 import type { Plan } from '../plan/plan.js';
 import { manifest, uninstallScript } from './bundle.js';
 import type { PackageMeta } from './meta.js';

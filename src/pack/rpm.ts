@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Plan } from '../plan/plan.js';
-import { renderTemplate } from '../shared/templates.js';
 import { writeCpio, type CpioEntry } from './cpio.js';
 import { gzipDeterministic } from './gzip.js';
+import { rpmScriptlets, scriptView } from './maintainer-scripts.js';
 import { type PackageMeta, type PackOptions, type ResolvedMeta, resolveMeta } from './meta.js';
 import { type HeaderEntries, i18n, int16, int32, REGION, str, strs, writeHeader } from './rpm-header.js';
 import { type PackFile, planFiles, sha256Hex } from './tree.js';
@@ -82,12 +82,7 @@ function parseDep(dep: string): { name: string; flags: number; version: string }
 }
 
 export function rpmScripts(plan: Plan, m: ResolvedMeta): { post: string; preun: string; postun: string } {
-  const view = { pkg: m.name, units: plan.enable, sysctlFiles: plan.sysctlFiles };
-  return {
-    post: renderTemplate('pack/rpm-post', view),
-    preun: renderTemplate('pack/rpm-preun', view),
-    postun: renderTemplate('pack/rpm-postun', view),
-  };
+  return rpmScriptlets(scriptView(plan, m.name));
 }
 
 function mainHeader(plan: Plan, m: ResolvedMeta, files: RpmFile[], payload: Buffer): Buffer {

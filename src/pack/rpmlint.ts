@@ -8,7 +8,14 @@ import { planFiles } from './tree.js';
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function rpmlintrc(plan: Plan): string {
+/**
+ * rpmlint (TagsCheck) reads a trailing word of two or three letters in the
+ * package name as a language code and wants a locales-WORD dependency, as for
+ * a language pack: mpgen-branch-six is named after a site, not a language.
+ */
+export const languageLikeSuffix = (pkg: string): string | undefined => /-([a-z]{2,3})$/.exec(pkg)?.[1];
+
+export function rpmlintrc(plan: Plan, pkg: string): string {
   const files = planFiles(plan);
   const lines = ['# rpmlint filters for this mpgen package: rpmlint -r THIS_FILE PACKAGE.rpm', '# Reasons: docs/packaging.md'];
   const secret = files.filter((f) => f.mode === 0o600);
@@ -23,6 +30,10 @@ export function rpmlintrc(plan: Plan): string {
   if (hooks.length > 0) {
     lines.push('# if*-local and friends are hooks called by network scripts, not commands.');
     for (const f of hooks) lines.push(`addFilter("no-manual-page-for-binary ${escape(f.path.slice(f.path.lastIndexOf('/') + 1))}$")`);
+  }
+  const lang = languageLikeSuffix(pkg);
+  if (lang) {
+    lines.push(`# "-${lang}" ends the name of a site package, not of a language pack: no locales-${lang} to depend on.`, `addFilter("no-dependency-on locales-${lang}$")`);
   }
   lines.push("# rpmlint's default configuration has an empty license list; MIT is valid SPDX.", 'addFilter("invalid-license MIT")');
   return `${lines.join('\n')}\n`;

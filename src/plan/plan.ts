@@ -4,9 +4,9 @@
  * only src/write and src/pack touch the file system.
  */
 import type { BackendName } from '../backends/catalog.js';
-import type { PlannedFile } from '../shared/planned-file.js';
+import type { PlannedFile } from '../base/planned-file.js';
 
-export { FILE_MODE, planFile, sortFiles, type PlannedFile } from '../shared/planned-file.js';
+export { FILE_MODE, planFile, sortFiles, type PlannedFile } from '../base/planned-file.js';
 export type { BackendName } from '../backends/catalog.js';
 
 /** A systemd unit the install step should enable (by unit file name). */

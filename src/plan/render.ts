@@ -10,7 +10,7 @@ import { backendEntry, type BackendName } from '../backends/registry.js';
 import type { Distro } from '../distros/distro.js';
 import { getDistro } from '../distros/registry.js';
 import type { Model } from '../model/model.js';
-import { sortFiles } from '../shared/planned-file.js';
+import { sortFiles } from '../base/planned-file.js';
 import type { Plan } from './plan.js';
 
 export class BackendChoiceError extends Error {}

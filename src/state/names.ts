@@ -34,8 +34,10 @@ export interface Names {
     nmUnmanaged: string;
     /** /etc/mpgen/NAME.conf, the keepalive daemon's configuration */
     keepaliveConf: string;
-    /** basename of the keepalive daemon, under the distro's libexec; one script serves every profile */
+    /** basename of the keepalive daemon, under the distro's libexec; per profile, like every file a profile ships */
     keepaliveScript: string;
+    /** the loader of one profile's firewall rules */
+    firewallHelper: string;
     /** systemd-networkd: .network (and .link for a pinned NIC) per uplink name, the LAN's and the bond's */
     networkdUplink: Map<string, string>;
     networkdLink: Map<string, string>;
@@ -82,7 +84,8 @@ export function namesOf(m: Model): Names {
       sysctl: `/etc/sysctl.d/90-mpgen-${n}.conf`,
       modprobe: `/etc/modprobe.d/mpgen-${n}.conf`,
       modulesLoad: `/etc/modules-load.d/mpgen-${n}.conf`,
-      rtTables: '/etc/iproute2/rt_tables.d/mpgen.conf',
+      // one file per profile: two profiles' packages must not own one path (ids may repeat across profiles)
+      rtTables: `/etc/iproute2/rt_tables.d/mpgen-${n}.conf`,
       nft: `/etc/mpgen/${n}.nft`,
       iptables: `/etc/mpgen/${n}.rules`,
       eniInterfaces: `/etc/network/interfaces.d/mpgen-${n}`,
@@ -91,7 +94,8 @@ export function namesOf(m: Model): Names {
       nmDispatcher: `50-mpgen-${n}`,
       nmUnmanaged: `/etc/NetworkManager/conf.d/90-mpgen-${n}.conf`,
       keepaliveConf: `/etc/mpgen/${n}.conf`,
-      keepaliveScript: 'keepalive',
+      keepaliveScript: `${n}-keepalive`,
+      firewallHelper: `/usr/libexec/mpgen/${n}-firewall`,
       networkdUplink: new Map(m.uplinks.map((u) => [u.name, `${NETWORKD_DIR}/10-mpgen-${n}-${u.name}.network`])),
       networkdLink: new Map(m.uplinks.map((u) => [u.name, `${NETWORKD_DIR}/10-mpgen-${n}-${u.name}.link`])),
       // Own prefixes for the LAN and the bond: an uplink may well be called "lan".

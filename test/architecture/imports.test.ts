@@ -1,7 +1,7 @@
 /**
  * The folders of src/ form one pipeline, and imports run only down it:
  * profile -> model -> state -> backends -> distros -> plan -> write / pack,
- * with batch and cli on top and shared below everything (docs/architecture.md).
+ * with app, batch and cli on top and base below everything (docs/architecture.md).
  * `mpgen check` sits beside the backends: it reads the state, never a backend.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,7 +13,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
 /** Rank of each folder: a file may import its own folder or a folder of lower rank, nothing else. */
 const LAYERS: Record<string, number> = {
-  shared: 0,
+  base: 0,
   profile: 1,
   model: 2,
   state: 3,
@@ -24,17 +24,13 @@ const LAYERS: Record<string, number> = {
   plan: 6,
   write: 7,
   pack: 7,
-  batch: 8,
-  cli: 9,
+  app: 8,
+  batch: 9,
+  cli: 10,
 };
 
-/**
- * Known exceptions, each with its reason. src/pack throws the CLI's UserError; moving
- * user-error.ts into src/shared is another branch's work (issue 10), which ends this entry.
- */
-const EXCEPTIONS: Record<string, string> = {
-  'pack -> cli/user-error.ts': 'user-error.ts moves to a shared folder on another branch',
-};
+/** Known exceptions, each with its reason (none today). */
+const EXCEPTIONS: Record<string, string> = {};
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {

@@ -168,7 +168,7 @@ describe('checkKernel: keepalive', () => {
     m.keepalive.enabled = true;
     return m;
   };
-  const alive = { state: 'S', cmdline: '/usr/libexec/mpgen/keepalive lab', cgroup: '0::/system.slice/mpgen-keepalive@lab.service\n' };
+  const alive = { state: 'S', cmdline: '/usr/libexec/mpgen/lab-keepalive run lab', cgroup: '0::/system.slice/mpgen-keepalive@lab.service\n' };
 
   it('FAILs when the status file is missing', () => {
     expect(fails(snapshot(), withKeepalive())).toEqual(['FAIL keepalive status /run/mpgen/lab.status: expected the keepalive status file, found no such file']);

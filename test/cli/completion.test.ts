@@ -40,7 +40,7 @@ describe('mpgen completion', () => {
     expect(complete('render', '--distro', '')).toEqual(distroNames());
     expect(complete('render', '--distro', 'rh')).toEqual(['rhel', 'rhel8']);
     expect(complete('package', '--backend', '')).toEqual(expect.arrayContaining(['ifcfg', 'nm', 'eni', 'networkd', 'netplan']));
-    expect(complete('package', '--format', '')).toEqual(['deb', 'rpm']);
+    expect(complete('package', '--format', '')).toEqual(['deb', 'rpm', 'tar']);
     expect(complete('completion', '')).toEqual(['bash', 'zsh', 'fish']);
     expect(helpOptions('render')).toEqual(expect.arrayContaining(['-d', '--distro', '--dry-run', '--help']));
     for (const cmd of commands.filter((c) => c !== 'help')) expect(complete(cmd, '-').sort(), cmd).toEqual(expect.arrayContaining(helpOptions(cmd)));

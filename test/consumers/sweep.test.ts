@@ -163,7 +163,7 @@ describe.skipIf(why)('every emitted file is accepted by its real consumer', () =
     for (const { where, target } of each('keepalive-conf')) {
       const root = mkdtempSync(join(tmpdir(), 'mpgen-sweep-ka-'));
       writeFilesUnder(root, target.plan.files);
-      const r = spawnSync('sh', [join(root, 'usr/libexec/mpgen/keepalive'), 'check', target.plan.name], {
+      const r = spawnSync('sh', [join(root, `usr/libexec/mpgen/${target.plan.name}-keepalive`), 'check', target.plan.name], {
         encoding: 'utf8',
         env: { ...process.env, MPGEN_ETC: join(root, 'etc/mpgen') },
       });
@@ -272,8 +272,8 @@ describe.skipIf(why)('every emitted file is accepted by its real consumer', () =
     for (const target of [t!, n!]) {
       const root = mkdtempSync(join(tmpdir(), 'mpgen-sweep-fwl-'));
       writeFilesUnder(root, target.plan.files);
-      const script = join(root, 'usr/libexec/mpgen/firewall');
       const name = target.plan.name;
+      const script = join(root, `usr/libexec/mpgen/${name}-firewall`);
       // The script reads /etc/mpgen; bind the rendered /etc/mpgen over it in a private mount namespace.
       const sh = `mount --bind ${join(root, 'etc/mpgen')} /etc/mpgen 2>/dev/null || { mkdir -p /etc/mpgen && mount --bind ${join(root, 'etc/mpgen')} /etc/mpgen; }
         ${script} start ${name} && ${script} start ${name} &&

@@ -31,14 +31,14 @@ describe('keepalive contribution', () => {
   it('plans the script, the configuration and the unit of the profile, and enables it', () => {
     const c = keepalive(ctx());
     expect(c.files.map((f) => [f.path, f.mode.toString(8), f.config])).toEqual([
-      ['/usr/libexec/mpgen/keepalive', '755', false],
+      ['/usr/libexec/mpgen/lab-keepalive', '755', false],
       ['/etc/mpgen/lab.conf', '644', true],
       ['/usr/lib/systemd/system/mpgen-keepalive-lab.service', '644', false],
     ]);
     expect(c.enable).toEqual(['mpgen-keepalive-lab.service']);
     expect(c.depends).toEqual({ deb: ['iproute2', 'iputils-ping'], rpm: ['iproute', 'iputils'] });
     const unit = c.files[2]!.content;
-    expect(unit).toMatch(/^ExecStart=\/usr\/libexec\/mpgen\/keepalive run lab$/m);
+    expect(unit).toMatch(/^ExecStart=\/usr\/libexec\/mpgen\/lab-keepalive run lab$/m);
     expect(unit).toMatch(/^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW$/m);
     expect(unit).toMatch(/^AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW$/m);
     expect(unit).toMatch(/^RestrictAddressFamilies=AF_UNIX AF_INET AF_NETLINK$/m);
@@ -211,7 +211,7 @@ describe.skipIf(noSystemd !== undefined)('keepalive unit: systemd-analyze', () =
       const ok = trySh('systemd-analyze', ['verify', `--root=${dir}`, 'mpgen-keepalive-lab.service']);
       expect(ok.out).toBe('');
       expect(ok.ok).toBe(true);
-      rmSync(join(dir, 'usr/libexec/mpgen/keepalive'));
+      rmSync(join(dir, 'usr/libexec/mpgen/lab-keepalive'));
       const bad = trySh('systemd-analyze', ['verify', `--root=${dir}`, 'mpgen-keepalive-lab.service']);
       expect(bad.ok).toBe(false);
       expect(bad.out).toMatch(/keepalive is not executable/);

@@ -38,7 +38,7 @@ describe.skipIf(why)('deb install, upgrade, remove, purge with dpkg --root', () 
     dpkg('-i', join(dir, v1.fileName));
     expect(status()).toBe('install ok installed 1.0.0-1');
     expect(lstatSync(join(D, 'etc/netplan/90-mpgen-office.yaml')).mode & 0o7777).toBe(0o600);
-    expect(lstatSync(join(D, 'usr/libexec/mpgen/keepalive')).mode & 0o7777).toBe(0o755);
+    expect(lstatSync(join(D, 'usr/libexec/mpgen/office-keepalive')).mode & 0o7777).toBe(0o755);
     expect(readlinkSync(join(D, `etc/systemd/system/multi-user.target.wants/${UNIT}`))).toBe(`/usr/lib/systemd/system/${UNIT}`);
     expect(readFileSync(join(D, 'var/lib/dpkg/info/mpgen-office.conffiles'), 'utf8')).toContain('/etc/sysctl.d/90-mpgen-office.conf');
     expect(existsSync(HOST_WANTS)).toBe(hostHadWants);
@@ -49,7 +49,7 @@ describe.skipIf(why)('deb install, upgrade, remove, purge with dpkg --root', () 
     dpkg('-i', join(dir, v2.fileName));
     expect(status()).toBe('install ok installed 1.1.0-1');
     expect(readFileSync(sysctlConf, 'utf8')).toContain('# local edit');
-    expect(readFileSync(join(D, 'usr/libexec/mpgen/keepalive'), 'utf8')).toContain('exec sleep 1d');
+    expect(readFileSync(join(D, 'usr/libexec/mpgen/office-keepalive'), 'utf8')).toContain('exec sleep 1d');
   });
 
   it('upgrades over a conffile changed on both sides: --force-confold keeps the admin version, ships ours as .dpkg-dist', () => {
@@ -62,7 +62,7 @@ describe.skipIf(why)('deb install, upgrade, remove, purge with dpkg --root', () 
   it('removes: program files go, conffiles stay, the unit is masked', () => {
     dpkg('--remove', 'mpgen-office');
     expect(status()).toBe('deinstall ok config-files 1.2.0-1');
-    expect(existsSync(join(D, 'usr/libexec/mpgen/keepalive'))).toBe(false);
+    expect(existsSync(join(D, 'usr/libexec/mpgen/office-keepalive'))).toBe(false);
     expect(existsSync(join(D, `usr/lib/systemd/system/${UNIT}`))).toBe(false);
     expect(existsSync(sysctlConf)).toBe(true);
     expect(readlinkSync(join(D, `etc/systemd/system/${UNIT}`))).toBe('/dev/null');

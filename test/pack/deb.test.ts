@@ -76,7 +76,7 @@ describe.skipIf(why)('deb with the real tools', () => {
   it('dpkg-deb --contents shows files with their modes and root ownership', () => {
     const c = run('dpkg-deb', ['--contents', path]);
     expect(c).toMatch(/^-rw------- root\/root +\d+ 2023-11-14 \d\d:\d\d \.\/etc\/netplan\/90-mpgen-office\.yaml$/m);
-    expect(c).toMatch(/^-rwxr-xr-x root\/root .* \.\/usr\/libexec\/mpgen\/keepalive$/m);
+    expect(c).toMatch(/^-rwxr-xr-x root\/root .* \.\/usr\/libexec\/mpgen\/office-keepalive$/m);
     expect(c).toMatch(/^-rwxr-xr-x root\/root .* \.\/usr\/sbin\/ifup-local$/m);
     expect(c).toMatch(/^-rw-r--r-- root\/root .* \.\/usr\/lib\/systemd\/system\/mpgen-office-keepalive\.service$/m);
     expect(c).toMatch(/\.\/usr\/share\/doc\/mpgen-office\/changelog\.Debian\.gz$/m);

@@ -64,7 +64,7 @@ describe.skipIf(why)('packages of real rendered plans', () => {
       const listed = run('sh', ['-c', `rpm2cpio "${path}" | cpio -t --quiet`]).trim().split('\n');
       for (const f of plan.files) expect(listed).toContain(`.${f.path}`);
       const rc = `${path}.rpmlintrc`;
-      writeFileSync(rc, rpmlintrc(plan));
+      writeFileSync(rc, rpmlintrc(plan, meta.name));
       const lint = runAll('rpmlint', ['-r', rc, path]);
       expect(lint.out).toMatch(/0 errors, 0 warnings/);
     });

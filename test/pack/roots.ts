@@ -1,5 +1,5 @@
 /** Throwaway package-manager roots for the lifecycle tests. */
-import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, type ExecFileSyncOptions, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,4 +55,34 @@ export function snapshotTree(root: string, opts: { mtimes?: boolean } = {}): Map
   };
   walk('');
   return out;
+}
+
+/** dpkg into root D, scripts run chrootless on the host with DPKG_ROOT=D (as deb-lifecycle.test.ts). */
+export function dpkgIn(D: string): { dpkg: (...args: string[]) => string; dpkgAll: (...args: string[]) => { status: number; out: string }; status: (pkg: string) => string } {
+  const args = (a: string[]): string[] => [`--root=${D}`, '--force-script-chrootless', `--log=${join(D, 'dpkg.log')}`, ...a];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  return {
+    dpkg: (...a) => run('dpkg', args(a), { env }),
+    dpkgAll: (...a) => {
+      // stdout and stderr both, also on success: maintainer scripts warn on stderr
+      const r = spawnSync('dpkg', args(a), { env, encoding: 'utf8' });
+      return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+    },
+    status: (pkg) => runAll('dpkg-query', [`--admindir=${join(D, 'var/lib/dpkg')}`, '-W', '-f', '${Status} ${Version}', pkg]).out,
+  };
+}
+
+/**
+ * An rpm root W/root whose /usr is an overlay of the host's (inside
+ * `unshare -m`, as rpm-lifecycle.test.ts): scriptlets run the real /bin/sh
+ * and systemctl chrooted into it, and their writes land in W/upper.
+ */
+export function rpmOverlayRoot(prefix: string): { W: string; D: string; rpm: (...args: string[]) => string; rpmAll: (...args: string[]) => { status: number; out: string } } {
+  const W = tempDir(prefix);
+  for (const d of ['root/usr', 'upper', 'work', 'pkgs']) mkdirSync(join(W, d), { recursive: true });
+  const script = (args: string[]): string[] => ['-m', 'sh', '-euc', `mount -t overlay overlay -o lowerdir=/usr,upperdir="$1/upper",workdir="$1/work" "$1/root/usr"
+      for l in bin sbin lib lib64; do [ -e "$1/root/$l" ] || ln -s usr/$l "$1/root/$l"; done
+      mkdir -p "$1/root/dev" "$1/root/run" "$1/root/tmp" && touch "$1/root/dev/null" && mount --bind /dev/null "$1/root/dev/null"
+      rpm --root "$1/root" ${args.map((a) => `'${a}'`).join(' ')} 2>&1`, 'sh', W];
+  return { W, D: join(W, 'root'), rpm: (...a) => run('unshare', script(a)), rpmAll: (...a) => runAll('unshare', script(a)) };
 }

@@ -43,11 +43,11 @@ describe.skipIf(why)('rpm install, upgrade, erase with rpm --root', () => {
     rpm('--initdb');
     rpm('--nodeps', '-i', join(W, 'pkgs', v1.fileName));
     expect(rpm('-q', 'mpgen-office').trim()).toBe('mpgen-office-1.0.0-1.noarch');
-    expect(readFileSync(upper('/usr/libexec/mpgen/keepalive'), 'utf8')).toContain('exec sleep infinity');
+    expect(readFileSync(upper('/usr/libexec/mpgen/office-keepalive'), 'utf8')).toContain('exec sleep infinity');
     expect(run('stat', ['-c', '%a', join(D, 'etc/netplan/90-mpgen-office.yaml')]).trim()).toBe('600');
     expect(readlinkSync(wants)).toMatch(new RegExp(`/systemd/system/${UNIT}$`));
     expect(rpm('--nodeps', '-V', 'mpgen-office')).toBe('');
-    expect(existsSync('/usr/libexec/mpgen/keepalive')).toBe(false);
+    expect(existsSync('/usr/libexec/mpgen/office-keepalive')).toBe(false);
   });
 
   it('upgrades (-U): %config(noreplace) keeps the edited file; the program is replaced; still enabled', () => {
@@ -56,7 +56,7 @@ describe.skipIf(why)('rpm install, upgrade, erase with rpm --root', () => {
     rpm('--nodeps', '-U', join(W, 'pkgs', v2.fileName));
     expect(rpm('-q', 'mpgen-office').trim()).toBe('mpgen-office-1.1.0-1.noarch');
     expect(readFileSync(conf, 'utf8')).toContain('# local edit');
-    expect(readFileSync(upper('/usr/libexec/mpgen/keepalive'), 'utf8')).toContain('exec sleep 1d');
+    expect(readFileSync(upper('/usr/libexec/mpgen/office-keepalive'), 'utf8')).toContain('exec sleep 1d');
     expect(readlinkSync(wants)).toMatch(new RegExp(`/systemd/system/${UNIT}$`));
   });
 
@@ -67,7 +67,7 @@ describe.skipIf(why)('rpm install, upgrade, erase with rpm --root', () => {
     expect(() => lstatSync(wants)).toThrow(/ENOENT/);
     expect(existsSync(join(D, 'etc/sysctl.d/90-mpgen-office.conf.rpmsave'))).toBe(true);
     expect(existsSync(join(D, 'etc/netplan/90-mpgen-office.yaml'))).toBe(false);
-    expect(existsSync(upper('/usr/libexec/mpgen/keepalive'))).toBe(false);
+    expect(existsSync(upper('/usr/libexec/mpgen/office-keepalive'))).toBe(false);
     expect(existsSync(`/etc/systemd/system/multi-user.target.wants/${UNIT}`)).toBe(hostWants);
   });
 });

@@ -103,8 +103,8 @@ describe.skipIf(why)('rpm with the real tools', () => {
   it('rpm2cpio | cpio extracts the payload with modes', () => {
     const out = join(dir, 'x');
     run('sh', ['-c', `mkdir -p "${out}" && cd "${out}" && rpm2cpio "${path}" | cpio -idm --quiet`]);
-    expect(run('stat', ['-c', '%a %n', `${out}/etc/netplan/90-mpgen-office.yaml`, `${out}/usr/libexec/mpgen/keepalive`])).toBe(
-      `600 ${out}/etc/netplan/90-mpgen-office.yaml\n755 ${out}/usr/libexec/mpgen/keepalive\n`,
+    expect(run('stat', ['-c', '%a %n', `${out}/etc/netplan/90-mpgen-office.yaml`, `${out}/usr/libexec/mpgen/office-keepalive`])).toBe(
+      `600 ${out}/etc/netplan/90-mpgen-office.yaml\n755 ${out}/usr/libexec/mpgen/office-keepalive\n`,
     );
     expect(run('rpm2cpio', [path]).length).toBeGreaterThan(0);
   });
@@ -115,7 +115,7 @@ describe.skipIf(why)('rpm with the real tools', () => {
     expect(found('E')).toEqual(['no-signature', 'non-readable']);
     expect(found('W')).toEqual(['invalid-license', 'no-documentation', 'no-manual-page-for-binary', 'only-non-binary-in-usr-lib']);
     const rc = join(dir, 'mpgen-office.rpmlintrc');
-    writeFileSync(rc, rpmlintrc(fixturePlan()));
+    writeFileSync(rc, rpmlintrc(fixturePlan(), 'mpgen-office'));
     const filtered = runAll('rpmlint', ['-r', rc, path]);
     expect(filtered.out).toMatch(/0 errors, 0 warnings/);
     expect(filtered.status).toBe(0);

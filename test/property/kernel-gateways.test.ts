@@ -8,7 +8,7 @@
  *
  *   mpgen accepts the profile  <=>  the kernel accepts every command,
  *
- * except where the kernel accepts something that can never work (or that PROFILE.md forbids): those
+ * except where the kernel accepts something that can never work (or that the profile contract, docs/profile.md, forbids): those
  * are EXCEPTIONS below, each with its reason and the words mpgen's refusal must contain.
  */
 import { execFileSync } from 'node:child_process';
@@ -199,7 +199,7 @@ interface Exception {
 const gatewayOf = (c: Case): string | undefined => c.a.gateway;
 const locals = (c: Case): string[] => [c.a.address, c.b.address, ...(c.lan ? [c.lan] : []), ...(c.bond ? [c.bond.address] : [])].map((x) => split(x)[0]);
 
-/** The kernel accepts these; they can never work (or PROFILE.md forbids them), so mpgen refuses them. */
+/** The kernel accepts these; they can never work (or docs/profile.md forbids them), so mpgen refuses them. */
 export const EXCEPTIONS: Exception[] = [
   {
     reason: 'the gateway is a local address: accepted without onlink when it lies in the uplink subnet, but the kernel delivers packets for it to this host, so no router is reached',
@@ -250,11 +250,11 @@ export const EXCEPTIONS: Exception[] = [
   },
   { reason: 'two uplinks with one host address (item 11): the second "from ADDR/32" rule can never match', says: 'already the address', when: (c) => split(c.a.address)[0] === split(c.b.address)[0] },
   {
-    reason: 'PROFILE.md: in multipath mode uplink subnets do not overlap, except on purpose through onlink on both',
+    reason: 'docs/profile.md: in multipath mode uplink subnets do not overlap, except on purpose through onlink on both',
     says: 'overlaps',
     when: (c) => c.mode === 'multipath' && overlap(c.a.address, c.b.address) && !(c.a.onlink && c.b.onlink),
   },
-  { reason: 'PROFILE.md: the lan has a subnet of its own', says: 'overlaps', when: (c) => c.lan !== undefined && (overlap(c.lan, c.a.address) || overlap(c.lan, c.b.address) || (c.bond !== undefined && overlap(c.lan, c.bond.address))) },
+  { reason: 'docs/profile.md: the lan has a subnet of its own', says: 'overlaps', when: (c) => c.lan !== undefined && (overlap(c.lan, c.a.address) || overlap(c.lan, c.b.address) || (c.bond !== undefined && overlap(c.lan, c.bond.address))) },
 ];
 
 // ---------------------------------------------------------------- profile and kernel

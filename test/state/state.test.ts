@@ -259,6 +259,6 @@ describe('kernel state: room for what comes next', () => {
 
   it('names: the keepalive unit, configuration and script', () => {
     const n = namesOf(fixtureModel('seed001-multipath'));
-    expect([n.units.keepalive, n.files.keepaliveConf, n.files.keepaliveScript]).toEqual(['mpgen-keepalive-branch.service', '/etc/mpgen/branch.conf', 'keepalive']);
+    expect([n.units.keepalive, n.files.keepaliveConf, n.files.keepaliveScript]).toEqual(['mpgen-keepalive-branch.service', '/etc/mpgen/branch.conf', 'branch-keepalive']);
   });
 });

@@ -6,7 +6,7 @@ import { progressBar } from '../../batch/progress.js';
 import { runBatch, type BatchJobOptions } from '../../batch/run-batch.js';
 import { formatBatchSummary } from '../../batch/summary.js';
 import { writeErrorMessage } from '../../write/write-errors.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../base/user-error.js';
 
 export interface BatchCliOptions extends BatchJobOptions {
   spec: string;

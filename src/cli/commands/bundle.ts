@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../base/user-error.js';
+import { writeFileAtomically } from '../../write/atomic-file.js';
 
 export function registerBundle(program: Command): void {
   program
@@ -12,18 +12,18 @@ export function registerBundle(program: Command): void {
     .option('-o, --out <file>', 'output file (default: NAME-VERSION.tar.gz)')
     .addHelpText('after', '\nReproducible: mtimes come from SOURCE_DATE_EPOCH, else from the profile.\n\nExamples:\n  $ mpgen bundle --distro debian -p office.yaml\n  $ tar xzf mpgen-office-1.0.0.tar.gz && sudo mpgen-office-1.0.0/install.sh --root /mnt/image')
     .action(async (opts: { distro: string; profile?: string; backend?: string; out?: string }) => {
-      const [{ buildBundle }, { loadModelForCli }, { planForCli, printNotes }] = await Promise.all([
-        import('../../pack/bundle.js'),
+      const [{ packager }, { loadModelForCli }, { planForCli, printNotes }] = await Promise.all([
+        import('../../pack/registry.js'),
         import('../load-model.js'),
         import('./plan-cli.js'),
       ]);
       const { model } = loadModelForCli(opts.profile);
       const plan = planForCli(model, opts.distro, opts.backend);
       printNotes(plan);
-      const b = buildBundle(plan, model.package);
+      const b = packager('tar').build(plan, model.package);
       const out = opts.out ?? b.fileName;
       if (!out.endsWith('.tar.gz') && !out.endsWith('.tgz')) throw new UserError(`mpgen: -o ${out}: a bundle is a .tar.gz; name it e.g. ${b.fileName}`, 2);
-      writeFileSync(out, b.bytes);
+      writeFileAtomically(out, b.bytes);
       process.stdout.write(`${out}\n`);
     });
 }

@@ -1,7 +1,7 @@
 /** The completion scripts of `mpgen completion`, from the program and the registries. Loaded lazily. */
 import type { Command, Option } from 'commander';
 import { distroNames, distroRegistry } from '../../distros/registry.js';
-import { FORMATS } from './package.js';
+import { PACKAGE_FORMATS } from '../../base/package-formats.js';
 
 /** What an option's value completes to: a list of words, file names, or nothing in particular. */
 export type ValueKind = { words: string[] } | 'file' | 'none';
@@ -33,7 +33,7 @@ function valueOf(o: Option): ValueKind | undefined {
   if (o.argChoices?.length) return { words: o.argChoices };
   if (o.long === '--distro') return { words: distroNames() };
   if (o.long === '--backend') return { words: [...new Set([...distroRegistry().values()].flatMap((d) => d.backends))].sort() };
-  if (o.long === '--format') return { words: [...FORMATS] };
+  if (o.long === '--format') return { words: [...PACKAGE_FORMATS] };
   const arg = /<([^>]+)>|\[([^\]]+)\]/.exec(o.flags);
   const name = arg?.[1] ?? arg?.[2] ?? '';
   if (name.includes('|')) return { words: name.split('|') };

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../base/user-error.js';
 
 /** The schema file `mpgen init` writes beside the profile, and the line that points editors at it. */
 export const SCHEMA_FILE = 'mpgen.schema.json';

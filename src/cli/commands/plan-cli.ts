@@ -3,7 +3,7 @@ import { distroNames, getDistro, UnknownDistroError } from '../../distros/regist
 import type { Model } from '../../model/model.js';
 import type { Plan } from '../../plan/plan.js';
 import { BackendChoiceError, renderPlan } from '../../plan/render.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../base/user-error.js';
 
 /** Resolves --distro/--backend into a plan, mapping choice errors to usage errors (exit 2). */
 export function planForCli(model: Model, distro: string | undefined, backend?: string): Plan {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { basename, dirname, join, resolve } from 'node:path';
 import { terminalSafe } from '../../batch/terminal-text.js';
 import { backendList } from '../../backends/catalog.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../../base/user-error.js';
 
 interface RenderOptions {
   distro: string;

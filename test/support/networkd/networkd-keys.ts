@@ -21,6 +21,8 @@ export const NETWORK_KEYS: KeyTable = {
     KeepConfiguration: 243,
     LinkLocalAddressing: 219,
     IPv4ReversePathFilter: 255,
+    // netplan writes it for accept-ra (renamed from IPv6AcceptRouterAdvertisements in 231)
+    IPv6AcceptRA: 231,
   },
   Address: { Address: 211, AddPrefixRoute: 245 },
   Route: {
