@@ -8,6 +8,7 @@ import { fastYamlValue } from './fast-yaml.js';
 import { fastLocator } from './fast-locate.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
+import { quote } from './printable.js';
 import { runRules, type Finding, type KeyPath } from './rules.js';
 import { KEY_DOCS, profileSchema, type Profile } from './schema.js';
 
@@ -79,17 +80,23 @@ export class Locator {
   }
 }
 
+/** A profile string quoted for a message (printable.ts): cut to `max` characters, escaped. */
+const cut = (s: string, max: number): string => quote(s.length > max ? `${s.slice(0, max)}…` : s);
+
+/** What a value is, for "found ...". */
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return `the string "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`;
+  if (typeof v === 'string') return `the string ${cut(v, 40)}`;
   if (typeof v === 'number') return `the number ${v}`;
   if (typeof v === 'boolean') return `${v}`;
   if (Array.isArray(v)) return 'a list';
+  if (v instanceof Uint8Array) return 'binary data';
   return 'a mapping';
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : String(v));
+/** A value as a message quotes it: a string quoted and escaped, a number as written, anything else described. */
+const show = (v: unknown): string => (typeof v === 'string' ? cut(v, 60) : typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : describe(v));
 
 function getAt(root: unknown, path: KeyPath): unknown {
   let cur: unknown = root;
@@ -146,14 +153,14 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
         return {
           path: [...path, k],
           atKey: true,
-          message: `unknown key "${k}"`,
-          hint: guess ? `Did you mean "${guess}"?` : `Known keys here: ${known.join(', ')}`,
+          message: `unknown key ${quote(k)}`,
+          hint: guess ? `Did you mean ${quote(guess)}?` : `Known keys here: ${known.join(', ')}`,
         };
       });
     case 'invalid_type': {
       if (input === undefined) return [{ ...base, atKey: true, message: 'is required' }];
       if (issue.expected === 'boolean' && typeof input === 'string' && /^(yes|no|on|off|y|n)$/i.test(input))
-        return [{ ...base, message: `expected true or false, found the string "${input}"`, hint: 'YAML 1.2 reads yes/no/on/off as strings; write true or false' }];
+        return [{ ...base, message: `expected true or false, found ${describe(input)}`, hint: 'YAML 1.2 reads yes/no/on/off as strings; write true or false' }];
       if (issue.expected === 'string' && typeof input === 'number') {
         const written = loc.sourceText(path) ?? String(input);
         if (genericPath(path) === 'package.version')
@@ -169,8 +176,9 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
     case 'invalid_value': {
       if (genericPath(path) === 'version') return [{ ...base, message: `unsupported version ${show(input)}`, hint: 'Supported versions: 1' }];
       const vals = issue.values.map(String);
+      if (typeof input !== 'string' && typeof input !== 'number') return [{ ...base, message: `expected one of ${vals.join(', ')}, found ${describe(input)}` }];
       const guess = typeof input === 'string' ? didYouMean(input, vals) : undefined;
-      return [{ ...base, message: `${show(input)} is not one of ${vals.join(', ')}`, hint: guess ? `Did you mean "${guess}"?` : base.hint }];
+      return [{ ...base, message: `${show(input)} is not one of ${vals.join(', ')}`, hint: guess ? `Did you mean ${quote(guess)}?` : base.hint }];
     }
     case 'too_small':
     case 'too_big': {
