@@ -6,6 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { fastYamlValue } from './fast-yaml.js';
 import { fastLocator } from './fast-locate.js';
+import { scanText } from './limits.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { quote } from './printable.js';
@@ -166,7 +167,7 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
         if (genericPath(path) === 'package.version')
           return [{ ...base, message: `YAML read ${written} as the number ${input}`, hint: `Quote it: version: "${written}"` }];
         if (/interval|timeout/.test(genericPath(path)))
-          return [{ ...base, message: `${written} has no unit; numbers are not accepted as durations`, hint: `Write a unit: "${written}s" or "${written}ms"` }];
+          return [{ ...base, message: `${written} has no unit; numbers are not accepted as durations`, hint: durationHint(input, written) }];
         return [{ ...base, message: `expected a string, found ${describe(input)}`, hint: `Quote it: "${written}"` }];
       }
       return [{ ...base, message: `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : issue.expected}, found ${describe(input)}` }];
@@ -199,6 +200,20 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
   }
 }
 
+/**
+ * How to write a duration given as a bare number: with the unit that puts it in range (100ms to
+ * 60s, the keepaliveTimes rule), so that following the hint gives a valid profile.
+ */
+function durationHint(n: number, written: string): string {
+  // as written (0.50 stays 0.50), unless YAML read another notation (1e2, 0x1f)
+  const digits = /^\d+(?:\.\d+)?$/.test(written) ? written : String(n);
+  if (/^\d+(?:\.\d+)?$/.test(digits)) {
+    if (n >= 0.1 && n <= 60) return `Write a unit: "${digits}s"`;
+    if (n >= 100 && n <= 60000) return `Write a unit: "${digits}ms"`;
+  }
+  return 'Write a duration with a unit from 100ms to 60s, e.g. "0.5s" or "250ms"';
+}
+
 type Place = Pick<Diagnostic, 'file' | 'line' | 'col' | 'sourceLine' | 'width'>;
 
 const asProblem = (f: Finding): Problem & { severity: 'error' | 'warning' } => ({ path: f.path, message: f.message, hint: f.hint, atKey: f.at === 'key', severity: f.severity ?? 'error' });
@@ -219,6 +234,30 @@ function toDiagnostics(problems: Array<Problem & { severity: 'error' | 'warning'
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
+/** The position of `offset` in `text`, without a `yaml` document. */
+function placeIn(text: string, file: string, offset: number, width = 1): Place {
+  const before = text.slice(0, offset);
+  const start = before.lastIndexOf('\n') + 1;
+  const line = before.length - before.replaceAll('\n', '').length + 1;
+  const end = text.indexOf('\n', offset);
+  return { file, line, col: offset - start + 1, sourceLine: text.slice(start, end < 0 ? text.length : end).replace(/\r$/, ''), width };
+}
+
+/** The core tags, which only say what the value is anyway (`!!str 1.10`). */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** Nodes with an explicit tag other than the core ones, with their key paths. */
+function explicitTags(node: unknown, path: KeyPath): Array<{ path: KeyPath; node: Node; tag: string }> {
+  const out: Array<{ path: KeyPath; node: Node; tag: string }> = [];
+  const n = node as Node | null;
+  if (n && typeof n === 'object' && 'tag' in n && typeof n.tag === 'string' && !CORE_TAGS.has(n.tag) && n.range)
+    out.push({ path, node: n, tag: n.tag.replace(/^tag:yaml\.org,2002:/, '!!') });
+  if (isMap(node))
+    for (const p of node.items) out.push(...explicitTags(p.key, path), ...explicitTags(p.value, [...path, isScalar(p.key) ? String(p.key.value) : '?']));
+  else if (isSeq(node)) node.items.forEach((item, i) => out.push(...explicitTags(item, [...path, i])));
+  return out;
+}
+
 /** Parses and validates profile text. Never throws for bad input. */
 export function parseProfile(text: string, file: string, opts: { fast?: boolean } = {}): ParseResult {
   const lc = new LineCounter();
@@ -231,6 +270,9 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
     return whole(`the file is ${Buffer.byteLength(text, 'utf8')} bytes; a profile is at most ${MAX_PROFILE_BYTES} bytes`, 'Is this the right file?');
   if (text.includes('\u0000') || text.includes('\ufffd')) return whole('this is not a text file (it contains NUL or invalid UTF-8 bytes)', 'Give the path of a YAML profile');
   if (text.trim() === '') return whole('the file is empty', 'Run `mpgen init -o FILE` for an example profile');
+  // Nesting, documents and line endings the parsers cannot take, before either of them runs.
+  const scan = scanText(text);
+  if (scan.problem) return { diagnostics: [{ severity: 'error', path: '', message: scan.problem.message, hint: scan.problem.hint, ...placeIn(text, file, scan.problem.offset, scan.problem.width) }] };
 
   // The common case first: a plain profile with no problem at all needs no positions, so it
   // need not become a `yaml` document (fast-yaml.ts says why the value is the same).
@@ -259,16 +301,47 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
   const diagnostics: Diagnostic[] = [];
 
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
+    // A tab in the indentation takes apart the structure of what follows it: the tabs alone are reported.
+    const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');
+    const open = [...scan.unclosed];
+    for (const e of tabs.length > 0 ? tabs : doc.errors) {
       const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       let hint: string | undefined;
-      if (/tab/i.test(msg)) hint = 'Indent with spaces; YAML does not allow tabs for indentation';
+      let [from, to] = e.pos;
+      const close = /end with an? ([}\]])$/.exec(msg);
+      // An unclosed bracket is reported where it opens, not at the end of the text.
+      let bracket = open.length - 1;
+      while (close && bracket >= 0 && text[open[bracket]!] !== (close[1] === '}' ? '{' : '[')) bracket--;
+      if (close && bracket >= 0) {
+        [from, to] = [open[bracket]!, open[bracket]! + 1];
+        open.splice(bracket, 1);
+        hint = `Close it with ${close[1]}, and indent the lines inside it more than its key`;
+      } else if (/tab/i.test(msg)) hint = 'Indent with spaces; YAML does not allow tabs for indentation';
       else if (/unique/i.test(msg)) hint = 'Remove or merge the duplicate key';
       else hint = 'Fix the YAML syntax';
-      diagnostics.push({ severity: 'error', path: '', message: `YAML: ${msg}`, hint, ...loc.at(e.pos[0], Math.max(1, e.pos[1] - e.pos[0])) });
+      const d: Diagnostic = { severity: 'error', path: '', message: `YAML: ${msg}`, hint, ...loc.at(from, Math.max(1, to - from)) };
+      // once per place (a tab: once per line)
+      if (!diagnostics.some((x) => x.line === d.line && (tabs.length > 0 || (x.col === d.col && x.message === d.message)))) diagnostics.push(d);
     }
-    return { diagnostics };
+    return { diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.col - b.col) };
   }
+  // Tags: a profile has none. An unknown one (!!python/object, !!js/function) is only a warning
+  // to the `yaml` package, which then reads the value as if it had no tag; !!binary gives bytes.
+  const tagged = explicitTags(doc.contents, []);
+  if (tagged.length > 0)
+    return {
+      diagnostics: tagged.map(({ path, node, tag }) => {
+        let start = text.lastIndexOf('!', node.range![0]);
+        while (text[start - 1] === '!') start--;
+        return {
+          severity: 'error' as const,
+          path: formatPath(path),
+          message: `the YAML tag ${tag} is not accepted in a profile`,
+          hint: 'Remove the tag: a profile holds only plain strings, numbers, true and false, lists and mappings',
+          ...loc.at(start, tag.length),
+        };
+      }),
+    };
 
   let value: unknown = early?.value;
   if (value === undefined) {
