@@ -11,7 +11,7 @@ export function registerPackage(program: Command): void {
     .description('Write a .deb or .rpm of the rendered configuration (name_version_all.deb, name-version-release.noarch.rpm)')
     .requiredOption('-d, --distro <name>', 'target distro (see `mpgen distros`)')
     .requiredOption('-f, --format <format>', 'package format: deb or rpm')
-    .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
+    .option('-p, --profile <file>', 'profile to read, - for standard input (default: ./mpgen.yaml, else the embedded default)')
     .option('-b, --backend <name>', 'backend instead of the distro default')
     .option('-o, --out <dir>', 'output directory (default: .)', '.')
     .option('--batch <dir-or-glob>', 'one package per profile of a directory (*.yaml, *.yml) or a glob, all into -o')

@@ -18,7 +18,7 @@ export function registerRender(program: Command): void {
     .command('render')
     .description('Render the native network configuration of one distro as a root-shaped tree')
     .requiredOption('-d, --distro <name>', 'target distro (see `mpgen distros`)')
-    .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
+    .option('-p, --profile <file>', 'profile to read, - for standard input (default: ./mpgen.yaml, else the embedded default)')
     .option('-o, --out <dir>', 'output directory (default: dist/<distro>); replaced atomically')
     .option('-b, --backend <name>', 'backend instead of the distro default (ifcfg, nm, eni, networkd, netplan)')
     .option('-n, --dry-run', 'print the plan (mode, size, path) and write nothing')
