@@ -30,18 +30,43 @@ export interface TextScan {
 }
 
 const DOC_MARKER = /^(?:---|\.\.\.)(?=[ \t]|$)/;
+const ANY_DOC_MARKER = /^(?:---|\.\.\.)(?=[ \t\r]|$)/m;
+
+/**
+ * The problem scanText would find, cheaply for the common profile: a new block level starts only
+ * in the leading run of spaces, dashes and question marks of a line, at a column greater than
+ * the one below it, and a flow level only at a bracket; so when the longest such run plus the
+ * number of brackets stays within MAX_DEPTH, and no line is a document marker, the full scan
+ * could only find a lone CR.
+ */
+export function checkText(text: string): TextProblem | undefined {
+  let levels = 1;
+  for (let i = 0; i < text.length; ) {
+    let j = i;
+    for (let c = text.charCodeAt(j); c === 32 || c === 45 || c === 63; c = text.charCodeAt(++j));
+    levels = Math.max(levels, j - i + 1);
+    const nl = text.indexOf('\n', j);
+    if (nl < 0) break;
+    i = nl + 1;
+  }
+  for (let i = text.indexOf('['); i >= 0 && levels <= MAX_DEPTH; i = text.indexOf('[', i + 1)) levels++;
+  for (let i = text.indexOf('{'); i >= 0 && levels <= MAX_DEPTH; i = text.indexOf('{', i + 1)) levels++;
+  if (levels <= MAX_DEPTH && !ANY_DOC_MARKER.test(text)) {
+    const cr = /\r(?!\n)/.exec(text);
+    return cr ? loneCr(cr.index) : undefined;
+  }
+  return scanText(text).problem;
+}
+
+const loneCr = (offset: number): TextProblem => ({
+  offset,
+  message: 'a line ends with a lone carriage return (CR); YAML here needs LF or CRLF line endings',
+  hint: 'Save the file with LF line endings (e.g. `dos2unix -c mac FILE`)',
+});
 
 export function scanText(text: string): TextScan {
   const cr = /\r(?!\n)/.exec(text);
-  if (cr)
-    return {
-      unclosed: [],
-      problem: {
-        offset: cr.index,
-        message: 'a line ends with a lone carriage return (CR); YAML here needs LF or CRLF line endings',
-        hint: 'Save the file with LF line endings (e.g. `dos2unix -c mac FILE`)',
-      },
-    };
+  if (cr) return { unclosed: [], problem: loneCr(cr.index) };
 
   const blocks: number[] = []; // indentation columns of the open block levels
   const flow: number[] = []; // offsets of the open flow brackets
@@ -126,9 +151,12 @@ export function scanText(text: string): TextScan {
 
     // the rest of the line, character by character
     let tokenStart = true;
+    // still in the line's leading run of spaces, dashes and question marks, where block levels start
+    let leading = flow.length === 0 && quote === undefined;
     for (; i < line.length; i++) {
       const c = line[i]!;
       const at = lineStart + i;
+      if (c !== ' ' && c !== '-' && c !== '?') leading = false;
       if (quote === '"') {
         if (c === '\\') i++;
         else if (c === '"') quote = undefined;
@@ -160,7 +188,7 @@ export function scanText(text: string): TextScan {
       // block context
       if (tokenStart) {
         if ((c === '-' || c === '?' || c === ':') && (i + 1 === line.length || line[i + 1] === ' ' || line[i + 1] === '\t')) {
-          if (c !== ':') {
+          if (c !== ':' && leading) {
             let j = i + 1;
             while (line[j] === ' ') j++;
             if (j < line.length) {

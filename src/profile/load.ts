@@ -6,7 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { fastYamlValue } from './fast-yaml.js';
 import { fastLocator } from './fast-locate.js';
-import { scanText } from './limits.js';
+import { checkText, scanText } from './limits.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { quote } from './printable.js';
@@ -271,8 +271,8 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
   if (text.includes('\u0000') || text.includes('\ufffd')) return whole('this is not a text file (it contains NUL or invalid UTF-8 bytes)', 'Give the path of a YAML profile');
   if (text.trim() === '') return whole('the file is empty', 'Run `mpgen init -o FILE` for an example profile');
   // Nesting, documents and line endings the parsers cannot take, before either of them runs.
-  const scan = scanText(text);
-  if (scan.problem) return { diagnostics: [{ severity: 'error', path: '', message: scan.problem.message, hint: scan.problem.hint, ...placeIn(text, file, scan.problem.offset, scan.problem.width) }] };
+  const limit = checkText(text);
+  if (limit) return { diagnostics: [{ severity: 'error', path: '', message: limit.message, hint: limit.hint, ...placeIn(text, file, limit.offset, limit.width) }] };
 
   // The common case first: a plain profile with no problem at all needs no positions, so it
   // need not become a `yaml` document (fast-yaml.ts says why the value is the same).
@@ -303,7 +303,7 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
   if (doc.errors.length > 0) {
     // A tab in the indentation takes apart the structure of what follows it: the tabs alone are reported.
     const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');
-    const open = [...scan.unclosed];
+    const open = scanText(text).unclosed;
     for (const e of tabs.length > 0 ? tabs : doc.errors) {
       const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       let hint: string | undefined;

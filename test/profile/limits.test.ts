@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic, formatDiagnostics, MAX_DIAGNOSTICS, MAX_SOURCE_COLUMNS } from '../../src/profile/diagnostics.js';
-import { MAX_DEPTH } from '../../src/profile/limits.js';
+import fc from 'fast-check';
+import { checkText, MAX_DEPTH, scanText } from '../../src/profile/limits.js';
 import { parseProfile } from '../../src/profile/load.js';
 import { DEFAULT_PROFILE_YAML } from '../../src/profile/default-profile.js';
 import { mpgen } from '../support/cli.js';
@@ -94,6 +95,33 @@ describe('nesting and documents are bounded before parsing (issue 14, items 7 an
       expect(r.code, name).toBe(1);
       expect(r.stderr, name).toMatch(new RegExp(`^${r.p.replace(/[.]/g, '\\.')}:\\d+:\\d+: the text nests deeper than ${MAX_DEPTH} levels here`));
     }
+  });
+
+  it('the cheap check finds exactly what the full scan finds', () => {
+    // about MAX_DEPTH levels of one kind (brackets, braces, dashes, indented keys), then something
+    const nest = fc
+      .tuple(fc.constantFrom('[', '{a: ', '- ', 'a: [', '[{"a": ', 'k:\n'), fc.integer({ min: MAX_DEPTH - 8, max: MAX_DEPTH + 8 }), fc.constantFrom('', 'x', ']]', '"', '# ', '\n---\n', '\r'))
+      .map(([l, n, tail]) => [l === 'k:\n' ? Array.from({ length: n }, (_, k) => `${' '.repeat(k)}k:\n`).join('') : l.repeat(n), tail]);
+    // junk: every kind of token the scan knows, in any order
+    const piece = fc.oneof(
+      { weight: 20, arbitrary: fc.constantFrom('[', ']', '{', '}', '- ', '? ', ': ', '  ', ' ', 'a', 'a: ', '|', '>', '\n', ',', '- - - - ', '\n'.padEnd(40, ' '), '\n'.padEnd(40, '- ')) },
+      { weight: 3, arbitrary: fc.constantFrom('[[[[[[[[[[[[[[[[', '{a: {b: {c: {d: ', '\n  - - - - - - - -') },
+      { weight: 1, arbitrary: fc.constantFrom('\n---\n', '\n...\n', '\t', '\r', '\r\n', '%YAML 1.2\n', '"', "'", '#', ' #') },
+    );
+    const found = new Map<string, number>();
+    fc.assert(
+      fc.property(fc.oneof(fc.array(piece, { maxLength: 200 }), nest), (parts) => {
+        const text = parts.join('');
+        const full = scanText(text).problem;
+        const kind = full?.message.split(' ').slice(0, 4).join(' ') ?? 'none';
+        found.set(kind, (found.get(kind) ?? 0) + 1);
+        expect(checkText(text), JSON.stringify(text)).toEqual(full);
+      }),
+      { seed: 20240601, numRuns: 3000 },
+    );
+    // each kind of problem came up, and texts without one
+    expect([...found.keys()].sort()).toEqual(['a line ends with', 'a second YAML document', 'none', 'the text nests deeper']);
+    for (const n of found.values()) expect(n).toBeGreaterThan(30);
   });
 
   it('a second document is refused where it starts', () => {
