@@ -13,6 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadModelFromText } from '../../src/model/load.js';
+import { buildBundle } from '../../src/pack/bundle.js';
 import { buildDeb } from '../../src/pack/deb.js';
 import { buildRpm } from '../../src/pack/rpm.js';
 import { renderPlan } from '../../src/plan/render.js';
@@ -47,7 +48,7 @@ const P = [
 ].join('\n');
 
 describe('the path a profile was read from reaches no rendered or packed file', () => {
-  it(`${RUNS} generated profiles under hostile file names: the same plans and package bytes as under a plain name, for every distro and backend`, () => {
+  it(`${RUNS} generated profiles under hostile file names: the same plans, package and bundle bytes as under a plain name, for every distro and backend`, () => {
     let runs = 0;
     fc.assert(
       fc.property(validProfile, hostileName, ({ profile }, name) => {
@@ -63,6 +64,7 @@ describe('the path a profile was read from reaches no rendered or packed file', 
           for (const f of b.files) if (f.content.includes(CANARY) || f.path.includes(CANARY)) problems.push(`${t.dir}${f.path}: holds the file name`);
           if (t.distro === 'debian' && !t.backend && !Buffer.from(buildDeb(a, plain.package).bytes).equals(Buffer.from(buildDeb(b, hostile.package).bytes)))
             problems.push('the .deb depends on the file name');
+          if (t.distro === 'arch' && !buildBundle(a, plain.package).bytes.equals(buildBundle(b, hostile.package).bytes)) problems.push('the bundle depends on the file name');
           if (t.distro === 'fedora' && !t.backend && !Buffer.from(buildRpm(a, plain.package).bytes).equals(Buffer.from(buildRpm(b, hostile.package).bytes)))
             problems.push('the .rpm depends on the file name');
         }

@@ -18,7 +18,7 @@ export function register(program: Command): void {
   program
     .command('check')
     .description('Check the live kernel (links, addresses, teql, rules, tables, multipath route, sysctls, keepalive) against the profile')
-    .option('-p, --profile <file>', 'profile to check against (default ./mpgen.yaml, else the built-in example)')
+    .option('-p, --profile <file>', 'profile to check against, - for standard input (default ./mpgen.yaml, else the built-in example)')
     .option('--json', 'print the results as JSON')
     .option('--netns <name>', 'check a named network namespace instead of this one (ip -n NAME)')
     .addHelpText('after', '\nExamples:\n  $ sudo mpgen check -p office.yaml\n  $ mpgen check -p office.yaml --netns router --json')
