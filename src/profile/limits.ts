@@ -1,18 +1,20 @@
 /**
- * A cheap scan of a profile's text before any YAML parser sees it, for what would make the
- * parsers themselves fail: nesting (both the `yaml` package and js-yaml recurse once per level,
- * and 1000 levels of `[[...]]` end in a stack overflow, or in V8 aborting the process), more
- * than one document, and line breaks that only a CR marks (the `yaml` package does not take a
- * lone CR for a line break, so the whole file becomes one line and every error follows from it).
+ * What a profile's text must not be, checked before the `yaml` package composes it or js-yaml
+ * reads it: nested too deep (both recurse once per level, and 1000 levels of `[[...]]` end in a
+ * stack overflow, or in V8 aborting the process), more than one document, or with line breaks
+ * that only a CR marks (the `yaml` package does not take a lone CR for a line break, so the
+ * whole file becomes one line and every error follows from it).
  *
- * The scan knows just enough YAML to count levels: block indentation, `- ` and `? ` entries,
- * flow brackets, quoted scalars (which may span lines and hold brackets), comments, block
- * scalars (whose lines are text, however indented) and document markers. It may count a level
- * too many in odd but valid YAML, never one too few; MAX_DEPTH is far above the few levels a
- * profile has (the top mapping, uplinks, one uplink, its probes).
+ * The depth is the `yaml` package's own: its lexer and CST parser work with an explicit stack,
+ * not by recursion, so they read any depth safely, and the CST has the collections the composer
+ * recurses into (with the mapping of a pair in a flow sequence, `[a: 1]`, counted as one; in
+ * broken text the composer's recovery may nest a little deeper, test/profile/limits.test.ts).
+ * An ordinary profile does not even need the CST: depthBound() bounds its depth from its indentation and what each line opens, and only a text whose bound
+ * is over MAX_DEPTH (or that has a document marker) is parsed to the CST here.
  */
+import { Parser } from 'yaml';
 
-/** Deeper nesting than this is refused before parsing. */
+/** Deeper nesting than this is refused before parsing; a profile has at most 5 levels. */
 export const MAX_DEPTH = 64;
 
 export interface TextProblem {
@@ -23,206 +25,156 @@ export interface TextProblem {
   hint: string;
 }
 
-export interface TextScan {
-  problem?: TextProblem;
-  /** offsets of the flow brackets `[` and `{` still open at the end of the text, outermost first */
-  unclosed: number[];
-}
-
-const DOC_MARKER = /^(?:---|\.\.\.)(?=[ \t]|$)/;
 const ANY_DOC_MARKER = /^(?:---|\.\.\.)(?=[ \t\r]|$)/m;
 
-/**
- * The problem scanText would find, cheaply for the common profile: a new block level starts only
- * in the leading run of spaces, dashes and question marks of a line, at a column greater than
- * the one below it, and a flow level only at a bracket; so when the longest such run plus the
- * number of brackets stays within MAX_DEPTH, and no line is a document marker, the full scan
- * could only find a lone CR.
- */
+/** The problem with `text`, if any (the cheap bound first, then the CST when it could be one). */
 export function checkText(text: string): TextProblem | undefined {
-  let levels = 1;
-  for (let i = 0; i < text.length; ) {
-    let j = i;
-    for (let c = text.charCodeAt(j); c === 32 || c === 45 || c === 63; c = text.charCodeAt(++j));
-    levels = Math.max(levels, j - i + 1);
-    const nl = text.indexOf('\n', j);
-    if (nl < 0) break;
-    i = nl + 1;
-  }
-  for (let i = text.indexOf('['); i >= 0 && levels <= MAX_DEPTH; i = text.indexOf('[', i + 1)) levels++;
-  for (let i = text.indexOf('{'); i >= 0 && levels <= MAX_DEPTH; i = text.indexOf('{', i + 1)) levels++;
-  if (levels <= MAX_DEPTH && !ANY_DOC_MARKER.test(text)) {
-    const cr = /\r(?!\n)/.exec(text);
-    return cr ? loneCr(cr.index) : undefined;
-  }
-  return scanText(text).problem;
+  const cr = /\r(?!\n)/.exec(text);
+  if (cr)
+    return {
+      offset: cr.index,
+      message: 'a line ends with a lone carriage return (CR); YAML here needs LF or CRLF line endings',
+      hint: 'Save the file with LF line endings (e.g. `dos2unix -c mac FILE`)',
+    };
+  if (depthBound(text) <= MAX_DEPTH && !ANY_DOC_MARKER.test(text)) return undefined;
+  return cstProblem(text);
 }
 
-const loneCr = (offset: number): TextProblem => ({
-  offset,
-  message: 'a line ends with a lone carriage return (CR); YAML here needs LF or CRLF line endings',
-  hint: 'Save the file with LF line endings (e.g. `dos2unix -c mac FILE`)',
-});
-
-export function scanText(text: string): TextScan {
-  const cr = /\r(?!\n)/.exec(text);
-  if (cr) return { unclosed: [], problem: loneCr(cr.index) };
-
-  const blocks: number[] = []; // indentation columns of the open block levels
-  const flow: number[] = []; // offsets of the open flow brackets
-  let quote: '"' | "'" | undefined;
-  let blockScalarParent: number | undefined; // indentation of the line that opened a block scalar
-  let docs = 0;
-  let docOpen = false;
-  let docHasContent = false;
-  const deep = (offset: number): TextScan => ({
-    unclosed: [],
-    problem: {
-      offset,
-      message: `the text nests deeper than ${MAX_DEPTH} levels here; a profile has at most 5`,
-      hint: 'Is this the right file? A profile is a mapping of a few levels: uplinks, one uplink, its probes',
-    },
-  });
-  const startContent = (offset: number): TextScan | undefined => {
-    if (!docOpen) {
-      docs++;
-      docOpen = true;
-    }
-    docHasContent = true;
-    return docs > 1 ? secondDoc(offset) : undefined;
-  };
-  const secondDoc = (offset: number): TextScan => ({
-    unclosed: [],
-    problem: { offset, width: 3, message: 'a second YAML document starts here; a profile is one document', hint: 'Keep one profile per file: remove this `---` and what follows, or move it to a file of its own' },
-  });
-
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
-    const next = lineEnd + 1;
-
+/**
+ * An upper bound on the depth of any collection in `text`, or Infinity when the text is not
+ * plain enough to bound this way (a line leaves a bracket open or closes one it did not open,
+ * or is indented with a tab): then the CST is asked. A level reaches the next line only through
+ * indentation (a more indented line nests in the one above it) or through a line that ends
+ * open (`key:`, `- `, an anchor, a tag), which a line at its own column may continue (a
+ * sequence under its key; in broken text anything); within a line, each bracket opens at most
+ * two levels (a pair in a flow sequence is a mapping of its own) and each indicator (`- `,
+ * `? `, `: `) one. A property test compares it with the CST on generated texts.
+ */
+export function depthBound(text: string): number {
+  // per open indentation: its column, the depth of the line's parent, and the depth it reached
+  const stack: Array<{ indent: number; base: number; depth: number; opens: boolean }> = [];
+  let max = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
     let indent = 0;
-    while (line[indent] === ' ') indent++;
-    const blank = indent === line.length || /^[ \t]*$/.test(line);
-
-    if (blockScalarParent !== undefined) {
-      if (blank || indent > blockScalarParent) {
-        lineStart = next;
-        continue;
-      }
-      blockScalarParent = undefined;
+    while (text.charCodeAt(start + indent) === 32) indent++;
+    const first = text.charCodeAt(start + indent);
+    if (first === 9) return Infinity;
+    if (start + indent >= end || first === 35 || (first === 13 && start + indent + 1 === end)) {
+      start = end + 1;
+      continue;
     }
-
-    let i = 0;
-    if (quote === undefined && flow.length === 0 && DOC_MARKER.test(line)) {
-      if (line.startsWith('---')) {
-        if (docOpen && docHasContent) {
-          docs++;
-          if (docs > 1) return secondDoc(lineStart);
-        } else if (!docOpen) {
-          docs++;
-          if (docs > 1) return secondDoc(lineStart);
+    let levels = 1;
+    let open = ''; // the brackets open on this line
+    let comment = false;
+    let keys = 0; // `: ` outside brackets: more than one is a compact mapping, which YAML refuses
+    for (let i = start + indent; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 91 || c === 123) {
+        levels += 2;
+        open += c === 91 ? ']' : '}';
+      } else if (c === 93 || c === 125) {
+        // a bracket that closes none, or another kind: the CST decides
+        if (open[open.length - 1] !== (c === 93 ? ']' : '}')) return Infinity;
+        open = open.slice(0, -1);
+      } else if (c === 45 || c === 63 || c === 58) {
+        // - ? : followed by a space, a tab, a line break or the end
+        const n = i + 1 < end ? text.charCodeAt(i + 1) : 10;
+        if (n === 32 || n === 9 || n === 10 || n === 13) {
+          levels++;
+          if (c === 58 && open === '') keys++;
         }
-        docOpen = true;
-        docHasContent = !/^---[ \t]*(?:#.*)?$/.test(line);
-        blocks.length = 0;
-        i = 3;
-      } else {
-        docOpen = false;
-        docHasContent = false;
-        blocks.length = 0;
-        lineStart = next;
-        continue;
-      }
-    } else if (quote === undefined && flow.length === 0) {
-      if (blank || line[indent] === '#' || (!docOpen && line.startsWith('%'))) {
-        lineStart = next;
-        continue;
-      }
-      const problem = startContent(lineStart + indent);
-      if (problem) return problem;
-      while (blocks.length > 0 && blocks[blocks.length - 1]! > indent) blocks.pop();
-      if (blocks.length === 0 || blocks[blocks.length - 1]! < indent) blocks.push(indent);
-      if (blocks.length + flow.length > MAX_DEPTH) return deep(lineStart + indent);
-      i = indent;
+      } else if (c === 35 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) comment = true;
     }
-
-    // the rest of the line, character by character
-    let tokenStart = true;
-    // still in the line's leading run of spaces, dashes and question marks, where block levels start
-    let leading = flow.length === 0 && quote === undefined;
-    for (; i < line.length; i++) {
-      const c = line[i]!;
-      const at = lineStart + i;
-      if (c !== ' ' && c !== '-' && c !== '?') leading = false;
-      if (quote === '"') {
-        if (c === '\\') i++;
-        else if (c === '"') quote = undefined;
-        continue;
-      }
-      if (quote === "'") {
-        if (c === "'" && line[i + 1] === "'") i++;
-        else if (c === "'") quote = undefined;
-        continue;
-      }
-      if (c === ' ' || c === '\t') {
-        if (flow.length > 0) tokenStart = true;
-        continue;
-      }
-      if (c === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) break;
-      if (flow.length > 0) {
-        if (c === '[' || c === '{') {
-          flow.push(at);
-          if (blocks.length + flow.length > MAX_DEPTH) return deep(at);
-          tokenStart = true;
-        } else if (c === ']' || c === '}') {
-          flow.pop();
-          tokenStart = false;
-        } else if (c === ',' || c === ':' || c === '?') tokenStart = true;
-        else if (tokenStart && (c === '"' || c === "'")) quote = c;
-        else tokenStart = false;
-        continue;
-      }
-      // block context
-      if (tokenStart) {
-        if ((c === '-' || c === '?' || c === ':') && (i + 1 === line.length || line[i + 1] === ' ' || line[i + 1] === '\t')) {
-          if (c !== ':' && leading) {
-            let j = i + 1;
-            while (line[j] === ' ') j++;
-            if (j < line.length) {
-              blocks.push(j);
-              if (blocks.length + flow.length > MAX_DEPTH) return deep(lineStart + j);
-            }
-          }
-          continue;
-        }
-        if (c === '[' || c === '{') {
-          flow.push(at);
-          if (blocks.length + flow.length > MAX_DEPTH) return deep(at);
-          continue;
-        }
-        if (c === '"' || c === "'") {
-          quote = c;
-          tokenStart = false;
-          continue;
-        }
-        if (c === '|' || c === '>') {
-          blockScalarParent = indent;
-          break;
-        }
-        if (c === '&' || c === '!') {
-          // an anchor or a tag: the node follows it
-          while (i + 1 < line.length && line[i + 1] !== ' ') i++;
-          continue;
-        }
-        tokenStart = false;
-      }
-      // in a plain scalar or key: ": " starts a value
-      if (c === ':' && (i + 1 === line.length || line[i + 1] === ' ' || line[i + 1] === '\t')) tokenStart = true;
-    }
-    lineStart = next;
+    if (open !== '') return Infinity;
+    let last = end - 1;
+    while (last > start + indent && (text.charCodeAt(last) === 32 || text.charCodeAt(last) === 9 || text.charCodeAt(last) === 13)) last--;
+    let word = last;
+    while (word > start + indent && text.charCodeAt(word - 1) !== 32 && text.charCodeAt(word - 1) !== 9) word--;
+    const lastChar = text.charCodeAt(last);
+    const wordChar = text.charCodeAt(word);
+    // may the next line at this column nest in it: an indicator ending the line (or a comment, an
+    // anchor, a tag or a block scalar header there), or a compact mapping (`a: b: c`), after which
+    // the parser recovers so
+    const opens = comment || keys > 1 || lastChar === 58 || ((lastChar === 45 || lastChar === 63 || lastChar === 124 || lastChar === 62) && word === last) || wordChar === 38 || wordChar === 33 || wordChar === 124 || wordChar === 62;
+    while (stack.length > 0 && stack[stack.length - 1]!.indent > indent) stack.pop();
+    const top = stack[stack.length - 1];
+    let base: number;
+    if (top && top.indent === indent) {
+      base = top.opens ? top.depth : top.base;
+      stack.pop();
+    } else base = top ? top.depth : 0;
+    const depth = base + levels;
+    stack.push({ indent, base, depth, opens });
+    if (depth > max) max = depth;
+    start = end + 1;
   }
-  return { unclosed: [...flow] };
+  return max;
+}
+
+type Cst = {
+  type: string;
+  offset: number;
+  start?: { source?: string };
+  value?: Cst;
+  items?: Array<{ start?: Array<{ type: string }>; key?: Cst | null; sep?: unknown[]; value?: Cst | null }>;
+  end?: Array<{ type: string }>;
+};
+const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+/** Every CST node with its depth, without recursion. */
+function* walk(text: string): Generator<{ node: Cst; depth: number }> {
+  for (const tok of new Parser().parse(text) as Iterable<Cst>) {
+    const stack: Array<{ node: Cst; depth: number }> = [{ node: tok, depth: 0 }];
+    while (stack.length > 0) {
+      const { node, depth } = stack.pop()!;
+      const d = COLLECTIONS.has(node.type) ? depth + 1 : depth;
+      yield { node, depth: d };
+      if (node.value && typeof node.value === 'object') stack.push({ node: node.value, depth: d });
+      // `[a: 1]`, `[? a]`: a pair in a flow sequence is composed as a mapping of its own, one level more
+      const pairs = node.type === 'flow-collection' && node.start?.source === '[';
+      for (const it of node.items ?? []) {
+        const pair = pairs && (it.sep || it.key || it.start?.some((t) => t.type === 'explicit-key-ind'));
+        const di = pair ? d + 1 : d;
+        if (pair) yield { node: { type: 'flow-pair', offset: (it.start?.[0] as { offset?: number } | undefined)?.offset ?? it.key?.offset ?? node.offset }, depth: di };
+        if (it.value && typeof it.value === 'object') stack.push({ node: it.value, depth: di });
+        if (it.key && typeof it.key === 'object') stack.push({ node: it.key, depth: di });
+      }
+    }
+  }
+}
+
+/** The first place nested deeper than MAX_DEPTH or, if none comes before it, the second document; from the CST. */
+export function cstProblem(text: string): TextProblem | undefined {
+  let docs = 0;
+  let deep: number | undefined;
+  for (const { node, depth } of walk(text)) {
+    if (node.type === 'document' && ++docs === 2 && deep === undefined)
+      return { offset: node.offset, width: 3, message: 'a second YAML document starts here; a profile is one document', hint: 'Keep one profile per file: remove this `---` and what follows, or move it to a file of its own' };
+    if (depth > MAX_DEPTH && (COLLECTIONS.has(node.type) || node.type === 'flow-pair') && (deep === undefined || node.offset < deep)) deep = node.offset;
+  }
+  return deep === undefined
+    ? undefined
+    : {
+        offset: deep,
+        message: `the text nests deeper than ${MAX_DEPTH} levels here; a profile has at most 5`,
+        hint: 'Is this the right file? A profile is a mapping of a few levels: uplinks, one uplink, its probes',
+      };
+}
+
+/** Offsets of the flow brackets `[` and `{` that are never closed, in text order. */
+export function unclosedBrackets(text: string): number[] {
+  const out: number[] = [];
+  for (const { node } of walk(text))
+    if (node.type === 'flow-collection' && !(node.end ?? []).some((t) => t.type === 'flow-seq-end' || t.type === 'flow-map-end')) out.push(node.offset);
+  return out.sort((a, b) => a - b);
+}
+
+/** The deepest collection of `text`, from the CST (for tests). */
+export function cstDepth(text: string): number {
+  let max = 0;
+  for (const { depth } of walk(text)) max = Math.max(max, depth);
+  return max;
 }

@@ -6,7 +6,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { fastYamlValue } from './fast-yaml.js';
 import { fastLocator } from './fast-locate.js';
-import { checkText, scanText } from './limits.js';
+import { checkText, unclosedBrackets } from './limits.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { quote } from './printable.js';
@@ -303,7 +303,7 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
   if (doc.errors.length > 0) {
     // A tab in the indentation takes apart the structure of what follows it: the tabs alone are reported.
     const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');
-    const open = scanText(text).unclosed;
+    const open = unclosedBrackets(text);
     for (const e of tabs.length > 0 ? tabs : doc.errors) {
       const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       let hint: string | undefined;
