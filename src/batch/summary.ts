@@ -1,12 +1,12 @@
 /**
  * The end-of-batch report on stderr: the paths left out of the batch, trees put back after an
  * interrupted run, files added by hand that the rewritten trees no longer hold, every failure with its locations, then
- * the counts. Every line goes through terminalSafe: file names and messages come from outside.
+ * the counts. Every line goes through printable(): file names and messages come from outside.
  */
 import { formatDiagnostic } from '../profile/diagnostics.js';
 import type { BatchSummary } from './run-batch.js';
 import type { SkippedSource } from './sources.js';
-import { terminalSafe } from './terminal-text.js';
+import { printable } from '../base/printable.js';
 
 /** At most this many located problems per failed profile; the rest are counted. */
 const PER_PROFILE = 5;
@@ -37,5 +37,5 @@ export function formatBatchSummary(s: BatchSummary, what: { verb: string; out: s
   lines.push(
     `mpgen: ${what.verb} ${s.ok} of ${s.total} profiles under ${what.out}${s.failures.length ? `; ${s.failures.length} failed, nothing written for them` : ''}${refused ? `; ${refused} ${refused === 1 ? 'path' : 'paths'} refused` : ''}`,
   );
-  return `${lines.map(terminalSafe).join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }

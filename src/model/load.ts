@@ -32,6 +32,21 @@ export function loadModelFromText(text: string, source: string): LoadedModel {
   return loaded;
 }
 
+/** Why a profile cannot be read, in words ("does not exist", not ENOENT). */
+function unreadable(path: string, e: unknown): ProfileError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    ENOENT: 'the file does not exist',
+    ENOTDIR: 'the file does not exist (a part of the path is not a directory)',
+    EACCES: 'the file cannot be read: permission denied',
+    EPERM: 'the file cannot be read: permission denied',
+    ENAMETOOLONG: 'the path is too long',
+    ELOOP: 'the path has a symbolic link loop',
+  };
+  const message = (code && why[code]) ?? `cannot read the profile: ${code ?? (e as Error).message}`;
+  return new ProfileError([{ severity: 'error', file: path, line: 1, col: 1, path: '', message, hint: 'Check the path, or run `mpgen init -o FILE` for an example profile' }]);
+}
+
 /** Reads a profile file; unreadable files become located diagnostics, not stack traces. */
 export function readProfileText(path: string): string {
   let size: number;
@@ -43,11 +58,16 @@ export function readProfileText(path: string): string {
     size = st.size;
   } catch (e) {
     if (e instanceof ProfileError) throw e;
-    throw new ProfileError([{ severity: 'error', file: path, line: 1, col: 1, path: '', message: `cannot read the profile: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, hint: 'Check the path, or run `mpgen init -o FILE`' }]);
+    throw unreadable(path, e);
   }
   if (size > MAX_PROFILE_BYTES)
     throw new ProfileError([{ severity: 'error', file: path, line: 1, col: 1, path: '', message: `the file is ${size} bytes; a profile is at most ${MAX_PROFILE_BYTES} bytes`, hint: 'Is this the right file?' }]);
-  const buf = readFileSync(path);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw unreadable(path, e);
+  }
   return new TextDecoder('utf-8', { fatal: false }).decode(buf);
 }
 

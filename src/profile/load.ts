@@ -6,8 +6,10 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { fastYamlValue } from './fast-yaml.js';
 import { fastLocator } from './fast-locate.js';
+import { checkText, unclosedBrackets } from './limits.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
+import { quote } from '../base/printable.js';
 import { runRules, type Finding, type KeyPath } from './rules.js';
 import { KEY_DOCS, profileSchema, type Profile } from './schema.js';
 
@@ -79,6 +81,10 @@ export class Locator {
   }
 }
 
+/** A profile string quoted for a message (printable.ts): cut to `max` characters, escaped. */
+const cut = (s: string, max: number): string => quote(s.length > max ? `${s.slice(0, max)}…` : s);
+
+/** What a value is, for "found ...". */
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
@@ -86,11 +92,12 @@ function describe(v: unknown): string {
   // file) must not be echoed beyond the line the message points at
   if (typeof v === 'string') {
     const line = v.split(/\r?\n/, 1)[0]!;
-    return `the string "${line.length > 40 || line.length < v.length ? `${line.slice(0, 40)}…` : line}"`;
+    return `the string ${line.length < v.length && line.length <= 40 ? quote(`${line}…`) : cut(line, 40)}`;
   }
   if (typeof v === 'number') return `the number ${v}`;
   if (typeof v === 'boolean') return `${v}`;
   if (Array.isArray(v)) return 'a list';
+  if (v instanceof Uint8Array) return 'binary data';
   return 'a mapping';
 }
 
@@ -104,10 +111,11 @@ function describeOnFirstLine(v: unknown, firstLine: string): string {
   const line = firstLine.trimStart();
   let n = 0;
   while (n < v.length && n < line.length && n < 40 && v[n] === line[n]) n++;
-  return n === 0 ? 'a string' : `the string "${v.slice(0, n)}${n < v.length ? '…' : ''}"`;
+  return n === 0 ? 'a string' : `the string ${quote(`${v.slice(0, n)}${n < v.length ? '…' : ''}`)}`;
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : String(v));
+/** A value as a message quotes it: a string quoted and escaped, a number as written, anything else described. */
+const show = (v: unknown): string => (typeof v === 'string' ? cut(v, 60) : typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : describe(v));
 
 function getAt(root: unknown, path: KeyPath): unknown {
   let cur: unknown = root;
@@ -164,20 +172,20 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
         return {
           path: [...path, k],
           atKey: true,
-          message: `unknown key "${k}"`,
-          hint: guess ? `Did you mean "${guess}"?` : `Known keys here: ${known.join(', ')}`,
+          message: `unknown key ${quote(k)}`,
+          hint: guess ? `Did you mean ${quote(guess)}?` : `Known keys here: ${known.join(', ')}`,
         };
       });
     case 'invalid_type': {
       if (input === undefined) return [{ ...base, atKey: true, message: 'is required' }];
       if (issue.expected === 'boolean' && typeof input === 'string' && /^(yes|no|on|off|y|n)$/i.test(input))
-        return [{ ...base, message: `expected true or false, found the string "${input}"`, hint: 'YAML 1.2 reads yes/no/on/off as strings; write true or false' }];
+        return [{ ...base, message: `expected true or false, found ${describe(input)}`, hint: 'YAML 1.2 reads yes/no/on/off as strings; write true or false' }];
       if (issue.expected === 'string' && typeof input === 'number') {
         const written = loc.sourceText(path) ?? String(input);
         if (genericPath(path) === 'package.version')
           return [{ ...base, message: `YAML read ${written} as the number ${input}`, hint: `Quote it: version: "${written}"` }];
         if (/interval|timeout/.test(genericPath(path)))
-          return [{ ...base, message: `${written} has no unit; numbers are not accepted as durations`, hint: `Write a unit: "${written}s" or "${written}ms"` }];
+          return [{ ...base, message: `${written} has no unit; numbers are not accepted as durations`, hint: durationHint(input, written) }];
         return [{ ...base, message: `expected a string, found ${describe(input)}`, hint: `Quote it: "${written}"` }];
       }
       return [{ ...base, message: `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : issue.expected}, found ${describe(input)}` }];
@@ -187,8 +195,9 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
     case 'invalid_value': {
       if (genericPath(path) === 'version') return [{ ...base, message: `unsupported version ${show(input)}`, hint: 'Supported versions: 1' }];
       const vals = issue.values.map(String);
+      if (typeof input !== 'string' && typeof input !== 'number') return [{ ...base, message: `expected one of ${vals.join(', ')}, found ${describe(input)}` }];
       const guess = typeof input === 'string' ? didYouMean(input, vals) : undefined;
-      return [{ ...base, message: `${show(input)} is not one of ${vals.join(', ')}`, hint: guess ? `Did you mean "${guess}"?` : base.hint }];
+      return [{ ...base, message: `${show(input)} is not one of ${vals.join(', ')}`, hint: guess ? `Did you mean ${quote(guess)}?` : base.hint }];
     }
     case 'too_small':
     case 'too_big': {
@@ -207,6 +216,20 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
     default:
       return [{ ...base, message: issue.message }];
   }
+}
+
+/**
+ * How to write a duration given as a bare number: with the unit that puts it in range (100ms to
+ * 60s, the keepaliveTimes rule), so that following the hint gives a valid profile.
+ */
+function durationHint(n: number, written: string): string {
+  // as written (0.50 stays 0.50), unless YAML read another notation (1e2, 0x1f)
+  const digits = /^\d+(?:\.\d+)?$/.test(written) ? written : String(n);
+  if (/^\d+(?:\.\d+)?$/.test(digits)) {
+    if (n >= 0.1 && n <= 60) return `Write a unit: "${digits}s"`;
+    if (n >= 100 && n <= 60000) return `Write a unit: "${digits}ms"`;
+  }
+  return 'Write a duration with a unit from 100ms to 60s, e.g. "0.5s" or "250ms"';
 }
 
 type Place = Pick<Diagnostic, 'file' | 'line' | 'col' | 'sourceLine' | 'width'>;
@@ -229,6 +252,30 @@ function toDiagnostics(problems: Array<Problem & { severity: 'error' | 'warning'
   return out.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
+/** The position of `offset` in `text`, without a `yaml` document. */
+function placeIn(text: string, file: string, offset: number, width = 1): Place {
+  const before = text.slice(0, offset);
+  const start = before.lastIndexOf('\n') + 1;
+  const line = before.length - before.replaceAll('\n', '').length + 1;
+  const end = text.indexOf('\n', offset);
+  return { file, line, col: offset - start + 1, sourceLine: text.slice(start, end < 0 ? text.length : end).replace(/\r$/, ''), width };
+}
+
+/** The core tags, which only say what the value is anyway (`!!str 1.10`). */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** Nodes with an explicit tag other than the core ones, with their key paths. */
+function explicitTags(node: unknown, path: KeyPath): Array<{ path: KeyPath; node: Node; tag: string }> {
+  const out: Array<{ path: KeyPath; node: Node; tag: string }> = [];
+  const n = node as Node | null;
+  if (n && typeof n === 'object' && 'tag' in n && typeof n.tag === 'string' && !CORE_TAGS.has(n.tag) && n.range)
+    out.push({ path, node: n, tag: n.tag.replace(/^tag:yaml\.org,2002:/, '!!') });
+  if (isMap(node))
+    for (const p of node.items) out.push(...explicitTags(p.key, path), ...explicitTags(p.value, [...path, isScalar(p.key) ? String(p.key.value) : '?']));
+  else if (isSeq(node)) node.items.forEach((item, i) => out.push(...explicitTags(item, [...path, i])));
+  return out;
+}
+
 /** Parses and validates profile text. Never throws for bad input. */
 export function parseProfile(text: string, file: string, opts: { fast?: boolean } = {}): ParseResult {
   const lc = new LineCounter();
@@ -241,6 +288,9 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
     return whole(`the file is ${Buffer.byteLength(text, 'utf8')} bytes; a profile is at most ${MAX_PROFILE_BYTES} bytes`, 'Is this the right file?');
   if (text.includes('\u0000') || text.includes('\ufffd')) return whole('this is not a text file (it contains NUL or invalid UTF-8 bytes)', 'Give the path of a YAML profile');
   if (text.trim() === '') return whole('the file is empty', 'Run `mpgen init -o FILE` for an example profile');
+  // Nesting, documents and line endings the parsers cannot take, before either of them runs.
+  const limit = checkText(text);
+  if (limit) return { diagnostics: [{ severity: 'error', path: '', message: limit.message, hint: limit.hint, ...placeIn(text, file, limit.offset, limit.width) }] };
 
   // The common case first: a plain profile with no problem at all needs no positions, so it
   // need not become a `yaml` document (fast-yaml.ts says why the value is the same).
@@ -269,16 +319,47 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
   const diagnostics: Diagnostic[] = [];
 
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
+    // A tab in the indentation takes apart the structure of what follows it: the tabs alone are reported.
+    const tabs = doc.errors.filter((e) => e.code === 'TAB_AS_INDENT');
+    const open = unclosedBrackets(text);
+    for (const e of tabs.length > 0 ? tabs : doc.errors) {
       const msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       let hint: string | undefined;
-      if (/tab/i.test(msg)) hint = 'Indent with spaces; YAML does not allow tabs for indentation';
+      let [from, to] = e.pos;
+      const close = /end with an? ([}\]])$/.exec(msg);
+      // An unclosed bracket is reported where it opens, not at the end of the text.
+      let bracket = open.length - 1;
+      while (close && bracket >= 0 && text[open[bracket]!] !== (close[1] === '}' ? '{' : '[')) bracket--;
+      if (close && bracket >= 0) {
+        [from, to] = [open[bracket]!, open[bracket]! + 1];
+        open.splice(bracket, 1);
+        hint = `Close it with ${close[1]}, and indent the lines inside it more than its key`;
+      } else if (/tab/i.test(msg)) hint = 'Indent with spaces; YAML does not allow tabs for indentation';
       else if (/unique/i.test(msg)) hint = 'Remove or merge the duplicate key';
       else hint = 'Fix the YAML syntax';
-      diagnostics.push({ severity: 'error', path: '', message: `YAML: ${msg}`, hint, ...loc.at(e.pos[0], Math.max(1, e.pos[1] - e.pos[0])) });
+      const d: Diagnostic = { severity: 'error', path: '', message: `YAML: ${msg}`, hint, ...loc.at(from, Math.max(1, to - from)) };
+      // once per place (a tab: once per line)
+      if (!diagnostics.some((x) => x.line === d.line && (tabs.length > 0 || (x.col === d.col && x.message === d.message)))) diagnostics.push(d);
     }
-    return { diagnostics };
+    return { diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.col - b.col) };
   }
+  // Tags: a profile has none. An unknown one (!!python/object, !!js/function) is only a warning
+  // to the `yaml` package, which then reads the value as if it had no tag; !!binary gives bytes.
+  const tagged = explicitTags(doc.contents, []);
+  if (tagged.length > 0)
+    return {
+      diagnostics: tagged.map(({ path, node, tag }) => {
+        let start = text.lastIndexOf('!', node.range![0]);
+        while (text[start - 1] === '!') start--;
+        return {
+          severity: 'error' as const,
+          path: formatPath(path),
+          message: `the YAML tag ${tag} is not accepted in a profile`,
+          hint: 'Remove the tag: a profile holds only plain strings, numbers, true and false, lists and mappings',
+          ...loc.at(start, tag.length),
+        };
+      }),
+    };
 
   let value: unknown = early?.value;
   if (value === undefined) {

@@ -4,6 +4,7 @@
  * key path; the loader turns paths into file:line:col.
  */
 import ipaddr from 'ipaddr.js';
+import { quote } from '../base/printable.js';
 import { CIDR_RE, IPV4_RE, MAC_RE, durationMs, DURATION_RE } from './schema.js';
 
 export type KeyPath = Array<string | number>;
@@ -34,6 +35,10 @@ function overlaps(a: [ipaddr.IPv4, number], b: [ipaddr.IPv4, number]): boolean {
   const p = Math.min(a[1], b[1]);
   return a[0].match(b[0], p);
 }
+
+/** A raw value as a message quotes it: strings quoted and escaped (printable.ts), others described. */
+const shown = (v: unknown): string =>
+  typeof v === 'string' ? quote(v.length > 60 ? `${v.slice(0, 60)}…` : v) : typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : Array.isArray(v) ? 'a list' : 'a mapping';
 
 const uplinksOf = (p: Raw): Raw[] => asArray(p.uplinks).map((u) => (isObj(u) ? u : {}));
 
@@ -109,7 +114,7 @@ const bondPresence: Rule = (p) => {
   if (p.mode === 'teql' && p.bond === undefined)
     return [{ path: ['mode'], message: 'teql mode needs a bond', hint: 'Add bond: {interface: teql0, address: ADDR/PREFIX, gateway: GW}, or use mode: multipath' }];
   if (p.mode !== undefined && p.mode !== 'teql' && p.bond !== undefined)
-    return [{ path: ['bond'], at: 'key', message: `bond is only used in teql mode, and mode is ${String(p.mode)}`, hint: 'Remove the bond section, or set mode: teql' }];
+    return [{ path: ['bond'], at: 'key', message: `bond is only used in teql mode, and mode is ${typeof p.mode === 'string' && /^[a-z]{1,20}$/.test(p.mode) ? p.mode : shown(p.mode)}`, hint: 'Remove the bond section, or set mode: teql' }];
   return [];
 };
 
@@ -120,7 +125,7 @@ const uniqueNames: Rule = (p) => {
     if (typeof u.name !== 'string') return;
     const first = seen.get(u.name);
     if (first !== undefined)
-      out.push({ path: ['uplinks', i, 'name'], message: `"${u.name}" is already the name of uplinks[${first}]`, hint: 'Give every uplink a unique name' });
+      out.push({ path: ['uplinks', i, 'name'], message: `${shown(u.name)} is already the name of uplinks[${first}]`, hint: 'Give every uplink a unique name' });
     else seen.set(u.name, i);
   });
   return out;
@@ -132,7 +137,7 @@ const uniqueInterfaces: Rule = (p) => {
   const claim = (name: unknown, path: KeyPath, label: string) => {
     if (typeof name !== 'string') return;
     const first = seen.get(name);
-    if (first !== undefined) out.push({ path, message: `interface "${name}" is already used by ${first}`, hint: 'Each uplink, the lan and the bond need their own interface' });
+    if (first !== undefined) out.push({ path, message: `interface ${shown(name)} is already used by ${first}`, hint: 'Each uplink, the lan and the bond need their own interface' });
     else seen.set(name, label);
   };
   if (isObj(p.lan)) claim(p.lan.interface, ['lan', 'interface'], 'lan');
@@ -381,7 +386,7 @@ const teqlSlaves: Rule = (p) => {
   const out: Finding[] = [];
   uplinksOf(p).forEach((u, i) => {
     if (typeof u.interface === 'string' && /^(lo|teql\d*|ppp\d*|tun\d*|tap\d*|wg\d*|gre\d*|sit\d*|ip6tnl\d*)$/.test(u.interface))
-      out.push({ path: ['uplinks', i, 'interface'], message: `"${u.interface}" is not an Ethernet-like device`, hint: 'teql slaves are the Ethernet links to the routers (such as eth2..eth5)' });
+      out.push({ path: ['uplinks', i, 'interface'], message: `${shown(u.interface)} is not an Ethernet-like device`, hint: 'teql slaves are the Ethernet links to the routers (such as eth2..eth5)' });
     if (u.nat !== undefined)
       out.push({ path: ['uplinks', i, 'nat'], at: 'key', message: 'per-uplink NAT has no effect in teql mode: outgoing packets leave through the bond', hint: 'Remove it and set nat: at the top level; it applies to the bond' });
   });
@@ -416,7 +421,7 @@ const routes: Rule = (p) => {
       key = net;
       if (c[1] === 0) out.push({ path: ['routes', i], message: `${r} is the default route`, hint: 'Write default' });
     }
-    if (seen.has(key)) out.push({ path: ['routes', i], message: `${r} is listed twice`, hint: 'Remove the duplicate' });
+    if (seen.has(key)) out.push({ path: ['routes', i], message: `${c || r === "default" ? r : shown(r)} is listed twice`, hint: 'Remove the duplicate' });
     seen.add(key);
   });
   return out;
@@ -481,7 +486,7 @@ const probes: Rule = (p) => {
   uplinksOf(p).forEach((u, i) => {
     const list = asArray(u.probe);
     const dup = list.find((x, j) => list.indexOf(x) !== j);
-    if (dup !== undefined) out.push({ path: ['uplinks', i, 'probe'], message: `${String(dup)} is listed twice`, hint: 'Remove the duplicate' });
+    if (dup !== undefined) out.push({ path: ['uplinks', i, 'probe'], message: `${typeof dup === 'string' && IPV4_RE.test(dup) ? dup : shown(dup)} is listed twice`, hint: 'Remove the duplicate' });
     list.forEach((t, k) => {
       const why = probeProblem(p, t);
       if (why) out.push({ path: ['uplinks', i, 'probe', k], ...why });

@@ -85,7 +85,7 @@ describe('a file that is not a profile', () => {
     writeFileSync(join(dir, 'd', 'x\u001b[31mred\u0007.yaml'), 'a: [\n');
     const r = mpgen(['render', '--batch', join(dir, 'd'), '--distro', 'debian', '-o', join(dir, 'out')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('x\\x1b[31mred\\x07.yaml');
+    expect(r.stderr).toContain('x\\e[31mred\\x07.yaml');
     // eslint-disable-next-line no-control-regex
     expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });

@@ -1,5 +1,5 @@
 /** End to end: the built CLI as a user runs it. */
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,10 +75,33 @@ describe('mpgen CLI', () => {
     expect(r.stderr).toContain(': ok (multipath, 2 uplinks)');
   });
 
-  it('validate of a missing file is a located error, exit 1', () => {
+  it('validate of a missing file is a located error that says the file does not exist, exit 1', () => {
     const r = mpgen(['validate', '-p', '/nonexistent/x.yaml']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('/nonexistent/x.yaml:1:1: cannot read the profile: ENOENT');
+    expect(r.stderr).toBe('/nonexistent/x.yaml:1:1: the file does not exist. Check the path, or run `mpgen init -o FILE` for an example profile\n1 error in profile; nothing was written.\n');
+    const under = mpgen(['validate', '-p', `${fixturePath('seed001-multipath')}/x.yaml`]);
+    expect(under.code).toBe(1);
+    expect(under.stderr).toContain('/x.yaml:1:1: the file does not exist (a part of the path is not a directory).');
+  });
+
+  it('-p - reads the profile from standard input; its messages say <stdin>:line:col', () => {
+    const text = readFileSync(fixturePath('seed001-multipath'), 'utf8');
+    const ok = mpgen(['validate', '-p', '-'], { input: text });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toBe('<stdin>: ok (multipath, 2 uplinks)\n');
+    const bad = mpgen(['validate', '-p', '-'], { input: text.replace('mode: multipath', 'mode: multipth') });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^<stdin>:\d+:7: mode: "multipth" is not one of teql, multipath, equalize\. Did you mean "multipath"\?/);
+    const empty = mpgen(['validate', '-p', '-'], { input: '' });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('<stdin>:1:1: the file is empty.');
+    // the rendered tree is the one a file gives
+    const dir = mkdtempSync(join(tmpdir(), 'mpgen-stdin-'));
+    expect(mpgen(['render', '--distro', 'debian', '-p', '-', '-o', join(dir, 'a')], { input: text }).code).toBe(0);
+    expect(mpgen(['render', '--distro', 'debian', '-p', fixturePath('seed001-multipath'), '-o', join(dir, 'b')]).code).toBe(0);
+    const files = (d: string): string[] => readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(d.length)).sort();
+    expect(files(join(dir, 'a'))).toEqual(files(join(dir, 'b')));
+    for (const f of files(join(dir, 'a'))) expect(readFileSync(join(dir, 'a', f), 'utf8'), f).toBe(readFileSync(join(dir, 'b', f), 'utf8'));
   });
 
   it('distros lists every distro with backend and gated capabilities', () => {

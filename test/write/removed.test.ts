@@ -34,7 +34,7 @@ describe('what a rewrite removed', () => {
     writeFileSync(join(out, 'notes\u001b[2J.txt'), 'mine\n');
     const r = render('ubuntu');
     expect(r.code, r.stderr).toBe(0);
-    expect(removedLines(r.stderr)).toEqual([`mpgen: removed ${join(out, 'etc', 'by-hand.conf')} (not in the plan)`, `mpgen: removed ${join(out, 'notes\\x1b[2J.txt')} (not in the plan)`]);
+    expect(removedLines(r.stderr)).toEqual([`mpgen: removed ${join(out, 'etc', 'by-hand.conf')} (not in the plan)`, `mpgen: removed ${join(out, 'notes\\e[2J.txt')} (not in the plan)`]);
     expect(removedLines(render('debian').stderr)).toEqual([]);
   });
 

@@ -7,7 +7,7 @@ export function registerBundle(program: Command): void {
     .command('bundle')
     .description('Write a tarball with the rendered tree, install.sh, uninstall.sh and a MANIFEST (sha256 and mode per file)')
     .requiredOption('-d, --distro <name>', 'target distro (see `mpgen distros`)')
-    .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
+    .option('-p, --profile <file>', 'profile to read, - for standard input (default: ./mpgen.yaml, else the embedded default)')
     .option('-b, --backend <name>', 'backend instead of the distro default')
     .option('-o, --out <file>', 'output file (default: NAME-VERSION.tar.gz)')
     .addHelpText('after', '\nReproducible: mtimes come from SOURCE_DATE_EPOCH, else from the profile.\n\nExamples:\n  $ mpgen bundle --distro debian -p office.yaml\n  $ tar xzf mpgen-office-1.0.0.tar.gz && sudo mpgen-office-1.0.0/install.sh --root /mnt/image')

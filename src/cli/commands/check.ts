@@ -19,7 +19,7 @@ export function register(program: Command): void {
   program
     .command('check')
     .description('Check the live kernel (links, addresses, teql, rules, tables, multipath route, sysctls, keepalive) against the profile, and that no other ifupdown or netplan file configures its interfaces')
-    .option('-p, --profile <file>', 'profile to check against (default ./mpgen.yaml, else the built-in example)')
+    .option('-p, --profile <file>', 'profile to check against, - for standard input (default ./mpgen.yaml, else the built-in example)')
     .option('--json', 'print the results as JSON')
     .option('--netns <name>', 'check a named network namespace instead of this one (ip -n NAME)')
     .option('--root <dir>', 'look for other ifupdown and netplan configuration of the profile\'s interfaces under DIR (default /; with --netns only when given)')

@@ -6,7 +6,7 @@ export function registerInstall(program: Command): void {
     .description('Copy the rendered tree onto a mounted image (like install.sh --root): modes, backups, manifest, systemctl --root enable')
     .requiredOption('-d, --distro <name>', 'target distro (see `mpgen distros`)')
     .requiredOption('-r, --root <dir>', 'root of the mounted image')
-    .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
+    .option('-p, --profile <file>', 'profile to read, - for standard input (default: ./mpgen.yaml, else the embedded default)')
     .option('-b, --backend <name>', 'backend instead of the distro default')
     .option('--allow-live-root', 'allow --root / (installs onto this running system, applies sysctl, restarts units)')
     .addHelpText('after', '\nUndo with: ROOT/var/lib/mpgen/PACKAGE/uninstall.sh --root ROOT\n\nExample:\n  $ sudo mpgen install --distro debian --root /mnt/image -p office.yaml')

@@ -9,7 +9,7 @@ export function registerPackage(program: Command): void {
     .description('Write a package of the rendered configuration, one of: deb, rpm, tar (see --format)')
     .requiredOption('-d, --distro <name>', 'target distro (see `mpgen distros`)')
     .requiredOption('-f, --format <format>', `package format: ${formatChoices()}`)
-    .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
+    .option('-p, --profile <file>', 'profile to read, - for standard input (default: ./mpgen.yaml, else the embedded default)')
     .option('-b, --backend <name>', 'backend instead of the distro default')
     .option('-o, --out <dir>', 'output directory (default: .)', '.')
     .option('--batch <dir-or-glob>', 'one package per profile of a directory (*.yaml, *.yml) or a glob, all into -o')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { basename, dirname, join, resolve } from 'node:path';
-import { terminalSafe } from '../../batch/terminal-text.js';
+import { printable } from '../../base/printable.js';
 import { backendList } from '../../backends/catalog.js';
 import { UserError } from '../../base/user-error.js';
 
@@ -20,7 +20,7 @@ export function registerRender(program: Command): void {
     .command('render')
     .description('Render the native network configuration of one distro as a root-shaped tree')
     .requiredOption('-d, --distro <name>', 'target distro (see `mpgen distros`)')
-    .option('-p, --profile <file>', 'profile to read (default: ./mpgen.yaml, else the embedded default)')
+    .option('-p, --profile <file>', 'profile to read, - for standard input (default: ./mpgen.yaml, else the embedded default)')
     .option('-o, --out <dir>', 'output directory (default: dist/<distro>); replaced atomically')
     .option('-b, --backend <name>', `backend instead of the distro default (${backendList()})`)
     .option('-n, --dry-run', 'print the plan (mode, size, path) and write nothing')
@@ -60,7 +60,7 @@ export function registerRender(program: Command): void {
         throw e;
       }
       for (const f of res.written) process.stdout.write(`${modeString(f.mode)} ${String(f.bytes).padStart(6)} ${join(out, f.path)}\n`);
-      for (const p of res.removed) process.stderr.write(`mpgen: removed ${terminalSafe(join(out, p))} (not in the plan)\n`);
+      for (const p of res.removed) process.stderr.write(`mpgen: removed ${printable(join(out, p))} (not in the plan)\n`);
       process.stderr.write(
         res.unchanged
           ? `mpgen: ${out} already holds these ${res.written.length} files for ${plan.name} on ${plan.distro} (backend ${plan.backend}); left as it is\n`
