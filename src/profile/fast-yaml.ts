@@ -74,6 +74,12 @@ const VALUE = `(?:${PLAIN}|${QUOTED}|\\[ *(?:${ITEM}(?: *, *${ITEM})*)? *\\])`;
 const COMMENT = '(?: +#.*)?';
 const LINE = new RegExp(`^(?: *(?:- +)*${KEY}:(?: +${VALUE})?${COMMENT}| *(?:- +)+${VALUE}${COMMENT}| *(?:#.*)?)$`);
 /**
+ * The parts of a content line the screen admitted (fast-locate.ts): 1 indent, 2 the dashes,
+ * 3 a key, 4 the value after it, 5 a value after the dashes alone. With indices (the d flag).
+ */
+export const LINE_PARTS = new RegExp(`^( *)((?:- +)*)(?:(${KEY}):(?: +(${VALUE}))?|(${VALUE}))${COMMENT}$`, 'd');
+
+/**
  * The profile's value when the screen admits the text and js-yaml reads it; undefined when the
  * `yaml` package must read it instead.
  */

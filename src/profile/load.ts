@@ -5,6 +5,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { fastYamlValue } from './fast-yaml.js';
+import { fastLocator } from './fast-locate.js';
 import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { runRules, type Finding, type KeyPath } from './rules.js';
@@ -231,6 +232,17 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
   if (fast !== null && typeof fast === 'object' && !Array.isArray(fast)) {
     early = { value: fast, parsed: profileSchema.safeParse(fast), findings: runRules(fast) };
     if (early.parsed.success && early.findings.length === 0) return { profile: early.parsed.data, diagnostics: [] };
+    // Warnings only (every equalize profile has one): their positions can come from the lines.
+    if (early.parsed.success && early.findings.every((f) => f.severity === 'warning')) {
+      const locate = fastLocator(text, fast);
+      if (locate) {
+        const diagnostics = toDiagnostics(early.findings.map(asProblem), (path, atKey) => {
+          const at = locate(path, atKey);
+          return at && { file, ...at };
+        });
+        if (diagnostics) return { profile: early.parsed.data, diagnostics };
+      }
+    }
   }
 
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2' });

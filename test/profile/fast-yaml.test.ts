@@ -123,23 +123,3 @@ describe('fastYamlValue agrees with yaml or refuses', () => {
     }
   });
 });
-
-describe('a profile with problems', () => {
-  // parseProfile keeps the fast reading's value, schema result and findings when it falls back to
-  // the yaml document for positions: the diagnostics must be those of a yaml-only reading.
-  it('gets the same diagnostics and profile as from the yaml document alone', () => {
-    const texts = [
-      readFileSync(fixturePath('seed000-equalize'), 'utf8'),
-      ...fc.sample(validProfile, { seed: SEED + 23, numRuns: RUNS }).map((c) => profileText(c.profile)),
-    ];
-    let warned = 0;
-    for (const text of texts) {
-      const fast = parseProfile(text, 'p.yaml');
-      const slow = parseProfile(text, 'p.yaml', { fast: false });
-      expect(fast.diagnostics, text).toEqual(slow.diagnostics);
-      expect(fast.profile, text).toEqual(slow.profile);
-      if (slow.diagnostics.some((d) => d.severity === 'warning')) warned++;
-    }
-    expect(warned).toBeGreaterThan(RUNS / 40);
-  });
-});
