@@ -46,25 +46,6 @@ const precompiled = {
   },
 };
 
-/**
- * node:child_process and node:crypto cost a cold start up to ~20 ms to load (child_process pulls
- * in net, dgram, streams and readline), yet a render never spawns (commander requires
- * child_process at load, for executable subcommands mpgen does not have) and hashes only in
- * some backends and packers. In the bundle they become modules whose functions load the real
- * builtin on first call: the same functions, the same results, just later.
- */
-const LAZY_BUILTINS = { child_process: ['execFileSync', 'spawn', 'spawnSync', 'execFile', 'exec', 'execSync', 'fork'], crypto: ['createHash'] };
-const lazyBuiltins = {
-  name: 'mpgen-lazy-builtins',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?(child_process|crypto)$/ }, (a) => (a.namespace === 'lazy-builtin' ? undefined : { path: a.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => ({
-      loader: 'js',
-      contents: `let m;\nconst load = () => (m ??= require('node:${a.path}'));\n${LAZY_BUILTINS[a.path].map((f) => `export function ${f}(...args) { return load().${f}(...args); }`).join('\n')}\n`,
-    }));
-  },
-};
-
 const bundle = (entry) =>
   build({
     entryPoints: [entry],
@@ -76,7 +57,7 @@ const bundle = (entry) =>
     keepNames: false,
     legalComments: 'none',
     alias: { handlebars: 'handlebars/runtime' },
-    plugins: [precompiled, lazyBuiltins],
+    plugins: [precompiled],
     banner: { js: 'var __mpgen_url = require("node:url").pathToFileURL(__filename).href;' },
     define: {
       __MPGEN_BUNDLED__: 'true',

@@ -1,68 +1,72 @@
 /**
- * L0: the exact expected tree of every (fixture, distro[, backend]), file by
- * file, with modes (kept in each tree's MODES file, since git keeps no 0600).
- * Regenerated only on purpose: MPGEN_UPDATE_GOLDEN=1 npm test -- test/golden
- * (or npm run golden:update), then review the diff.
+ * L0: the exact expected tree of every (fixture, backend), rendered for the backend's
+ * representative distro (targets.ts), file by file, with modes (each tree's MODES file, since git
+ * keeps no 0600). The keepalive script is the same in every tree but for its marker line: it is
+ * stored once, keepalive.golden (as rendered for the first fixture), and every tree's copy must
+ * equal it. identity.test.ts covers the other distros of each backend.
+ * Regenerated only on purpose: npm run golden:update (MPGEN_UPDATE_GOLDEN=1), then review the diff.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { marker } from '../../src/backends/backend.js';
+import type { Model } from '../../src/model/model.js';
 import { renderPlan } from '../../src/plan/render.js';
-import type { Plan } from '../../src/plan/plan.js';
 import { FIXTURES, fixtureModel } from '../support/fixtures.js';
-import { GOLDEN_TARGETS } from './targets.js';
+import { listTree, modesOf, pruneOrRefuse, readStored, strayEntries, UPDATE, UPDATE_HINT, writeTree } from './golden-store.js';
+import { BACKEND_NAMES, KEEPALIVE_PATH, othersOf, REPRESENTATIVE } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('./trees/', import.meta.url));
-const UPDATE = process.env.MPGEN_UPDATE_GOLDEN === '1';
+const KEEPALIVE_GOLDEN = fileURLToPath(new URL('./keepalive.golden', import.meta.url));
+const FIRST = fixtureModel(FIXTURES[0]);
 
+/** a keepalive as it would read for the first fixture: only the marker line names the profile */
+const asFirst = (content: string, model: Model): string => content.split(marker(model, '')).join(marker(FIRST, ''));
 
-function listTree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d).sort()) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(`/${relative(dir, p)}`);
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out.filter((p) => p !== '/MODES');
-}
+const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-const modesOf = (plan: Plan): string => plan.files.map((f) => `0${f.mode.toString(8)} ${f.path}`).join('\n') + '\n';
+describe('golden trees, one per (fixture, backend)', () => {
+  it(`the keepalive script (${KEEPALIVE_PATH}), stored once`, () => {
+    const ka = renderPlan(FIRST, REPRESENTATIVE.eni, 'eni').files.find((f) => f.path === KEEPALIVE_PATH);
+    expect(ka, `${FIXTURES[0]} installs no ${KEEPALIVE_PATH}`).toBeDefined();
+    if (UPDATE) writeFileSync(KEEPALIVE_GOLDEN, ka!.content);
+    expect(existsSync(KEEPALIVE_GOLDEN), `no ${KEEPALIVE_GOLDEN}; ${UPDATE_HINT}`).toBe(true);
+    expect(ka!.content).toBe(readFileSync(KEEPALIVE_GOLDEN, 'utf8'));
+  });
 
-function writeTree(dir: string, plan: Plan): void {
-  rmSync(dir, { recursive: true, force: true });
-  for (const f of plan.files) {
-    const p = join(dir, f.path);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, f.content);
-  }
-  writeFileSync(join(dir, 'MODES'), modesOf(plan));
-}
-
-describe('golden trees', () => {
   for (const fixture of FIXTURES) {
-    for (const t of GOLDEN_TARGETS) {
-      it(`${fixture} / ${t.dir}`, () => {
-        const plan = renderPlan(fixtureModel(fixture), t.distro, t.backend);
-        const dir = join(ROOT, fixture, t.dir);
-        if (UPDATE) writeTree(dir, plan);
-        expect(existsSync(dir), `no golden tree at ${dir}; run npm run golden:update and review it`).toBe(true);
-        expect(plan.files.map((f) => f.path)).toEqual(listTree(dir));
-        for (const f of plan.files) expect(f.content, f.path).toBe(readFileSync(join(dir, f.path), 'utf8'));
-        expect(modesOf(plan)).toBe(readFileSync(join(dir, 'MODES'), 'utf8'));
+    for (const backend of BACKEND_NAMES) {
+      const distro = REPRESENTATIVE[backend];
+      it(`${fixture} / ${backend} (${distro})`, () => {
+        const model = fixtureModel(fixture);
+        const plan = renderPlan(model, distro, backend);
+        const own = plan.files.filter((f) => f.path !== KEEPALIVE_PATH);
+        const dir = join(ROOT, fixture, backend);
+        if (UPDATE) writeTree(dir, own, plan.files);
+        expect(existsSync(dir), `no golden tree at ${dir}; ${UPDATE_HINT}`).toBe(true);
+        expect(own.map((f) => f.path).sort(byPath)).toEqual(listTree(dir).sort(byPath));
+        for (const f of own) expect(f.content, f.path).toBe(readStored(dir, f.path));
+        // MODES lists the keepalive too: a tree that loses it fails here
+        expect(modesOf(plan.files)).toBe(readStored(dir, 'MODES'));
+        const ka = plan.files.find((f) => f.path === KEEPALIVE_PATH);
+        if (ka) expect(asFirst(ka.content, model), `${KEEPALIVE_PATH} differs from keepalive.golden`).toBe(readFileSync(KEEPALIVE_GOLDEN, 'utf8'));
       });
     }
   }
 
+  it('trees/ holds a tree for each (fixture, backend) and nothing else', () => {
+    const expected = new Set(FIXTURES.flatMap((f) => BACKEND_NAMES.map((b) => `${f}/${b}`)));
+    expect(pruneOrRefuse(ROOT, strayEntries(ROOT, 2, expected)), `stale golden files under ${ROOT}; ${UPDATE_HINT}`).toEqual([]);
+  });
+
   it('every file starts with a "generated by mpgen" comment where the format allows one', () => {
     for (const fixture of FIXTURES)
-      for (const t of GOLDEN_TARGETS)
-        for (const f of renderPlan(fixtureModel(fixture), t.distro, t.backend).files) {
-          const head = f.content.split('\n').slice(0, 3).join('\n');
-          expect(head, `${fixture}/${t.dir}${f.path}`).toMatch(/generated by mpgen/);
-        }
+      for (const backend of BACKEND_NAMES)
+        for (const distro of [REPRESENTATIVE[backend], ...othersOf(backend)])
+          for (const f of renderPlan(fixtureModel(fixture), distro, backend).files) {
+            const head = f.content.split('\n').slice(0, 3).join('\n');
+            expect(head, `${fixture}/${distro}/${backend}${f.path}`).toMatch(/generated by mpgen/);
+          }
   });
 });
