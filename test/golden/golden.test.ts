@@ -15,7 +15,7 @@ import type { Model } from '../../src/model/model.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { FIXTURES, fixtureModel } from '../support/fixtures.js';
 import { listTree, modesOf, pruneOrRefuse, readStored, strayEntries, UPDATE, UPDATE_HINT, writeTree } from './golden-store.js';
-import { BACKEND_NAMES, KEEPALIVE_PATH, othersOf, REPRESENTATIVE } from './targets.js';
+import { BACKEND_NAMES, isKeepalive, KEEPALIVE_PATH, othersOf, REPRESENTATIVE } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('./trees/', import.meta.url));
 const KEEPALIVE_GOLDEN = fileURLToPath(new URL('./keepalive.golden', import.meta.url));
@@ -28,7 +28,7 @@ const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 describe('golden trees, one per (fixture, backend)', () => {
   it(`the keepalive script (${KEEPALIVE_PATH}), stored once`, () => {
-    const ka = renderPlan(FIRST, REPRESENTATIVE.eni, 'eni').files.find((f) => f.path === KEEPALIVE_PATH);
+    const ka = renderPlan(FIRST, REPRESENTATIVE.eni, 'eni').files.find((f) => isKeepalive(f.path));
     expect(ka, `${FIXTURES[0]} installs no ${KEEPALIVE_PATH}`).toBeDefined();
     if (UPDATE) writeFileSync(KEEPALIVE_GOLDEN, ka!.content);
     expect(existsSync(KEEPALIVE_GOLDEN), `no ${KEEPALIVE_GOLDEN}; ${UPDATE_HINT}`).toBe(true);
@@ -41,7 +41,7 @@ describe('golden trees, one per (fixture, backend)', () => {
       it(`${fixture} / ${backend} (${distro})`, () => {
         const model = fixtureModel(fixture);
         const plan = renderPlan(model, distro, backend);
-        const own = plan.files.filter((f) => f.path !== KEEPALIVE_PATH);
+        const own = plan.files.filter((f) => !isKeepalive(f.path));
         const dir = join(ROOT, fixture, backend);
         if (UPDATE) writeTree(dir, own, plan.files);
         expect(existsSync(dir), `no golden tree at ${dir}; ${UPDATE_HINT}`).toBe(true);
@@ -49,7 +49,7 @@ describe('golden trees, one per (fixture, backend)', () => {
         for (const f of own) expect(f.content, f.path).toBe(readStored(dir, f.path));
         // MODES lists the keepalive too: a tree that loses it fails here
         expect(modesOf(plan.files)).toBe(readStored(dir, 'MODES'));
-        const ka = plan.files.find((f) => f.path === KEEPALIVE_PATH);
+        const ka = plan.files.find((f) => isKeepalive(f.path));
         if (ka) expect(asFirst(ka.content, model), `${KEEPALIVE_PATH} differs from keepalive.golden`).toBe(readFileSync(KEEPALIVE_GOLDEN, 'utf8'));
       });
     }

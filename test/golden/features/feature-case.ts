@@ -44,7 +44,7 @@ export const FILES = {
   /** what netplan cannot say, for eth1: the multipath route and the shared rules */
   netplanEth1DropIn: '/etc/systemd/network/10-netplan-eth1.network.d/mpgen-feat.conf',
   sysctl: '/etc/sysctl.d/90-mpgen-feat.conf',
-  rtTables: '/etc/iproute2/rt_tables.d/mpgen.conf',
+  rtTables: '/etc/iproute2/rt_tables.d/mpgen-feat.conf',
   nft: '/etc/mpgen/feat.nft',
   iptables: '/etc/mpgen/feat.rules',
   firewallUnit: '/usr/lib/systemd/system/mpgen-firewall-feat.service',

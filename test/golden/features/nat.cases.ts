@@ -11,7 +11,7 @@ export const NAT_CASES: FeatureCase[] = [
         '\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "eth1" ip saddr != 192.0.2.2 masquerade\n\t\toifname "eth2" ip saddr != 198.51.100.2 snat to 198.51.100.2\n\t}',
       ],
       [F.iptables]: ABSENT,
-      [F.firewallUnit]: ['ConditionPathExists=/etc/mpgen/feat.nft', 'ExecStart=/usr/libexec/mpgen/firewall start feat'],
+      [F.firewallUnit]: ['ConditionPathExists=/etc/mpgen/feat.nft', 'ExecStart=/usr/libexec/mpgen/feat-firewall start feat'],
     }),
   },
   {
@@ -22,12 +22,12 @@ export const NAT_CASES: FeatureCase[] = [
         '*nat\n:mpgen-nat-feat - [0:0]\n-A mpgen-nat-feat -o eth1 ! -s 192.0.2.2 -j MASQUERADE\n-A mpgen-nat-feat -o eth2 ! -s 198.51.100.2 -j SNAT --to-source 198.51.100.2\n-I POSTROUTING 1 -j mpgen-nat-feat\nCOMMIT',
       ],
       [F.nft]: ABSENT,
-      [F.firewallUnit]: ['ExecStart=/usr/libexec/mpgen/firewall start feat'],
+      [F.firewallUnit]: ['ExecStart=/usr/libexec/mpgen/feat-firewall start feat'],
     }),
   },
   {
     feature: 'firewall: none (and no NAT)',
     snippet: 'firewall: none\nnat: none',
-    files: everyBackend({ [F.nft]: ABSENT, [F.iptables]: ABSENT, [F.firewallUnit]: ABSENT, '/usr/libexec/mpgen/firewall': ABSENT }),
+    files: everyBackend({ [F.nft]: ABSENT, [F.iptables]: ABSENT, [F.firewallUnit]: ABSENT, '/usr/libexec/mpgen/feat-firewall': ABSENT }),
   },
 ];
