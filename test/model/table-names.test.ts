@@ -1,5 +1,5 @@
 /**
- * Issue 14, item 14: rt_tables.d/mpgen.conf names one table per line, and no two lines share a name
+ * Issue 14, item 14: rt_tables.d/mpgen-NAME.conf names one table per line, and no two lines share a name
  * or an id. An uplink may be called "mp": its table keeps `mpgen-NAME-mp`, like every uplink's, and
  * the multipath table becomes `mpgen-NAME.mp`. Checked in the file and with iproute2 itself, which
  * reads the rendered file (bind-mounted over /etc/iproute2 in a private mount namespace) and shows
@@ -24,7 +24,7 @@ ${extra}`;
 
 function rtTables(text: string): Array<[number, string]> {
   const { model } = loadModelFromText(text, 'p.yaml');
-  const file = renderPlan(model, 'debian').files.find((f) => f.path === '/etc/iproute2/rt_tables.d/mpgen.conf')!;
+  const file = renderPlan(model, 'debian').files.find((f) => f.path === '/etc/iproute2/rt_tables.d/mpgen-lab.conf')!;
   return file.content
     .split('\n')
     .filter((l) => l.trim() !== '' && !l.startsWith('#'))
@@ -79,7 +79,7 @@ describe.skipIf(why)('iproute2 reads the rendered names', () => {
   it('ip route show table mpgen-lab-mp shows uplink mp; table mpgen-lab.mp the multipath route', () => {
     mkdirSync(join(etc, 'rt_tables.d'));
     writeFileSync(join(etc, 'rt_tables'), '255\tlocal\n254\tmain\n253\tdefault\n0\tunspec\n');
-    writeFileSync(join(etc, 'rt_tables.d', 'mpgen.conf'), rtTables(P('mp')).map(([id, n]) => `${id}\t${n}`).join('\n') + '\n');
+    writeFileSync(join(etc, 'rt_tables.d', 'mpgen-lab.conf'), rtTables(P('mp')).map(([id, n]) => `${id}\t${n}`).join('\n') + '\n');
     execFileSync('ip', ['netns', 'add', ns], { timeout: 10_000 });
     const x = (...a: string[]) => execFileSync('ip', ['-n', ns, ...a], { timeout: 10_000 });
     x('link', 'set', 'lo', 'up');
