@@ -266,6 +266,9 @@ export function ifcfgNotes(model: Model, state: KernelState, distro: Target): st
   return notes;
 }
 
+/** Every file of this backend has a name initscripts fixes: the same path for every profile. */
+const fixed = (f: PlannedFile): PlannedFile => ({ ...f, fixedName: true });
+
 function varsFile(path: string, view: VarsFileView): PlannedFile {
   return planFile(path, renderTemplate('ifcfg/vars', view));
 }
@@ -284,5 +287,5 @@ export const ifcfg: Backend = (ctx: RenderContext): Contribution => {
   }
   const rpm = ['network-scripts', 'iproute'];
   if (model.mode === 'teql') rpm.push('iproute-tc', 'kmod');
-  return { files, depends: { rpm }, notes: ifcfgNotes(model, ctx.state, distro) };
+  return { files: files.map(fixed), depends: { rpm }, notes: ifcfgNotes(model, ctx.state, distro) };
 };

@@ -12,6 +12,12 @@ export interface PlannedFile {
   content: string;
   /** true for files under /etc: conffiles in .deb, %config(noreplace) in .rpm */
   config: boolean;
+  /**
+   * The system fixes this name (initscripts reads ifcfg-DEV, /etc/sysconfig/network,
+   * /usr/sbin/ifup-local): every profile writes the same path, so no profile's package may own
+   * it. The .rpm ships it under /usr/share/mpgen/NAME/root and its scriptlets put it in place.
+   */
+  fixedName?: true;
 }
 
 export const FILE_MODE = {

@@ -6,6 +6,8 @@
  * deb: debhelper's postinst-systemd-enable / prerm / postrm-systemd, inlined.
  * rpm: %systemd_post / %systemd_preun / %systemd_postun, inlined (no rpmbuild
  * macros here). Both touch the running system only on a live, booted root.
+ * rpm, for files whose names the system fixes (ifcfg): %posttrans puts the
+ * staged copies in place, %postun takes them away (docs/packaging.md).
  */
 import type { Plan } from '../plan/plan.js';
 import { type Lines, script, shq, when } from './script-blocks.js';
@@ -16,7 +18,26 @@ export interface ScriptView {
   sysctlFiles: string[];
   /** lines the deb postinst runs on configure, after the units (e.g. warnings about other configuration) */
   postinstChecks?: Lines;
+  /** rpm: files shipped staged (their names are the system's), which %posttrans puts in place */
+  placed?: PlacedFile[];
+  /** rpm, with `placed`: how this profile's marker lines start, and how any profile's do */
+  marker?: { own: string; any: string };
 }
+
+/** A file whose name the system fixes: shipped at `staged`, put at `path` with `mode`. */
+export interface PlacedFile {
+  path: string;
+  staged: string;
+  mode: number;
+}
+
+/**
+ * The name a file that was there before mpgen is kept under while a profile's file replaces it.
+ * It must end in ".orig": initscripts (`ls ifcfg-*` minus ~, .bak, .old, .orig, .rpmnew,
+ * .rpmorig, .rpmsave) and NetworkManager's ifcfg-rh plugin skip such names; they would bring
+ * up `ifcfg-eth1.mpgen-orig`, the old configuration of eth1, as one more connection.
+ */
+export const ORIG_SUFFIX = '.mpgen.orig';
 
 export const scriptView = (plan: Plan, pkg: string, postinstChecks: Lines = []): ScriptView => ({ pkg, units: plan.enable, sysctlFiles: plan.sysctlFiles, postinstChecks });
 
@@ -90,7 +111,85 @@ export function debScripts(v: ScriptView): Record<'postinst' | 'prerm' | 'postrm
   return { postinst, prerm, postrm };
 }
 
-export function rpmScriptlets(v: ScriptView): { post: string; preun: string; postun: string } {
+/** Shell functions of the rpm scriptlets that put the staged files in place (%posttrans) and take them away (%postun). */
+function placeFunctions(v: ScriptView, what: 'place' | 'unplace'): Lines {
+  if (!v.placed?.length || !v.marker) return [];
+  const marked = [
+    '# mpgen_marked FILE START: FILE is a regular file one of whose first two lines starts with START',
+    'mpgen_marked() {',
+    '	[ -f "$1" ] || return 1',
+    '	mpgen_l1=',
+    '	mpgen_l2=',
+    '	{ IFS= read -r mpgen_l1 || :; IFS= read -r mpgen_l2 || :; } <"$1"',
+    '	case $mpgen_l1 in "$2"*) return 0 ;; esac',
+    '	case $mpgen_l2 in "$2"*) return 0 ;; esac',
+    '	return 1',
+    '}',
+    // a dangling symlink is something too
+    'mpgen_exists() { [ -e "$1" ] || [ -L "$1" ]; }',
+  ];
+  if (what === 'place')
+    return [
+      ...marked,
+      '# mpgen_place STAGED FILE MODE: FILE becomes a copy of STAGED, atomically. A file that no',
+      `# mpgen profile wrote is kept first, once, as FILE${ORIG_SUFFIX}; another profile's is replaced.`,
+      'mpgen_place() {',
+      '	[ -f "$1" ] || return 0',
+      `	if mpgen_exists "$2" && ! mpgen_marked "$2" ${shq(v.marker.any)} && ! mpgen_exists "$2${ORIG_SUFFIX}"; then`,
+      `		cp -p "$2" "$2${ORIG_SUFFIX}" || return 1`,
+      '	fi',
+      '	mpgen_tmp="${2%/*}/.${2##*/}.mpgen-new"',
+      '	mkdir -p "${2%/*}" && cp "$1" "$mpgen_tmp" && chmod "$3" "$mpgen_tmp" && mv -f "$mpgen_tmp" "$2" || return 1',
+      '	if command -v restorecon >/dev/null 2>&1; then restorecon "$2" >/dev/null 2>&1 || :; fi',
+      '}',
+    ];
+  return [
+    ...marked,
+    '# mpgen_unplace STAGED FILE: once STAGED is gone (erased, or no longer shipped after an',
+    "# upgrade), FILE goes if this profile wrote it, and what was there before mpgen comes back",
+    "# if no profile's file is there.",
+    'mpgen_unplace() {',
+    '	mpgen_exists "$1" && return 0',
+    `	if mpgen_marked "$2" ${shq(v.marker.own)}; then rm -f "$2"; fi`,
+    `	if ! mpgen_exists "$2" && mpgen_exists "$2${ORIG_SUFFIX}"; then mv -f "$2${ORIG_SUFFIX}" "$2"; fi`,
+    '}',
+  ];
+}
+
+const octal = (mode: number): string => `0${mode.toString(8).padStart(3, '0')}`;
+
+export interface RpmScriptlets {
+  post: string;
+  preun: string;
+  postun: string;
+  /** only with files to put in place */
+  posttrans?: string;
+}
+
+export function rpmScriptlets(v: ScriptView): RpmScriptlets {
+  const placed = v.placed ?? [];
+  const place = commented(
+    [
+      '# The files whose names the system fixes (every profile writes them) ship under',
+      '# /usr/share/mpgen/PROFILE/root: put them in place, on install and on upgrade.',
+    ],
+    placed.length === 0
+      ? []
+      : [
+          ...placeFunctions(v, 'place'),
+          ...placed.map((f) => `mpgen_place ${shq(f.staged)} ${shq(f.path)} ${octal(f.mode)} || echo ${shq(`${v.pkg}: could not install ${f.path}`)} >&2`),
+        ],
+  );
+  // Not %post: on an upgrade from a version that owned these paths (built before they were
+  // staged), rpm erases that version's files after the new %post, so they would be lost.
+  const posttrans =
+    place.length === 0
+      ? undefined
+      : script([`# %posttrans of ${v.pkg}: after the whole transaction (install or upgrade), once rpm has erased the files of a version replaced.`], [place], ['exit 0']);
+  const unplace = commented(
+    ["# After an erase, or an upgrade that no longer ships one: take this profile's files away."],
+    placed.length === 0 ? [] : [...placeFunctions(v, 'unplace'), ...placed.map((f) => `mpgen_unplace ${shq(f.staged)} ${shq(f.path)}`)],
+  );
   const post = script(
     [`# %post of ${v.pkg}: $1 is 1 on first install, 2 or more on upgrade.`],
     [
@@ -129,6 +228,7 @@ export function rpmScriptlets(v: ScriptView): { post: string; preun: string; pos
   const postun = script(
     [`# %postun of ${v.pkg}: $1 is 0 on final removal, 1 or more on upgrade.`],
     [
+      unplace,
       when('[ -d /run/systemd/system ]', [
         'systemctl daemon-reload >/dev/null 2>&1 || :',
         ...when('[ "$1" -ge 1 ]', v.units.map((u) => `systemctl try-restart ${shq(u)} >/dev/null 2>&1 || :`)),
@@ -136,5 +236,5 @@ export function rpmScriptlets(v: ScriptView): { post: string; preun: string; pos
     ],
     ['exit 0'],
   );
-  return { post, preun, postun };
+  return posttrans === undefined ? { post, preun, postun } : { post, preun, postun, posttrans };
 }

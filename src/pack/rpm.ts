@@ -3,13 +3,14 @@
  * gzip(cpio newc).
  */
 import { createHash } from 'node:crypto';
+import { markerStart } from '../backends/backend.js';
 import type { Plan } from '../plan/plan.js';
 import { writeCpio, type CpioEntry } from './cpio.js';
 import { gzipDeterministic } from './gzip.js';
-import { rpmScriptlets, scriptView } from './maintainer-scripts.js';
+import { rpmScriptlets, scriptView, type PlacedFile, type RpmScriptlets } from './maintainer-scripts.js';
 import { type PackageMeta, type PackOptions, type ResolvedMeta, resolveMeta } from './meta.js';
 import { type HeaderEntries, i18n, int16, int32, REGION, str, strs, writeHeader } from './rpm-header.js';
-import { type PackFile, planFiles, sha256Hex } from './tree.js';
+import { type PackFile, parentDirs, planFiles, sha256Hex } from './tree.js';
 
 export const TAG = {
   SIG_SIZE: 1000, SIG_PAYLOADSIZE: 1007, SIG_SHA256: 273,
@@ -20,7 +21,7 @@ export const TAG = {
   FILEFLAGS: 1037, FILEUSERNAME: 1039, FILEGROUPNAME: 1040, SOURCERPM: 1044, FILEVERIFYFLAGS: 1045,
   PROVIDENAME: 1047, REQUIREFLAGS: 1048, REQUIRENAME: 1049, REQUIREVERSION: 1050,
   CHANGELOGTIME: 1080, CHANGELOGNAME: 1081, CHANGELOGTEXT: 1082,
-  PREUNPROG: 1087, POSTINPROG: 1086, POSTUNPROG: 1088,
+  PREUNPROG: 1087, POSTINPROG: 1086, POSTUNPROG: 1088, POSTTRANS: 1152, POSTTRANSPROG: 1154,
   FILEDEVICES: 1095, FILEINODES: 1096, FILELANGS: 1097, PROVIDEFLAGS: 1112, PROVIDEVERSION: 1113,
   DIRINDEXES: 1116, BASENAMES: 1117, DIRNAMES: 1118,
   PAYLOADFORMAT: 1124, PAYLOADCOMPRESSOR: 1125, PAYLOADFLAGS: 1126, PLATFORM: 1132,
@@ -28,11 +29,29 @@ export const TAG = {
 } as const;
 
 export const FILEFLAG = { CONFIG: 1, DOC: 2, MISSINGOK: 8, NOREPLACE: 16 } as const;
-export const SENSE = { LESS: 2, GREATER: 4, EQUAL: 8, INTERP: 1 << 8, SCRIPT_POST: 1 << 10, SCRIPT_PREUN: 1 << 11, SCRIPT_POSTUN: 1 << 12, RPMLIB: 1 << 24 } as const;
+export const SENSE = { LESS: 2, GREATER: 4, EQUAL: 8, POSTTRANS: 1 << 5, INTERP: 1 << 8, SCRIPT_POST: 1 << 10, SCRIPT_PREUN: 1 << 11, SCRIPT_POSTUN: 1 << 12, RPMLIB: 1 << 24 } as const;
 const SHA256_ALGO = 8;
 
 /** Directories the package owns: its own, never standard ones (rpmlint standard-dir-owned-by-package). */
 export const OWNED_DIRS = ['/etc/mpgen', '/usr/libexec/mpgen'];
+
+/**
+ * Where a package ships the files whose names the system fixes (PlannedFile.fixedName):
+ * STAGE_DIR/PROFILE/root/REAL_PATH, owned by the package; its %posttrans puts each in place and its
+ * %postun takes it away (maintainer-scripts.ts). Every profile's package owns STAGE_DIR, as
+ * OWNED_DIRS; rpm allows directories shared that way.
+ */
+export const STAGE_DIR = '/usr/share/mpgen';
+export const stageRoot = (profile: string): string => `${STAGE_DIR}/${profile}/root`;
+
+/** The path a plan file has in the .rpm: its own, or its staged copy's. */
+export const rpmPath = (plan: Plan, f: { path: string; fixedName?: boolean }): string => (f.fixedName ? `${stageRoot(plan.name)}${f.path}` : f.path);
+
+/** The files the scriptlets put in place, in path order. */
+export const placedFiles = (plan: Plan): PlacedFile[] =>
+  planFiles(plan)
+    .filter((f) => f.fixedName)
+    .map((f) => ({ path: f.path, staged: rpmPath(plan, f), mode: f.mode }));
 
 export interface RpmPackage {
   fileName: string;
@@ -61,14 +80,19 @@ function rpmFiles(plan: Plan, m: ResolvedMeta): RpmFile[] {
   const preset = presetFile(plan, m);
   if (preset) files.push(preset);
   const out: RpmFile[] = files.map((f) => ({
-    path: f.path,
+    path: rpmPath(plan, f),
     mode: 0o100000 | f.mode,
     content: f.content,
-    flags: f.config ? FILEFLAG.CONFIG | FILEFLAG.NOREPLACE : 0,
+    // a staged copy is the package's own data, not configuration: %posttrans writes the real file
+    flags: f.config && !f.fixedName ? FILEFLAG.CONFIG | FILEFLAG.NOREPLACE : 0,
   }));
+  const dir = (path: string): RpmFile => ({ path, mode: 0o40755, content: Buffer.alloc(0), flags: 0 });
   for (const d of OWNED_DIRS) {
-    if (files.some((f) => f.path.startsWith(`${d}/`))) out.push({ path: d, mode: 0o40755, content: Buffer.alloc(0), flags: 0 });
+    if (files.some((f) => f.path.startsWith(`${d}/`))) out.push(dir(d));
   }
+  // the staging tree, every directory of it, so that erasing the package leaves none behind
+  const staged = out.filter((f) => f.path.startsWith(`${STAGE_DIR}/`)).map((f) => f.path);
+  if (staged.length > 0) for (const d of parentDirs(staged).filter((d) => d === STAGE_DIR || d.startsWith(`${STAGE_DIR}/`))) out.push(dir(d));
   // rpm wants the file list sorted by path, and the payload in the same order.
   return out.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
@@ -81,9 +105,12 @@ function parseDep(dep: string): { name: string; flags: number; version: string }
   return { name: m[1]!, flags, version: m[3] ?? '' };
 }
 
-export function rpmScripts(plan: Plan, m: ResolvedMeta): { post: string; preun: string; postun: string } {
-  return rpmScriptlets(scriptView(plan, m.name));
+export function rpmScripts(plan: Plan, m: ResolvedMeta): RpmScriptlets {
+  return rpmScriptlets({ ...scriptView(plan, m.name), placed: placedFiles(plan), marker: { own: markerStart(plan.name), any: markerStart() } });
 }
+
+/** Every path the .rpm of a plan owns (files and directories), sorted: two profiles' packages must share none but directories. */
+export const rpmPaths = (plan: Plan, meta: PackageMeta, opts: PackOptions = { env: {} }): string[] => rpmFiles(plan, resolveMeta(plan, meta, opts)).map((f) => f.path);
 
 function mainHeader(plan: Plan, m: ResolvedMeta, files: RpmFile[], payload: Buffer): Buffer {
   const evr = `${m.version}-${m.release}`;
@@ -100,7 +127,9 @@ function mainHeader(plan: Plan, m: ResolvedMeta, files: RpmFile[], payload: Buff
   }
   const scripts = rpmScripts(plan, m);
   const requires = [
-    { name: '/bin/sh', flags: SENSE.INTERP | SENSE.SCRIPT_POST | SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN, version: '' },
+    { name: '/bin/sh', flags: SENSE.INTERP | SENSE.SCRIPT_POST | SENSE.SCRIPT_PREUN | SENSE.SCRIPT_POSTUN | (scripts.posttrans ? SENSE.POSTTRANS : 0), version: '' },
+    // Requires(posttrans,postun): the scriptlets that put staged files in place run cp, chmod, mv, mkdir, rm
+    ...(scripts.posttrans ? [{ name: 'coreutils', flags: SENSE.POSTTRANS | SENSE.SCRIPT_POSTUN, version: '' }] : []),
     ...[...new Set(plan.depends.rpm)].map(parseDep),
     { name: 'rpmlib(CompressedFileNames)', flags: SENSE.RPMLIB | SENSE.LESS | SENSE.EQUAL, version: '3.0.4-1' },
     { name: 'rpmlib(FileDigests)', flags: SENSE.RPMLIB | SENSE.LESS | SENSE.EQUAL, version: '4.6.0-1' },
@@ -127,6 +156,7 @@ function mainHeader(plan: Plan, m: ResolvedMeta, files: RpmFile[], payload: Buff
     [TAG.POSTIN, str(scripts.post)],
     [TAG.PREUN, str(scripts.preun)],
     [TAG.POSTUN, str(scripts.postun)],
+    ...(scripts.posttrans ? ([[TAG.POSTTRANS, str(scripts.posttrans)]] as const) : []),
     [TAG.FILESIZES, int32(...files.map((f) => f.content.length))],
     [TAG.FILEMODES, int16(...files.map((f) => f.mode))],
     [TAG.FILERDEVS, int16(...files.map(() => 0))],
@@ -148,6 +178,7 @@ function mainHeader(plan: Plan, m: ResolvedMeta, files: RpmFile[], payload: Buff
     [TAG.POSTINPROG, str('/bin/sh')],
     [TAG.PREUNPROG, str('/bin/sh')],
     [TAG.POSTUNPROG, str('/bin/sh')],
+    ...(scripts.posttrans ? ([[TAG.POSTTRANSPROG, str('/bin/sh')]] as const) : []),
     [TAG.FILEDEVICES, int32(...files.map(() => 1))],
     [TAG.FILEINODES, int32(...files.map((_, i) => i + 1))],
     [TAG.FILELANGS, strs(files.map(() => ''))],

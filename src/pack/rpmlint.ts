@@ -4,6 +4,7 @@
  * reasons are in docs/packaging.md; docs/mpgen.rpmlintrc lists them all.
  */
 import type { Plan } from '../plan/plan.js';
+import { placedFiles, rpmPath } from './rpm.js';
 import { planFiles } from './tree.js';
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -16,7 +17,8 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export const languageLikeSuffix = (pkg: string): string | undefined => /-([a-z]{2,3})$/.exec(pkg)?.[1];
 
 export function rpmlintrc(plan: Plan, pkg: string): string {
-  const files = planFiles(plan);
+  // the paths the .rpm has: a file whose name the system fixes is shipped staged under /usr/share
+  const files = planFiles(plan).map((f) => ({ ...f, path: rpmPath(plan, f) }));
   const lines = ['# rpmlint filters for this mpgen package: rpmlint -r THIS_FILE PACKAGE.rpm', '# Reasons: docs/packaging.md'];
   const secret = files.filter((f) => f.mode === 0o600);
   if (secret.length > 0) lines.push('# 0600 on purpose: NetworkManager keyfiles and netplan YAML may hold secrets.');
@@ -30,6 +32,13 @@ export function rpmlintrc(plan: Plan, pkg: string): string {
   if (hooks.length > 0) {
     lines.push('# if*-local and friends are hooks called by network scripts, not commands.');
     for (const f of hooks) lines.push(`addFilter("no-manual-page-for-binary ${escape(f.path.slice(f.path.lastIndexOf('/') + 1))}$")`);
+  }
+  if (placedFiles(plan).length > 0) {
+    lines.push(
+      '# %posttrans copies the files whose names initscripts fixes from /usr/share/mpgen/PROFILE/root into place',
+      '# (no package may own them: every profile writes them), keeping a file that was there before as FILE.mpgen.orig.',
+      'addFilter("dangerous-command-in-%posttrans cp$")',
+    );
   }
   const lang = languageLikeSuffix(pkg);
   if (lang) {

@@ -14,6 +14,8 @@ export interface PackFile {
   content: Buffer;
   /** conffile (.deb) / %config(noreplace) (.rpm) */
   config: boolean;
+  /** PlannedFile.fixedName: the .rpm stages it and its scriptlets put it in place */
+  fixedName?: boolean;
 }
 
 /**
@@ -46,7 +48,9 @@ export function planFiles(plan: Plan): PackFile[] {
     if (seen.has(f.path)) throw new Error(`pack: ${f.path} is planned twice`);
     seen.add(f.path);
     if ((f.mode & ~0o7777) !== 0) throw new Error(`pack: ${f.path}: mode ${f.mode.toString(8)} is not a permission mode`);
-    return { path: f.path, mode: f.mode, content: Buffer.from(f.content, 'utf8'), config: f.path.startsWith('/etc/') };
+    const out: PackFile = { path: f.path, mode: f.mode, content: Buffer.from(f.content, 'utf8'), config: f.path.startsWith('/etc/') };
+    if (f.fixedName) out.fixedName = true;
+    return out;
   });
   for (const u of plan.enable) assertSafeUnit(u);
   for (const s of plan.sysctlFiles) {

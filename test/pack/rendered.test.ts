@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModelFromFile } from '../../src/model/load.js';
 import { buildBundle } from '../../src/pack/bundle.js';
 import { buildDeb } from '../../src/pack/deb.js';
-import { buildRpm } from '../../src/pack/rpm.js';
+import { buildRpm, rpmPath } from '../../src/pack/rpm.js';
 import { rpmlintrc } from '../../src/pack/rpmlint.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { missing } from '../support/require.js';
@@ -62,7 +62,9 @@ describe.skipIf(why)('packages of real rendered plans', () => {
       writeFileSync(path, rpm.bytes);
       expect(run('rpm', ['-K', path])).toMatch(/digests OK/);
       const listed = run('sh', ['-c', `rpm2cpio "${path}" | cpio -t --quiet`]).trim().split('\n');
-      for (const f of plan.files) expect(listed).toContain(`.${f.path}`);
+      // a file whose name initscripts fixes (ifcfg) is shipped staged, for %post to put in place
+      for (const f of plan.files) expect(listed).toContain(`.${rpmPath(plan, f)}`);
+      if (plan.backend === 'ifcfg') expect(listed).toContain(`./usr/share/mpgen/${plan.name}/root/etc/sysconfig/network-scripts/ifcfg-eth0`);
       const rc = `${path}.rpmlintrc`;
       writeFileSync(rc, rpmlintrc(plan, meta.name));
       const lint = runAll('rpmlint', ['-r', rc, path]);

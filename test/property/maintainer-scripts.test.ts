@@ -25,11 +25,13 @@ describe.skipIf(why)('maintainer scripts of every package shape', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mpgen-shapes-'));
   /** script path -> the shapes and scripts that have this content */
   const scripts = new Map<string, string[]>();
-  const seen = { shapes: 0, nothingToEnable: 0, noSysctl: 0 };
+  const seen = { shapes: 0, nothingToEnable: 0, noSysctl: 0, placed: 0 };
   for (const s of packageShapes()) {
     seen.shapes++;
     if (s.plan.enable.length === 0) seen.nothingToEnable++;
     if (s.plan.sysctlFiles.length === 0) seen.noSysctl++;
+    // ifcfg: the .rpm scriptlets put the files whose names initscripts fixes in place
+    if (s.plan.files.some((f) => f.fixedName)) seen.placed++;
     const m = resolveMeta(s.plan, s.model.package, { env: {} });
     const all = { ...maintainerScripts(s.plan, m), ...rpmScripts(s.plan, m) };
     for (const [name, body] of Object.entries(all)) {
@@ -52,6 +54,11 @@ describe.skipIf(why)('maintainer scripts of every package shape', () => {
   it('covers the shapes with nothing to enable, for every firewall, keepalive and mode', () => {
     expect(seen.shapes).toBeGreaterThan(100);
     expect(seen.nothingToEnable).toBeGreaterThan(0);
+  });
+
+  it('covers the ifcfg shapes, whose %posttrans and %postun put staged files in place and take them away', () => {
+    expect(seen.placed).toBeGreaterThan(0);
+    expect([...scripts.values()].flat().some((w) => /^fedora\/teql\/.* posttrans$/.test(w))).toBe(true);
   });
 
   for (const shell of [['dash'], ['bash'], ['busybox', 'sh']]) {
