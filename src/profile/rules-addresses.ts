@@ -18,18 +18,18 @@ export const hostAddresses: Rule = (p) => {
     const written = `${a.toString()}/${prefix}`;
     const bad = notUnicast(a);
     const e = edges(l.cidr);
-    const fix = `Use this host's unicast address on the link${e ? ` (in ${networkOf(l.cidr)}: ${hostRange(l.cidr)})` : ''}`;
+    const fix = (): string => `Use this host's unicast address on the link${e ? ` (in ${networkOf(l.cidr)}: ${hostRange(l.cidr)})` : ''}`;
     if (bad) out.push({ path: l.path, message: `${a.toString()} is ${bad.what}: ${bad.why}`, hint: 'Use this host\'s unicast address on the link, as the provider assigned it' });
-    else if (ipaddr.IPv4.networkAddressFromCIDR(written).match(ZERONET, 8))
+    else if ((a.octets[0]! & ((0xff << (8 - Math.min(prefix, 8))) & 0xff)) === 0) // the subnet's network address is in 0.0.0.0/8
       out.push({
         path: l.path,
         message: `${written}: the subnet ${networkOf(l.cidr)} starts in 0.0.0.0/8, for which the kernel adds no connected route`,
         hint: 'Use the prefix of the link, such as /30 or /24',
       });
     else if (e && a.toString() === e.network)
-      out.push({ path: l.path, message: `${a.toString()} is the network address of ${networkOf(l.cidr)}, not a host address`, hint: `${fix}, or a /31 for a point-to-point link (RFC 3021)` });
+      out.push({ path: l.path, message: `${a.toString()} is the network address of ${networkOf(l.cidr)}, not a host address`, hint: `${fix()}, or a /31 for a point-to-point link (RFC 3021)` });
     else if (e && a.toString() === e.broadcast)
-      out.push({ path: l.path, message: `${a.toString()} is the broadcast address of ${networkOf(l.cidr)}, not a host address`, hint: `${fix}, or a /31 for a point-to-point link (RFC 3021)` });
+      out.push({ path: l.path, message: `${a.toString()} is the broadcast address of ${networkOf(l.cidr)}, not a host address`, hint: `${fix()}, or a /31 for a point-to-point link (RFC 3021)` });
   }
   return out;
 };
@@ -42,15 +42,16 @@ export const hostAddresses: Rule = (p) => {
  */
 function gatewayProblem(p: Raw, g: ipaddr.IPv4, onlink: boolean, own: [ipaddr.IPv4, number] | undefined, ownLabel: string): Omit<Finding, 'path'> | undefined {
   const gw = g.toString();
-  const ownFix = own ? ` (in ${networkOf(own)}: ${hostRange(own)}, other than this host's ${own[0].toString()})` : '';
-  const fix = `The gateway is the router's unicast address on the link${ownFix}`;
+  // the hint is built only for a finding: most gateways have none, and it parses the subnet twice
+  let hint: string | undefined;
+  const fixText = (): string => (hint ??= `The gateway is the router's unicast address on the link${own ? ` (in ${networkOf(own)}: ${hostRange(own)}, other than this host's ${own[0].toString()})` : ''}`);
   if (gw === '0.0.0.0') return { message: '0.0.0.0 is not a gateway: ip(8) reads "via 0.0.0.0" as no gateway at all', hint: 'For a direct link leave out gateway (and add probe: [PEER_ADDRESS]); else write the router\'s address' };
   const bad = notUnicast(g);
-  if (bad) return { message: `${gw} is ${bad.what}: ${bad.why}`, hint: fix };
+  if (bad) return { message: `${gw} is ${bad.what}: ${bad.why}`, hint: fixText() };
   for (const l of localAddresses(p)) {
     if (l.cidr[0].toString() === gw) {
       const whose = l.label !== ownLabel ? `this host's own address on ${l.label}` : ownLabel === 'the bond' ? "the bond's own address" : "this host's own address on the link";
-      return { message: `${gw} is ${whose}: the kernel delivers packets for it locally, so no router is ever reached`, hint: fix };
+      return { message: `${gw} is ${whose}: the kernel delivers packets for it locally, so no router is ever reached`, hint: fixText() };
     }
   }
   for (const l of localAddresses(p)) {
@@ -61,12 +62,12 @@ function gatewayProblem(p: Raw, g: ipaddr.IPv4, onlink: boolean, own: [ipaddr.IP
       const refused = l.label === ownLabel || onlink || !own || !g.match(own[0], own[1]);
       return {
         message: `${gw} is the broadcast address of ${l.label === ownLabel ? networkOf(l.cidr) : `${l.label}'s subnet ${networkOf(l.cidr)}`}: ${refused ? 'the kernel refuses it (Nexthop has invalid gateway)' : 'packets for it would go to every host on the link'}`,
-        hint: fix,
+        hint: fixText(),
       };
     }
   }
   const e = own && edges(own);
-  if (own && e && e.network === gw) return { message: `${gw} is the network address of ${networkOf(own)}, not a router's address`, hint: fix };
+  if (own && e && e.network === gw) return { message: `${gw} is the network address of ${networkOf(own)}, not a router's address`, hint: fixText() };
   return undefined;
 }
 

@@ -22,9 +22,23 @@ export type Rule = (p: Raw) => Finding[];
 
 export const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/**
+ * Every rule reads the same few addresses again: each string is parsed once, and the same
+ * (read-only) value is handed out, so caches keyed by it (edges) hit too. Bounded: a batch reads
+ * many profiles in one process.
+ */
+const parsed = new Map<string, [ipaddr.IPv4, number] | ipaddr.IPv4 | undefined>();
+function memo<T extends [ipaddr.IPv4, number] | ipaddr.IPv4>(key: string, make: () => T | undefined): T | undefined {
+  if (parsed.has(key)) return parsed.get(key) as T | undefined;
+  if (parsed.size >= 4096) parsed.clear();
+  const v = make();
+  parsed.set(key, v);
+  return v;
+}
 export const cidr = (v: unknown): [ipaddr.IPv4, number] | undefined =>
-  typeof v === 'string' && CIDR_RE.test(v) ? (ipaddr.IPv4.parseCIDR(v) as [ipaddr.IPv4, number]) : undefined;
-export const ip = (v: unknown): ipaddr.IPv4 | undefined => (typeof v === 'string' && IPV4_RE.test(v) ? ipaddr.IPv4.parse(v) : undefined);
+  typeof v === 'string' ? memo(`c${v}`, () => (CIDR_RE.test(v) ? (ipaddr.IPv4.parseCIDR(v) as [ipaddr.IPv4, number]) : undefined)) : undefined;
+export const ip = (v: unknown): ipaddr.IPv4 | undefined =>
+  typeof v === 'string' ? memo(`a${v}`, () => (IPV4_RE.test(v) ? ipaddr.IPv4.parse(v) : undefined)) : undefined;
 
 export function networkOf([addr, prefix]: [ipaddr.IPv4, number]): string {
   return `${ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${prefix}`).toString()}/${prefix}`;
@@ -65,10 +79,19 @@ export function notUnicast(a: ipaddr.IPv4): { what: string; why: string } | unde
 }
 
 /** Network and broadcast addresses of a subnet with prefix < 31 (a /31 is a point-to-point link, RFC 3021; a /32 has neither). */
+const toInt = (a: ipaddr.IPv4): number => ((a.octets[0]! << 24) | (a.octets[1]! << 16) | (a.octets[2]! << 8) | a.octets[3]!) >>> 0;
+const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+/** Every rule asks for the edges of the same few subnets: computed once per subnet value. */
+const edgesOf = new WeakMap<[ipaddr.IPv4, number], { network: string; broadcast: string }>();
 export function edges(c: [ipaddr.IPv4, number]): { network: string; broadcast: string } | undefined {
   if (c[1] > 30) return undefined;
-  const s = `${c[0].toString()}/${c[1]}`;
-  return { network: ipaddr.IPv4.networkAddressFromCIDR(s).toString(), broadcast: ipaddr.IPv4.broadcastAddressFromCIDR(s).toString() };
+  const known = edgesOf.get(c);
+  if (known) return known;
+  const mask = c[1] === 0 ? 0 : (0xffffffff << (32 - c[1])) >>> 0;
+  const net = (toInt(c[0]) & mask) >>> 0;
+  const e = { network: dotted(net), broadcast: dotted((net | ~mask) >>> 0) };
+  edgesOf.set(c, e);
+  return e;
 }
 
 /** The usable host range of a subnet, for hints: "192.0.2.1 to 192.0.2.6". */
