@@ -24,6 +24,25 @@ const profile = (name: string, distro: string, backend?: string, mode: Mode = 'm
 };
 const ORDERS = ['install B, then remove A', 'remove A, then install B'] as const;
 
+/** Both profiles' .rpm files in W/pkgs, in order. */
+const writeRpms = (W: string, profiles: Array<ReturnType<typeof profile>>): string[] =>
+  profiles.map((p) => {
+    const r = buildRpm(p.plan, p.model.package, { env: {} });
+    writeFileSync(join(W, 'pkgs', r.fileName), r.bytes);
+    return join(W, 'pkgs', r.fileName);
+  });
+
+/** With A installed: B in and A out, in the given order. */
+function moveAtoB(rpm: (...args: string[]) => string, rpmB: string, pkgA: string, order: (typeof ORDERS)[number]): void {
+  if (order === ORDERS[0]) {
+    rpm('--nodeps', '-i', rpmB);
+    rpm('-e', pkgA);
+  } else {
+    rpm('-e', pkgA);
+    rpm('--nodeps', '-i', rpmB);
+  }
+}
+
 describe('two profiles never own the same path', () => {
   for (const [distro, backend] of [['debian', undefined], ['debian', 'netplan'], ['debian', 'networkd'], ['fedora', 'nm'], ['arch', undefined]] as const)
     it(`${distro}${backend ? `/${backend}` : ''}`, () => {
@@ -81,20 +100,10 @@ describe.skipIf(missing({ commands: ['rpm', 'unshare', 'systemctl'], root: true 
     it(`fedora/nm: ${order}`, () => {
       const { W, D, rpm } = rpmOverlayRoot('move-rpm');
       const [A, B] = [profile('alpha', 'fedora', 'nm'), profile('beta', 'fedora', 'nm')];
-      const rpms = [A, B].map((p) => {
-        const r = buildRpm(p.plan, p.model.package, { env: {} });
-        writeFileSync(join(W, 'pkgs', r.fileName), r.bytes);
-        return join(W, 'pkgs', r.fileName);
-      });
+      const rpms = writeRpms(W, [A, B]);
       rpm('--initdb');
       rpm('--nodeps', '-i', rpms[0]!);
-      if (order === ORDERS[0]) {
-        rpm('--nodeps', '-i', rpms[1]!);
-        rpm('-e', A.pkg);
-      } else {
-        rpm('-e', A.pkg);
-        rpm('--nodeps', '-i', rpms[1]!);
-      }
+      moveAtoB(rpm, rpms[1]!, A.pkg, order);
       expect(rpm('-qa').trim()).toBe(`${B.pkg}-${B.model.package.version}-1.noarch`);
       for (const f of B.plan.files) if (!f.path.startsWith('/usr/')) expect(existsSync(join(D, f.path)), f.path).toBe(true);
       for (const f of A.plan.files) if (!f.path.startsWith('/usr/')) expect(existsSync(join(D, f.path)), f.path).toBe(false);
@@ -126,21 +135,11 @@ describe.skipIf(missing({ commands: ['rpm', 'unshare', 'systemctl'], root: true 
         }
         const [A, B] = [profile('alpha', t.distro, t.backend, t.modes[0]), profile('beta', t.distro, t.backend, t.modes[1])];
         expect(A.plan.backend).toBe('ifcfg');
-        const rpms = [A, B].map((p) => {
-          const r = buildRpm(p.plan, p.model.package, { env: {} });
-          writeFileSync(join(W, 'pkgs', r.fileName), r.bytes);
-          return join(W, 'pkgs', r.fileName);
-        });
+        const rpms = writeRpms(W, [A, B]);
         rpm('--initdb');
         rpm('--nodeps', '-i', rpms[0]!);
         for (const f of A.plan.files) expect(readFileSync(at(f.path), 'utf8'), f.path).toBe(f.content);
-        if (order === ORDERS[0]) {
-          rpm('--nodeps', '-i', rpms[1]!);
-          rpm('-e', A.pkg);
-        } else {
-          rpm('-e', A.pkg);
-          rpm('--nodeps', '-i', rpms[1]!);
-        }
+        moveAtoB(rpm, rpms[1]!, A.pkg, order);
         expect(rpm('-qa').trim()).toBe(`${B.pkg}-${B.model.package.version}-1.noarch`);
         // exactly B's files, bytes and modes
         for (const f of B.plan.files) {
