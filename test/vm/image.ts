@@ -205,6 +205,8 @@ export interface BootOptions {
   netns?: string;
   /** per qemu run; default 180 s */
   timeoutMs?: number;
+  /** per qemu run: killed after this long without console output (see QemuOptions) */
+  idleTimeoutMs?: number;
   /** qemu runs at most (a first-boot install reboots once); default 2 */
   maxBoots?: number;
   /** qemu -cpu (see QemuOptions.cpu) */
@@ -219,7 +221,7 @@ export async function bootImage(image: Image, o: BootOptions): Promise<BootResul
   let all = '';
   let secs: Record<string, string> = {};
   for (let i = 0; i < (o.maxBoots ?? 2); i++) {
-    const r = await runQemu({ kernel: image.base.vmlinuz, initrd, disk: image.img, nics: o.nics, netns: o.netns, timeoutMs: o.timeoutMs ?? 180_000, ...(o.onConsole ? { onOutput: o.onConsole } : {}), ...(o.cpu ? { cpu: o.cpu } : {}) });
+    const r = await runQemu({ kernel: image.base.vmlinuz, initrd, disk: image.img, nics: o.nics, netns: o.netns, timeoutMs: o.timeoutMs ?? 180_000, ...(o.idleTimeoutMs ? { idleTimeoutMs: o.idleTimeoutMs } : {}), ...(o.onConsole ? { onOutput: o.onConsole } : {}), ...(o.cpu ? { cpu: o.cpu } : {}) });
     runs.push(r);
     all += r.console;
     secs = { ...secs, ...sections(r.console) };

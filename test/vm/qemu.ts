@@ -23,6 +23,8 @@ export interface QemuOptions {
   netns?: string;
   /** hard limit; qemu is killed (SIGKILL) after it */
   timeoutMs: number;
+  /** qemu is killed (SIGKILL) after this long without console output: a hung TCG guest */
+  idleTimeoutMs?: number;
   memoryMb?: number;
   /** extra kernel command line */
   append?: string;
@@ -36,6 +38,8 @@ export interface QemuRun {
   /** the serial console, \r removed */
   console: string;
   timedOut: boolean;
+  /** killed by idleTimeoutMs (timedOut is then true as well) */
+  stalled: boolean;
   exitCode: number | null;
   ms: number;
 }
@@ -79,8 +83,21 @@ export function runQemu(o: QemuOptions): Promise<QemuRun> {
     const p = spawn(cmd as string, args as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(p);
     const chunks: Buffer[] = [];
+    let idle: NodeJS.Timeout | undefined;
+    let stalled = false;
+    const armIdle = () => {
+      if (o.idleTimeoutMs === undefined) return;
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(() => {
+        stalled = true;
+        timedOut = true;
+        p.kill('SIGKILL');
+      }, o.idleTimeoutMs);
+    };
+    armIdle();
     p.stdout.on('data', (d: Buffer) => {
       chunks.push(d);
+      armIdle();
       if (o.onOutput) {
         try {
           o.onOutput(d.toString('utf8').replace(/\r/g, ''));
@@ -98,13 +115,15 @@ export function runQemu(o: QemuOptions): Promise<QemuRun> {
     }, o.timeoutMs);
     p.on('error', (e) => {
       clearTimeout(timer);
+      if (idle) clearTimeout(idle);
       live.delete(p);
       reject(e);
     });
     p.on('close', (code) => {
       clearTimeout(timer);
+      if (idle) clearTimeout(idle);
       live.delete(p);
-      resolve({ console: Buffer.concat(chunks).toString('utf8').replace(/\r/g, ''), timedOut, exitCode: code, ms: Date.now() - t0 });
+      resolve({ console: Buffer.concat(chunks).toString('utf8').replace(/\r/g, ''), timedOut, stalled, exitCode: code, ms: Date.now() - t0 });
     });
   });
 }
