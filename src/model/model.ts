@@ -68,6 +68,32 @@ export interface Uplink {
   nat: NatKind;
   /** keepalive targets; default [gateway], or [bond.gateway] in teql mode, or [] for a direct link */
   probe: string[];
+  /** far targets probed beside `probe` (keepalive.targets), [] when the uplink sets its own probe */
+  far: string[];
+  /** failover tier, 1..16: the balance holds the live uplinks of the lowest tier that has one */
+  tier: number;
+}
+
+/** A port or a range, inclusive. */
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export interface Policy {
+  /** [a-z][a-z0-9_-]{0,14} */
+  name: string;
+  /** 0-based position: the first matching policy wins */
+  index: number;
+  protocol?: 'tcp' | 'udp' | 'icmp';
+  dport: PortRange[];
+  sport: PortRange[];
+  /** normalized subnets "198.51.100.0/25" */
+  src: string[];
+  dst: string[];
+  /** uplink names in order of preference */
+  uplinks: string[];
+  fallback: 'balance' | 'none';
 }
 
 export interface Bond {
@@ -99,6 +125,8 @@ export interface Routing {
   hash: 'l3' | 'l4';
   /** value of net.ipv4.fib_multipath_hash_policy */
   hashPolicy: 0 | 1;
+  /** connections stay on the uplink of their first packet (connection marks); never in teql mode or without a firewall */
+  pinFlows: boolean;
 }
 
 export interface Keepalive {
@@ -108,6 +136,8 @@ export interface Keepalive {
   timeoutMs: number;
   down: number;
   up: number;
+  /** far targets (keepalive.targets, default DEFAULTS.targets) */
+  targets: string[];
 }
 
 export interface PackageMeta {
@@ -144,6 +174,8 @@ export interface Model {
   bond?: Bond;
   routes: Destination[];
   routing: Routing;
+  /** per-traffic steering, in profile order (first match wins); never in teql mode */
+  policies: Policy[];
   nat: NatKind;
   firewall: Firewall;
   sysctl: {

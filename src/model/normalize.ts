@@ -5,7 +5,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Profile } from '../profile/schema.js';
 import { durationMs } from '../profile/schema.js';
-import type { Bond, Cidr, Model, NatKind, Uplink } from './model.js';
+import type { Bond, Cidr, Model, NatKind, Policy, PortRange, Uplink } from './model.js';
 import { DEFAULTS } from '../profile/defaults.js';
 
 
@@ -36,6 +36,30 @@ function allocateTables(p: Profile, base: number, multipathTable: number): numbe
   });
 }
 
+const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+function portRange(v: number | string): PortRange {
+  if (typeof v === 'number') return { from: v, to: v };
+  const [a, b] = v.split('-').map(Number) as [number, number];
+  return { from: a, to: b };
+}
+
+const subnetOf = (v: string): string => parseCidr(v.includes('/') ? v : `${v}/32`).networkCidr;
+
+function policies(p: Profile): Policy[] {
+  return (p.policies ?? []).map((x, index) => ({
+    name: x.name,
+    index,
+    protocol: x.match.protocol,
+    dport: asList(x.match.dport).map(portRange),
+    sport: asList(x.match.sport).map(portRange),
+    src: asList(x.match.src).map(subnetOf),
+    dst: asList(x.match.dst).map(subnetOf),
+    uplinks: x.uplinks,
+    fallback: x.fallback ?? DEFAULTS.policyFallback,
+  }));
+}
+
 export function normalize(p: Profile, source: string): Model {
   const routing = p.routing ?? {};
   const base = routing.rule_priority_base ?? DEFAULTS.rulePriorityBase;
@@ -45,6 +69,7 @@ export function normalize(p: Profile, source: string): Model {
   const routes = (p.routes ?? ['default']).map((r) => (r === 'default' ? r : parseCidr(r).networkCidr));
   const tables = allocateTables(p, base, multipathTable);
   const n = p.uplinks.length;
+  const targets = p.keepalive?.targets ?? [...DEFAULTS.targets];
 
   const uplinks: Uplink[] = p.uplinks.map((u, i) => {
     const address = parseCidr(u.address);
@@ -65,6 +90,8 @@ export function normalize(p: Profile, source: string): Model {
       noPrefixRoute: routes.some((r) => overlaps(address, r)),
       nat: p.mode === 'teql' ? 'none' : (u.nat ?? topNat),
       probe: u.probe ?? probeDefault,
+      far: u.probe ? [] : targets,
+      tier: u.tier ?? DEFAULTS.tier,
     };
   });
 
@@ -104,7 +131,9 @@ export function normalize(p: Profile, source: string): Model {
       prohibitFallback: routing.prohibit_fallback ?? DEFAULTS.prohibitFallback,
       hash,
       hashPolicy: hash === 'l4' ? 1 : 0,
+      pinFlows: p.mode !== 'teql' && (p.firewall ?? DEFAULTS.firewall) !== 'none' && (routing.pin_flows ?? DEFAULTS.pinFlows),
     },
+    policies: policies(p),
     nat: topNat,
     firewall: p.firewall ?? DEFAULTS.firewall,
     sysctl: {
@@ -119,6 +148,7 @@ export function normalize(p: Profile, source: string): Model {
       timeoutMs: durationMs(ka.timeout ?? DEFAULTS.keepalive.timeout),
       down: ka.down ?? DEFAULTS.keepalive.down,
       up: ka.up ?? DEFAULTS.keepalive.up,
+      targets,
     },
     package: {
       name: p.package?.name ?? `mpgen-${p.name}`,

@@ -16,6 +16,19 @@ export const DEFAULTS = {
    * per probe (docs/keepalive.md).
    */
   keepalive: { enabled: true, method: 'ping', interval: '250ms', timeout: '750ms', down: 8, up: 20 },
+  /**
+   * Far targets, probed through every uplink without `probe:` beside its gateway, so that a dead line
+   * behind a live modem (seed 004) is noticed: anycast resolvers of two operators (Cloudflare,
+   * Google), which answer ICMP echo worldwide. They are probed at half the gateway's rate (2 per
+   * second per uplink with the defaults, the rate of pfSense's dpinger default) with down and up
+   * halved, so the line is still taken out within 3 s: 0.5 * (4 + ceil(0.75 / 0.5)) = 3.0 s
+   * (docs/keepalive.md, "Far targets").
+   */
+  targets: ['1.1.1.1', '8.8.8.8'],
+  /** in multipath and equalize modes, with a firewall to hold the connection marks */
+  pinFlows: true,
+  tier: 1,
+  policyFallback: 'balance',
   packageVersion: '0.1.0',
   packageRelease: '1',
   /** 2024-01-01T00:00:00Z: the packed mtime when SOURCE_DATE_EPOCH is unset; never the clock. */

@@ -6,6 +6,7 @@
 import { durationMs, DURATION_RE } from './schema.js';
 import { isObj, asArray, cidr, ip, networkOf, overlaps, shown, uplinksOf, notUnicast, type KeyPath, type Finding, type Raw, type Rule } from './rules-support.js';
 import { hostAddresses, gatewayUnicast, balancedSubnetGateway, uniqueAddresses, bondDisjoint, macs, probes } from './rules-addresses.js';
+import { policyPorts, policyRefs, steeringNeedsMarks, targetsEmpty, tierWithoutKeepalive, tiers } from './rules-steering.js';
 
 export type { Finding, KeyPath } from './rules-support.js';
 
@@ -207,6 +208,12 @@ export const RULES: Record<string, Rule> = {
   keepaliveTimes,
   probes,
   equalizeWarning,
+  policyRefs,
+  policyPorts,
+  steeringNeedsMarks,
+  tiers,
+  tierWithoutKeepalive,
+  targetsEmpty,
 };
 
 export function runRules(p: unknown): Finding[] {

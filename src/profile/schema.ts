@@ -30,6 +30,9 @@ export const PKG_VERSION_RE = /^[0-9][A-Za-z0-9.+~]{0,31}$/;
 export const MAINTAINER_RE = /^[A-Za-z0-9 .,'()_+-]{1,80} <[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}>$/;
 // Printable text, no control characters; it only ever goes into comments and package descriptions.
 export const DESCRIPTION_RE = /^[^\u0000-\u001f\u007f]{0,200}$/;
+export const POLICY_NAME_RE = /^[a-z][a-z0-9_-]{0,14}$/;
+/** a port range "lo-hi" (the numbers are checked by the rules: 1..65535, lo <= hi) */
+export const PORT_RANGE_RE = /^([1-9][0-9]{0,4})-([1-9][0-9]{0,4})$/;
 
 /** Per-key documentation: feeds .meta() (JSON Schema descriptions) and the remedy in error messages. */
 export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
@@ -51,7 +54,18 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
   'uplinks[].mtu': { doc: 'MTU, a whole number from 68 to 65535', example: 'mtu: 1500' },
   'uplinks[].table': { doc: 'policy routing table id: 1..252 or 256..4294967295 (253-255 are the kernel default, main and local)', example: 'table: 201' },
   'uplinks[].nat': { doc: 'masquerade, snat or none', example: 'nat: masquerade' },
-  'uplinks[].probe': { doc: 'keepalive targets for this uplink: 1 to 8 IPv4 addresses', example: 'probe: [192.0.2.53]' },
+  'uplinks[].probe': { doc: 'keepalive targets for this uplink: 1 to 8 IPv4 addresses (then keepalive.targets are not probed through it)', example: 'probe: [192.0.2.53]' },
+  'uplinks[].tier': { doc: 'failover tier, 1 to 16, lower is preferred: the balance holds the live uplinks of the lowest tier that has one', example: 'tier: 2' },
+  policies: { doc: 'per-traffic steering, first match wins: new matching connections take the first live uplink listed', example: 'policies: [{name: voip, match: {protocol: udp, dport: [5060]}, uplinks: [dsl1]}]' },
+  'policies[].name': { doc: 'unique policy name: a lower-case letter, then up to 14 of [a-z0-9_-]', example: 'name: voip' },
+  'policies[].match': { doc: 'what a connection\'s first packet must match: protocol, dport, sport, src, dst (every given field; a list matches any item)', example: 'match: {protocol: udp, dport: [5060, "10000-20000"]}' },
+  'policies[].match.protocol': { doc: 'tcp, udp or icmp; required with sport or dport (tcp or udp)', example: 'protocol: udp' },
+  'policies[].match.dport': { doc: 'destination ports: a port 1..65535, a quoted range "lo-hi", or a list of them', example: 'dport: [5060, "10000-20000"]' },
+  'policies[].match.sport': { doc: 'source ports: a port 1..65535, a quoted range "lo-hi", or a list of them', example: 'sport: [5060]' },
+  'policies[].match.src': { doc: 'source IPv4 subnets (or addresses), one or a list', example: 'src: [198.51.100.0/25]' },
+  'policies[].match.dst': { doc: 'destination IPv4 subnets (or addresses), one or a list', example: 'dst: [203.0.113.0/24]' },
+  'policies[].uplinks': { doc: 'uplink names in order of preference, 1 to 32', example: 'uplinks: [dsl1, cable]' },
+  'policies[].fallback': { doc: 'balance (default): when none of the uplinks is live, use the normal balance; none: refuse the connection', example: 'fallback: none' },
   bond: { doc: 'the teql bond: required in teql mode, forbidden otherwise', example: 'bond: {interface: teql0, address: 81.187.191.129/29, gateway: 81.187.191.134}' },
   'bond.interface': { doc: 'teqlN, N from 0 to 99', example: 'interface: teql0' },
   'bond.address': { doc: 'the shared public IPv4 address with prefix', example: 'address: 81.187.191.129/29' },
@@ -63,6 +77,7 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
   'routing.rule_priority_base': { doc: 'base priority of the policy rules, 1 to 32743 (the multipath rule goes at base+22, below main at 32766)', example: 'rule_priority_base: 200' },
   'routing.prohibit_fallback': { doc: 'add `prohibit default metric 1` to every uplink table (true or false)', example: 'prohibit_fallback: true' },
   'routing.hash': { doc: 'multipath hash policy: l3 or l4', example: 'hash: l4' },
+  'routing.pin_flows': { doc: 'keep every connection on the uplink that carried its first packet (connection marks); default true in multipath and equalize modes with a firewall', example: 'pin_flows: true' },
   nat: { doc: 'default NAT for uplinks: masquerade, snat or none', example: 'nat: masquerade' },
   firewall: { doc: 'where NAT rules are rendered: nftables, iptables or none', example: 'firewall: nftables' },
   sysctl: { doc: 'kernel settings', example: 'sysctl: {rp_filter: loose}' },
@@ -75,6 +90,7 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
   'keepalive.timeout': { doc: 'a probe with no answer by then is lost, a string with a unit, 100ms to 60s', example: 'timeout: 1s' },
   'keepalive.down': { doc: 'consecutive lost probes that take an uplink out, 1 to 100', example: 'down: 3' },
   'keepalive.up': { doc: 'consecutive answered probes that put it back, 1 to 100', example: 'up: 10' },
+  'keepalive.targets': { doc: 'far targets probed through every uplink without probe:, beside its gateway (a quorum decides): 0 to 8 IPv4 addresses; [] probes gateways only', example: 'targets: [192.0.2.53, 198.51.100.53]' },
   package: { doc: 'metadata for bundle, .deb and .rpm', example: 'package: {version: 1.0.0}' },
   'package.name': { doc: 'package name: lower case [a-z0-9+.-], 2 to 63 characters', example: 'name: mpgen-office' },
   'package.version': { doc: 'a quoted string starting with a digit, of [A-Za-z0-9.+~], no hyphen', example: 'version: "1.0.0"' },
@@ -122,6 +138,27 @@ export const uplinkSchema = z.strictObject({
   table: opt(tableId('uplinks[].table')),
   nat: opt(oneOf(NAT_VALUES, 'uplinks[].nat')),
   probe: opt(z.array(str(IPV4_RE, 'uplinks[].probe')).check(z.minLength(1), z.maxLength(8), doc('uplinks[].probe'))),
+  tier: opt(int(1, 16, 'uplinks[].tier')),
+});
+
+const port = (key: string) => z.union([int(1, 65535, key), str(PORT_RANGE_RE, key)]);
+const ports = (key: string) => z.union([port(key), z.array(port(key)).check(z.minLength(1), z.maxLength(32), doc(key))]);
+const subnet = (key: string) => z.string().check(z.regex(new RegExp(`(?:${CIDR_RE.source})|(?:${IPV4_RE.source})`)), doc(key));
+const subnets = (key: string) => z.union([subnet(key), z.array(subnet(key)).check(z.minLength(1), z.maxLength(32), doc(key))]);
+
+export const policySchema = z.strictObject({
+  name: str(POLICY_NAME_RE, 'policies[].name'),
+  match: z
+    .strictObject({
+      protocol: opt(oneOf(['tcp', 'udp', 'icmp'] as const, 'policies[].match.protocol')),
+      dport: opt(ports('policies[].match.dport')),
+      sport: opt(ports('policies[].match.sport')),
+      src: opt(subnets('policies[].match.src')),
+      dst: opt(subnets('policies[].match.dst')),
+    })
+    .check(doc('policies[].match')),
+  uplinks: z.array(str(UPLINK_NAME_RE, 'policies[].uplinks')).check(z.minLength(1), z.maxLength(32), doc('policies[].uplinks')),
+  fallback: opt(oneOf(['balance', 'none'] as const, 'policies[].fallback')),
 });
 
 export const profileSchema = z
@@ -148,6 +185,7 @@ export const profileSchema = z
         })
         .check(doc('bond')),
     ),
+    policies: opt(z.array(policySchema).check(z.maxLength(64), doc('policies'))),
     routes: opt(z.array(z.union([z.literal('default'), z.string().check(z.regex(CIDR_RE))]).check(doc('routes[]'))).check(z.minLength(1), z.maxLength(64), doc('routes'))),
     routing: opt(
       z
@@ -156,6 +194,7 @@ export const profileSchema = z
           rule_priority_base: opt(int(1, 32743, 'routing.rule_priority_base')),
           prohibit_fallback: opt(bool('routing.prohibit_fallback')),
           hash: opt(oneOf(['l3', 'l4'] as const, 'routing.hash')),
+          pin_flows: opt(bool('routing.pin_flows')),
         })
         .check(doc('routing')),
     ),
@@ -178,6 +217,7 @@ export const profileSchema = z
           timeout: opt(str(DURATION_RE, 'keepalive.timeout')),
           down: opt(int(1, 100, 'keepalive.down')),
           up: opt(int(1, 100, 'keepalive.up')),
+          targets: opt(z.array(str(IPV4_RE, 'keepalive.targets')).check(z.maxLength(8), doc('keepalive.targets'))),
         })
         .check(doc('keepalive')),
     ),
@@ -196,6 +236,7 @@ export const profileSchema = z
 /** The profile as written. */
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileUplink = z.infer<typeof uplinkSchema>;
+export type ProfilePolicy = z.infer<typeof policySchema>;
 
 /** The JSON Schema printed by `mpgen schema`, with defaults and examples, is built in json-schema.ts. */
 

@@ -5,7 +5,7 @@
  */
 import type { Model, Uplink } from '../model/model.js';
 import { namesOf } from './names.js';
-import { MAIN_TABLE, type Address, type KernelState, type Link, type Nat, type Nexthop, type Qdisc, type Route, type Rule, type Sysctl, type UplinkState } from './state.js';
+import { MAIN_TABLE, MARK_MASK, REJECT_MARK, markOfIndex, type Address, type KernelState, type Link, type Mark, type Nat, type Nexthop, type Qdisc, type Route, type Rule, type Steering, type Sysctl, type UplinkState } from './state.js';
 import { lit, type Addr } from './value.js';
 
 /** Where a static uplink's gateway is; undefined for a direct link. A DHCP uplink will answer `lease`. */
@@ -103,7 +103,8 @@ function sharedRoutes(m: Model): Route[] {
       route({ role: 'bond', owner: 'bond', table: MAIN_TABLE, type: 'unicast', to: { kind: 'destination', destination: d }, gateway: lit(b.gateway), interface: b.interface, onlink: true }),
     );
   }
-  const nexthops = m.uplinks.map(nexthopOf);
+  // the balance at boot, and without a keepalive for good: tier 1 (the keepalive adds the others)
+  const nexthops = m.uplinks.filter(inFirstTier).map(nexthopOf);
   return m.routes.map((d) =>
     route({
       role: 'multipath',
@@ -117,11 +118,28 @@ function sharedRoutes(m: Model): Route[] {
   );
 }
 
-/** Rules in priority order: main without its default route, one per uplink, then the multipath table. */
+const inFirstTier = (u: Uplink): boolean => u.tier === 1;
+
+/** Marks exist when something steers by them: pinned connections or policies (never in teql mode). */
+const marked = (m: Model): boolean => m.mode !== 'teql' && m.firewall !== 'none' && (m.routing.pinFlows || m.policies.length > 0);
+
+function marks(m: Model): Mark[] {
+  return marked(m) ? m.uplinks.map((u) => ({ uplink: u.name, interface: u.interface, table: u.table, mark: markOfIndex(u.index), mask: MARK_MASK })) : [];
+}
+
+/**
+ * Rules in priority order: main without its default route, one per uplink, then the multipath table.
+ * An uplink's mark rule shares the priority of its address rule: both select the uplink's table,
+ * so their order does not matter, and every uplink count fits below the multipath rule.
+ */
 function rules(m: Model): Rule[] {
   const rt = m.routing;
   const out: Rule[] = [{ role: 'main', owner: 'shared', priority: rt.mainRulePriority, table: MAIN_TABLE, suppressPrefixLength: 0 }];
-  for (const u of m.uplinks) out.push({ role: 'uplink', owner: u.name, priority: u.rulePriority, from: { addr: addressOf(u), prefix: 32 }, table: u.table });
+  const withMarks = marked(m);
+  for (const u of m.uplinks) {
+    out.push({ role: 'uplink', owner: u.name, priority: u.rulePriority, from: { addr: addressOf(u), prefix: 32 }, table: u.table });
+    if (withMarks) out.push({ role: 'mark', owner: u.name, priority: u.rulePriority, fwmark: markOfIndex(u.index), mask: MARK_MASK, table: u.table });
+  }
   if (m.mode !== 'teql') out.push({ role: 'multipath', owner: 'shared', priority: rt.multipathRulePriority, table: rt.multipathTable });
   return out;
 }
@@ -150,7 +168,8 @@ function sysctls(m: Model): Sysctl[] {
 
 function qdiscs(m: Model): Qdisc[] {
   const b = m.bond;
-  return b ? m.uplinks.map((u) => ({ interface: u.interface, owner: u.name, parent: 'root', kind: b.interface })) : [];
+  // higher tiers are attached by the keepalive, only while no tier-1 slave is live
+  return b ? m.uplinks.filter(inFirstTier).map((u) => ({ interface: u.interface, owner: u.name, parent: 'root', kind: b.interface })) : [];
 }
 
 function nat(m: Model): Nat[] {
@@ -158,7 +177,26 @@ function nat(m: Model): Nat[] {
   return m.uplinks.flatMap((u) => (u.nat === 'none' ? [] : [{ interface: u.interface, address: addressOf(u), kind: u.nat }]));
 }
 
-const uplinkState = (u: Uplink): UplinkState => ({ name: u.name, index: u.index, interface: u.interface, table: u.table, weight: u.weight, tier: 1, probe: u.probe.map(lit) });
+const uplinkState = (u: Uplink): UplinkState => ({
+  name: u.name,
+  index: u.index,
+  interface: u.interface,
+  table: u.table,
+  weight: u.weight,
+  tier: u.tier,
+  probe: u.probe.map(lit),
+  far: u.far.map(lit),
+});
+
+function steering(m: Model): Steering {
+  const on = marked(m);
+  return {
+    pinFlows: on && m.routing.pinFlows,
+    mask: MARK_MASK,
+    rejectMark: REJECT_MARK,
+    policies: on ? m.policies.map((p) => ({ name: p.name, index: p.index, protocol: p.protocol, dport: p.dport, sport: p.sport, src: p.src, dst: p.dst, uplinks: p.uplinks, fallback: p.fallback })) : [],
+  };
+}
 
 export function kernelState(m: Model): KernelState {
   return {
@@ -172,7 +210,8 @@ export function kernelState(m: Model): KernelState {
     sysctls: sysctls(m),
     qdiscs: qdiscs(m),
     nat: nat(m),
-    marks: [],
+    marks: marks(m),
+    steering: steering(m),
     bond: m.bond ? { interface: m.bond.interface, index: m.bond.index, gateway: lit(m.bond.gateway) } : undefined,
     names: namesOf(m),
   };

@@ -5,7 +5,7 @@
  * backend only translates it into its own format, and `mpgen check` compares
  * the live kernel with the same lists.
  */
-import type { Destination, Mode, NatKind } from '../model/model.js';
+import type { Destination, Mode, NatKind, PortRange } from '../model/model.js';
 import type { Addr, Prefixed } from './value.js';
 import type { Names } from './names.js';
 
@@ -120,11 +120,48 @@ export interface Nat {
   kind: Exclude<NatKind, 'none'>;
 }
 
-/** A connection mark that pins a flow to its uplink (none are produced yet). */
+/**
+ * The bits of the packet and connection mark mpgen owns: 6 bits, room for 63 values, as mwan3's
+ * default mask. Uplink N (0-based) is (N + 1) << 8; the top value refuses a policy's connection.
+ */
+export const MARK_MASK = 0x3f00;
+export const REJECT_MARK = 0x3f00;
+export const markOfIndex = (index: number): number => (index + 1) << 8;
+
+/** A connection mark that pins a flow to its uplink, and routes it through the uplink's table. */
 export interface Mark {
   uplink: string;
+  interface: string;
+  table: number;
   mark: number;
   mask: number;
+}
+
+/** A policy as the netfilter translation needs it (docs/kernel-state.md, "Steering"). */
+export interface PolicyState {
+  name: string;
+  index: number;
+  protocol?: 'tcp' | 'udp' | 'icmp';
+  dport: PortRange[];
+  sport: PortRange[];
+  src: string[];
+  dst: string[];
+  /** uplink names in order of preference; the keepalive moves the policy to the first live one */
+  uplinks: string[];
+  fallback: 'balance' | 'none';
+}
+
+/**
+ * Connection steering in netfilter: with pinning, new connections get the mark of the uplink they
+ * leave (or arrive) by, and every later packet carries it; policies set the mark of their current
+ * uplink first. Marks and policies exist only outside teql mode and with a firewall.
+ */
+export interface Steering {
+  pinFlows: boolean;
+  mask: number;
+  /** a policy with fallback none and no live uplink marks its new connections with this; they are refused */
+  rejectMark: number;
+  policies: PolicyState[];
 }
 
 /** An uplink as the state sees it: where it sits in the balance. */
@@ -134,7 +171,7 @@ export interface UplinkState {
   interface: string;
   table: number;
   weight: number;
-  /** failover tier, 1 = the first; every uplink is tier 1 today */
+  /** failover tier, 1 = the first: tier 1 is the balance at boot, and the one the keepalive fails open to */
   tier: number;
   /**
    * what the keepalive probes through the uplink's table: the profile's `probe`, by default the
@@ -142,6 +179,8 @@ export interface UplinkState {
    * a DHCP uplink's default can be its leased router, which only the keepalive itself will know.
    */
   probe: Addr[];
+  /** far targets probed beside `probe` (keepalive.targets); a quorum over both lists decides */
+  far: Addr[];
 }
 
 export interface KernelState {
@@ -156,6 +195,7 @@ export interface KernelState {
   qdiscs: Qdisc[];
   nat: Nat[];
   marks: Mark[];
+  steering: Steering;
   /** the teql master, in teql mode */
   bond?: { interface: string; index: number; gateway: Addr };
   names: Names;

@@ -32,6 +32,8 @@ function uplink(index: number, name: string, iface: string, addr: string, gatewa
     noPrefixRoute: false,
     nat: 'none',
     probe: gateway ? [gateway] : [],
+    far: [],
+    tier: 1,
   };
 }
 
@@ -48,11 +50,13 @@ function base(): Omit<Model, 'mode' | 'uplinks'> {
       prohibitFallback: true,
       hash: 'l4',
       hashPolicy: 1,
+      pinFlows: false,
     },
+    policies: [],
     nat: 'none',
     firewall: 'none',
     sysctl: { rpFilter: 'loose', rpFilterValue: 2, forwarding: true },
-    keepalive: { enabled: false, method: 'ping', intervalMs: 500, timeoutMs: 1000, down: 3, up: 10 },
+    keepalive: { enabled: false, method: 'ping', intervalMs: 500, timeoutMs: 1000, down: 3, up: 10, targets: [] },
     package: { name: 'mpgen-lab', version: '0.1.0', release: '1', maintainer: 'Lab <lab@example.net>', defaultEpoch: 0 },
     warnings: [],
   };

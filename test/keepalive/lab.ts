@@ -72,6 +72,8 @@ export function labModel(opts: { name?: string; n: number; keepalive?: Partial<K
       noPrefixRoute: false,
       nat: 'none',
       probe: opts.probe ? opts.probe(i) : [TARGET],
+      far: [],
+      tier: 1,
     });
   }
   return {
@@ -81,11 +83,12 @@ export function labModel(opts: { name?: string; n: number; keepalive?: Partial<K
     uplinks,
     bond: mode === 'teql' ? { interface: 'teql0', index: 0, address: cidr('203.0.113.129', 29), gateway: '203.0.113.134', nat: 'none' } : undefined,
     routes: ['default'],
-    routing: { multipathTable: TABLE, rulePriorityBase: 200, mainRulePriority: 200, multipathRulePriority: 222, prohibitFallback: false, hash: 'l4', hashPolicy: 1 },
+    routing: { multipathTable: TABLE, rulePriorityBase: 200, mainRulePriority: 200, multipathRulePriority: 222, prohibitFallback: false, hash: 'l4', hashPolicy: 1, pinFlows: false },
+    policies: [],
     nat: 'none',
     firewall: 'none',
     sysctl: { rpFilter: 'loose', rpFilterValue: 2, forwarding: true },
-    keepalive: { enabled: true, method: 'ping', intervalMs: 100, timeoutMs: 300, down: 4, up: 6, ...opts.keepalive },
+    keepalive: { enabled: true, method: 'ping', intervalMs: 100, timeoutMs: 300, down: 4, up: 6, targets: [], ...opts.keepalive },
     package: { name: 'mpgen-lab', version: '0.1.0', release: '1', maintainer: 'test <t@example.net>', defaultEpoch: 1704067200 },
     warnings: [],
   };

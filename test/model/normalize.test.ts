@@ -64,9 +64,9 @@ describe('normalize: defaults, allocation, derived values', () => {
 
   it('durations become milliseconds; defaults are the measured keepalive values (docs/keepalive.md)', () => {
     const m = loadModelFromText(profile(uplinks(2)) + 'keepalive:\n  interval: 250ms\n  timeout: 2s\n', 'x').model;
-    expect(m.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 2000, down: 8, up: 20 });
+    expect(m.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 2000, down: 8, up: 20, targets: ['1.1.1.1', '8.8.8.8'] });
     const d = loadModelFromText(profile(uplinks(2)), 'x').model;
-    expect(d.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 750, down: 8, up: 20 });
+    expect(d.keepalive).toEqual({ enabled: true, method: 'ping', intervalMs: 250, timeoutMs: 750, down: 8, up: 20, targets: ['1.1.1.1', '8.8.8.8'] });
     expect(d.package).toMatchObject({ name: 'mpgen-t', version: '0.1.0', release: '1' });
     expect(d.package.defaultEpoch).toBeGreaterThan(157766400); // after 1975, not the clock
     expect(d.firewall).toBe('nftables');

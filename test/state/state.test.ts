@@ -41,7 +41,8 @@ function route(r: Route): string {
 
 function rule(r: Rule): string {
   const from = r.from ? `${a(r.from.addr)}/${r.from.prefix}` : 'all';
-  return `priority ${r.priority} from ${from} lookup ${r.table}${r.suppressPrefixLength !== undefined ? ` suppress_prefixlength ${r.suppressPrefixLength}` : ''}`;
+  const mark = r.fwmark !== undefined ? ` fwmark 0x${r.fwmark.toString(16)}/0x${(r.mask ?? 0xffffffff).toString(16)}` : '';
+  return `priority ${r.priority} from ${from}${mark} lookup ${r.table}${r.suppressPrefixLength !== undefined ? ` suppress_prefixlength ${r.suppressPrefixLength}` : ''}`;
 }
 
 const of = (f: FixtureName): KernelState => kernelState(fixtureModel(f));
@@ -113,11 +114,13 @@ describe('kernel state: seed003-teql (four ADSL lines bonded with teql0, a LAN)'
 
 describe('kernel state: seed001-multipath (two lines, NAT, a LAN)', () => {
   const s = of('seed001-multipath');
-  it('rules: main-suppress, one per uplink, then the multipath table at base + 22', () => {
+  it('rules: main-suppress, per uplink its address and its mark (one priority, one table), then the multipath table at base + 22', () => {
     expect(s.rules.map(rule)).toEqual([
       'priority 200 from all lookup 254 suppress_prefixlength 0',
       'priority 201 from 192.0.2.2/32 lookup 201',
+      'priority 201 from all fwmark 0x100/0x3f00 lookup 201',
       'priority 202 from 192.0.2.10/32 lookup 202',
+      'priority 202 from all fwmark 0x200/0x3f00 lookup 202',
       'priority 222 from all lookup 222',
     ]);
   });
@@ -142,10 +145,11 @@ describe('kernel state: seed001-multipath (two lines, NAT, a LAN)', () => {
       'net.ipv4.conf.all.ignore_routes_with_linkdown = 1',
     ]);
   });
-  it('NAT per uplink, with its own address; no qdiscs, no marks', () => {
+  it('NAT per uplink, with its own address; no qdiscs; one mark per uplink, pinned by default', () => {
     expect(s.nat.map((n) => `${n.kind} ${n.interface} ${a(n.address)}`)).toEqual(['snat eth1 192.0.2.2', 'masquerade eth2 192.0.2.10']);
     expect(s.qdiscs).toEqual([]);
-    expect(s.marks).toEqual([]);
+    expect(s.marks.map((m) => `${m.uplink} ${m.interface} 0x${m.mark.toString(16)}/0x${m.mask.toString(16)} table ${m.table}`)).toEqual(['dsl1 eth1 0x100/0x3f00 table 201', 'dsl2 eth2 0x200/0x3f00 table 202']);
+    expect(s.steering).toMatchObject({ pinFlows: true, policies: [] });
     expect(s.names.tables.at(-1)).toEqual({ id: 222, name: 'mpgen-branch-mp' });
   });
 });
@@ -230,11 +234,14 @@ describe('kernel state: room for what comes next', () => {
     expect(() => literal({ kind: 'peer', uplink: 'ppp0' })).toThrow(/peer of ppp0/);
   });
 
-  it('rules can select by fwmark and mask (the type holds them; none are produced yet)', () => {
-    const r: Rule = { role: 'mark', owner: 'dsl1', priority: 210, fwmark: 0x100, mask: 0xff00, table: 201 };
-    expect(r.fwmark).toBe(256);
-    for (const f of ['seed003-teql', 'seed001-multipath', 'seed004-weights', 'seed000-equalize'] as const) {
-      expect(of(f).rules.filter((x) => x.fwmark !== undefined)).toEqual([]);
+  it('mark rules exist where connections are pinned: never in teql mode, nor with firewall none', () => {
+    const marks = (f: FixtureName) => of(f).rules.filter((x) => x.fwmark !== undefined).length;
+    expect(marks('seed003-teql')).toBe(0);
+    expect(of('seed003-teql').steering.pinFlows).toBe(false);
+    for (const f of ['seed001-multipath', 'seed004-weights', 'seed000-equalize'] as const) {
+      const st = of(f);
+      expect(marks(f)).toBe(st.steering.pinFlows ? st.uplinks.length : 0);
+      expect(st.steering.pinFlows).toBe(fixtureModel(f).firewall !== 'none');
     }
   });
 
