@@ -1,4 +1,8 @@
 /** Steering profiles for the firewall tests: two uplinks, pinned connections, two policies (one fallback none). */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { renderContext, type RenderContext } from '../../src/backends/backend.js';
 import { firewall } from '../../src/backends/firewall.js';
 import { getDistro } from '../../src/distros/registry.js';
@@ -48,3 +52,39 @@ export const fileOf = (files: PlannedFile[], suffix: string): PlannedFile => {
 };
 
 export const renderSteer = (o: SteerOptions = {}) => firewall(steerContext(o));
+
+export interface ShRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `sh -c SCRIPT` under PREFIX (`unshare -n -m`, or `ip netns exec NS`, which also gives a
+ * private mount namespace) with ETC bind-mounted on /etc/mpgen and RUN on /run: the loader reads
+ * its fixed paths, and the host's never change. In SCRIPT, $1.. are ARGS.
+ */
+export function sandboxed(prefix: string[], etc: string, run: string, script: string, args: string[] = []): ShRun {
+  const wrapped = `mount --bind "$1" /etc/mpgen && mount --bind "$2" /run && shift 2 || exit 99\n${script}`;
+  const r = spawnSync(prefix[0]!, [...prefix.slice(1), 'sh', '-c', wrapped, 'sh', etc, run, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
+}
+
+/** A temp tree: etc/ (the rendered ruleset), run/mpgen/, and the loader. */
+export function steerTree(files: PlannedFile[]): { dir: string; etc: string; run: string; helper: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mpgen-steer-'));
+  const etc = join(dir, 'etc');
+  const run = join(dir, 'run');
+  mkdirSync(etc);
+  mkdirSync(join(run, 'mpgen'), { recursive: true });
+  let helper = '';
+  for (const f of files) {
+    const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+    if (f.path.startsWith('/etc/mpgen/')) writeFileSync(join(etc, base), f.content);
+    if (f.path.startsWith('/usr/libexec/')) {
+      helper = join(dir, base);
+      writeFileSync(helper, f.content, { mode: 0o755 });
+    }
+  }
+  return { dir, etc, run, helper };
+}
