@@ -5,7 +5,9 @@
  * - prerouting and output (type route, so a changed mark re-routes a local packet): a connection
  *   whose ct mark holds our bits gives its packets that mark (nft copies the whole mark, it cannot
  *   merge two registers; iptables restores only the mask);
- * - a new connection arriving on uplink X gets X's mark, so its answers leave by X;
+ * - a new connection arriving on uplink X gets X's mark, so its answers leave by X (with or without
+ *   pin_flows: an inbound connection cannot move to another line, its address is X's), and no
+ *   policy touches it;
  * - a new connection still without our bits that matches a policy goes to the policy's chain
  *   (goto: the first match wins), which holds the mark of the policy's current uplink, the reject
  *   mark, or nothing (balance); the loader's `policy` command rewrites that chain;

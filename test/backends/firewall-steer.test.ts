@@ -36,10 +36,10 @@ describe('firewall steering: the rendered files', () => {
     expect(pre.indexOf('goto policy_voip')).toBeLessThan(pre.indexOf('goto policy_bank-web'));
   });
 
-  it('pin_flows false: the restore and the policies stay, no pinning chain', () => {
+  it('pin_flows false: the restore, the ingress marks and the policies stay, no egress pinning', () => {
     const nft = fileOf(renderSteer({ pinFlows: false }).files, '.nft').content;
     expect(nft).toContain('goto policy_voip');
-    expect(nft).not.toContain('iifname "up0" ct mark set');
+    expect(nft).toContain('ct state new iifname "up0" ct mark set');
     expect(nft).not.toContain('steer_postrouting');
   });
 
@@ -63,16 +63,18 @@ describe('firewall steering: the rendered files', () => {
 const why = missing({ commands: ['nft', 'iptables-restore', 'iptables-save', 'shellcheck', 'dash', 'unshare'], root: true, netns: true });
 
 describe.skipIf(why)(`firewall steering: the real consumers${why ? ` (skipped: ${why})` : ''}`, () => {
-  it('nft -c -f accepts the nftables file, iptables-restore --test the rules file (private netns)', () => {
-    const tree = steerTree(renderSteer().files);
-    dirs.push(tree.dir);
-    const nft = run('unshare', ['-n', 'nft', '-c', '-f', join(tree.etc, 'steer.nft')]);
-    expect(nft.stderr).toBe('');
-    expect(nft.status).toBe(0);
-    const ipt = run('unshare', ['-n', 'iptables-restore', '--test', '--noflush'], fileOf(renderSteer({ firewall: 'iptables' }).files, '.rules').content);
-    expect(ipt.stderr).toBe('');
-    expect(ipt.status).toBe(0);
-  });
+  for (const o of [{}, { pinFlows: false }, { policies: false }]) {
+    it(`nft -c -f accepts the nftables file, iptables-restore --test the rules file (private netns) ${JSON.stringify(o)}`, () => {
+      const tree = steerTree(renderSteer(o).files);
+      dirs.push(tree.dir);
+      const nft = run('unshare', ['-n', 'nft', '-c', '-f', join(tree.etc, 'steer.nft')]);
+      expect(nft.stderr).toBe('');
+      expect(nft.status).toBe(0);
+      const ipt = run('unshare', ['-n', 'iptables-restore', '--test', '--noflush'], fileOf(renderSteer({ ...o, firewall: 'iptables' }).files, '.rules').content);
+      expect(ipt.stderr).toBe('');
+      expect(ipt.status).toBe(0);
+    });
+  }
 
   it('the loader is shellcheck-clean (sh) with and without steering', () => {
     for (const c of [renderSteer(), renderSteer({ firewall: 'iptables' }), renderSteer({ pinFlows: false, policies: false })]) {
