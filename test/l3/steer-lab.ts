@@ -39,7 +39,7 @@ export class SteerLab {
   private readonly made: string[] = [];
 
   constructor(tag: string) {
-    this.router = `mpst-${process.pid}-${tag}`;
+    this.router = `mpfw-${process.pid}-${tag}`;
     this.lan = `${this.router}-lan`;
     this.modems = [0, 1].map((i) => `${this.router}-m${i}`);
   }
@@ -108,6 +108,12 @@ export class SteerLab {
   udp(sport: number, dport: number, n = 3): void {
     const py = 'import socket,sys\ns=socket.socket(2,2)\ns.setsockopt(1,2,1)\ns.bind((sys.argv[1],int(sys.argv[2])))\nfor _ in range(int(sys.argv[5])): s.sendto(b"x",(sys.argv[3],int(sys.argv[4])))\n';
     this.must(this.lan, ['/usr/bin/python3', '-c', py, LAN_HOST, String(sport), FAR, String(dport), String(n)]);
+  }
+
+  /** N datagrams from modem I (its wan address, SPORT) to the router's address DST:DPORT. */
+  udpFromModem(i: number, dst: string, sport: number, dport: number, n = 2): void {
+    const py = 'import socket,sys\ns=socket.socket(2,2)\ns.setsockopt(1,2,1)\ns.bind(("0.0.0.0",int(sys.argv[1])))\nfor _ in range(int(sys.argv[4])): s.sendto(b"x",(sys.argv[2],int(sys.argv[3])))\n';
+    this.must(this.modems[i]!, ['/usr/bin/python3', '-c', py, String(sport), dst, String(dport), String(n)]);
   }
 
   /** A TCP connect from the LAN host to FAR:DPORT: "ok" or the error the socket saw. */

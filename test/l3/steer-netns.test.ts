@@ -10,6 +10,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nexthopArgs } from '../../src/backends/eni-commands.js';
 import { renderSteer, steerContext, steerTree } from '../backends/firewall-steer-support.js';
+import { literal } from '../../src/state/value.js';
 import { missing } from '../support/require.js';
 import { routeArgs, SteerLab } from './steer-lab.js';
 
@@ -46,6 +47,14 @@ for (const fw of ['nftables', 'iptables'] as const) {
       expect(first, `ct mark ${String(mark)}`).toBeGreaterThanOrEqual(0);
       expect(lab.count(first, 'udp', 5001)).toBe(3);
       expect(lab.count(1 - first, 'udp', 5001)).toBe(0);
+    });
+
+    it('a new connection arriving on an uplink takes that uplink\'s mark', () => {
+      for (const i of [0, 1]) {
+        const addr = s.addresses.find((a) => a.interface === s.marks[i]!.interface)!;
+        lab.udpFromModem(i, literal(addr.local.addr), 40300 + i, 5003);
+        expect(lab.ctMark(40300 + i, 5003)).toBe(markOf(i));
+      }
     });
 
     it('with only the other nexthop left, the pinned flow keeps its uplink and a new flow takes the other', () => {
