@@ -14,6 +14,8 @@ export interface SteerOptions {
   pinFlows?: boolean;
   policies?: boolean;
   name?: string;
+  /** more policies: icmp, sport, a port list longer than one multiport rule holds, no match at all */
+  more?: boolean;
 }
 
 /** Documentation addresses only: uplinks in 192.0.2.0/24, the LAN in 198.51.100.0/24, far ends in 203.0.113.0/24. */
@@ -36,6 +38,12 @@ export function steerProfile(o: SteerOptions = {}): string {
       'policies:',
       '  - {name: voip, match: {protocol: udp, dport: [5060, "10000-10100"], src: [198.51.100.0/25]}, uplinks: [dsl2, dsl1]}',
       '  - {name: bank-web, match: {protocol: tcp, dport: 443, dst: [203.0.113.0/25, 203.0.113.128/26]}, uplinks: [dsl1], fallback: none}',
+    );
+  if (o.more)
+    lines.push(
+      '  - {name: ping, match: {protocol: icmp, src: [198.51.100.0/26, 198.51.100.64/26], dst: [203.0.113.0/24, 192.0.2.0/25]}, uplinks: [dsl1]}',
+      `  - {name: many, match: {protocol: tcp, sport: ["1000-1010"], dport: [${Array.from({ length: 14 }, (_, i) => 2000 + i).join(', ')}, "3000-3010", "4000-4010"]}, uplinks: [dsl2, dsl1]}`,
+      '  - {name: rest_all, match: {}, uplinks: [dsl2], fallback: none}',
     );
   return `${lines.join('\n')}\n`;
 }

@@ -36,6 +36,19 @@ describe('firewall steering: the rendered files', () => {
     expect(pre.indexOf('goto policy_voip')).toBeLessThan(pre.indexOf('goto policy_bank-web'));
   });
 
+  it('more policies: icmp, sport, long port lists split over multiport rules, an empty match', () => {
+    const nft = fileOf(renderSteer({ more: true }).files, '.nft').content;
+    expect(nft).toContain('ct state new ct mark & 0x3f00 == 0x0 meta l4proto icmp ip saddr { 198.51.100.0/26, 198.51.100.64/26 } ip daddr { 203.0.113.0/24, 192.0.2.0/25 } goto policy_ping');
+    expect(nft).toContain('ct state new ct mark & 0x3f00 == 0x0 goto policy_rest_all');
+    const rules = fileOf(renderSteer({ more: true, firewall: 'iptables' }).files, '.rules').content;
+    const many = rules.split('\n').filter((l) => l.startsWith('-A mpgen-pre-steer') && l.endsWith('-g mpgen-p4-steer'));
+    expect(many).toEqual([
+      '-A mpgen-pre-steer -m conntrack --ctstate NEW -m connmark --mark 0x0/0x3f00 -p tcp -m multiport --sports 1000:1010 -m multiport --dports 2000,2001,2002,2003,2004,2005,2006,2007,2008,2009,2010,2011,2012,2013 -g mpgen-p4-steer',
+      '-A mpgen-pre-steer -m conntrack --ctstate NEW -m connmark --mark 0x0/0x3f00 -p tcp -m multiport --sports 1000:1010 -m multiport --dports 3000:3010,4000:4010 -g mpgen-p4-steer',
+    ]);
+    expect(rules).toContain('-A mpgen-pre-steer -m conntrack --ctstate NEW -m connmark --mark 0x0/0x3f00 -g mpgen-p5-steer');
+  });
+
   it('pin_flows false: the restore, the ingress marks and the policies stay, no egress pinning', () => {
     const nft = fileOf(renderSteer({ pinFlows: false }).files, '.nft').content;
     expect(nft).toContain('goto policy_voip');
@@ -63,7 +76,7 @@ describe('firewall steering: the rendered files', () => {
 const why = missing({ commands: ['nft', 'iptables-restore', 'iptables-save', 'shellcheck', 'dash', 'unshare'], root: true, netns: true });
 
 describe.skipIf(why)(`firewall steering: the real consumers${why ? ` (skipped: ${why})` : ''}`, () => {
-  for (const o of [{}, { pinFlows: false }, { policies: false }]) {
+  for (const o of [{}, { pinFlows: false }, { policies: false }, { more: true }]) {
     it(`nft -c -f accepts the nftables file, iptables-restore --test the rules file (private netns) ${JSON.stringify(o)}`, () => {
       const tree = steerTree(renderSteer(o).files);
       dirs.push(tree.dir);
