@@ -4,7 +4,8 @@
  * takes the ct mark of the uplink it left by; when the multipath route then holds only the other
  * uplink, the flow's later packets still leave by the first (the modems' counters), while a new
  * flow takes the other. A policy's new connections follow `policy NAME K TARGET`, and `reject`
- * refuses them. Run for nftables and for iptables.
+ * refuses them; a local probe that sets its uplink's mark itself (ping -m) is left alone. Run for
+ * nftables and for iptables.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { nexthopArgs } from '../../src/backends/eni-commands.js';
 import { renderSteer, steerContext, steerTree } from '../backends/firewall-steer-support.js';
 import { literal } from '../../src/state/value.js';
 import { missing } from '../support/require.js';
-import { routeArgs, SteerLab } from './steer-lab.js';
+import { FAR, routeArgs, SteerLab } from './steer-lab.js';
 
 const why = missing({ commands: ['ip', 'nft', 'iptables-restore', 'conntrack', 'dash', '/usr/bin/python3'], root: true, netns: true });
 const labs: SteerLab[] = [];
@@ -105,6 +106,33 @@ for (const fw of ['nftables', 'iptables'] as const) {
       expect(r.code).toBe(0);
       const left = fw === 'nftables' ? lab.exec(lab.router, ['nft', 'list', 'ruleset']).stdout : lab.exec(lab.router, ['iptables-save']).stdout;
       expect(left).not.toMatch(/mpgen/);
+    });
+  });
+}
+
+for (const fw of ['nftables', 'iptables'] as const) {
+  describe.skipIf(why || missing({ commands: ['ping'] }))(`a local probe and the policies in netns (${fw})`, () => {
+    // policy 5 (rest_all) matches every new connection; pointed at uplink 1, it would move a probe of
+    // uplink 2 bound to uplink 2's address (the from rule of uplink 1 sits first) unless the probe
+    // sets uplink 2's mark itself.
+    const o = { firewall: fw, more: true } as const;
+    const s = steerContext(o).state;
+    const lab = new SteerLab(fw === 'nftables' ? 'pn' : 'pi');
+    labs.push(lab);
+    const tree = steerTree(renderSteer(o).files);
+    dirs.push(tree.dir);
+
+    it('ping -m MARK -I ADDR leaves by its own uplink whatever a policy says', () => {
+      lab.build(s);
+      expect(lab.firewall(tree.etc, tree.run, tree.helper, ['start', 'steer']).code).toBe(0);
+      expect(lab.firewall(tree.etc, tree.run, tree.helper, ['policy', 'steer', '5', '1']).code).toBe(0);
+      for (const m of lab.modems) lab.exec(m, ['nft', 'add rule ip cnt in icmp type echo-request counter']);
+      const src = literal(s.addresses.find((a) => a.interface === s.marks[1]!.interface)!.local.addr);
+      const r = lab.exec(lab.router, ['ping', '-n', '-q', '-c', '2', '-W', '1', '-m', String(s.marks[1]!.mark), '-I', src, FAR]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const echo = (i: number) => Number(/icmp type echo-request counter packets (\d+)/.exec(lab.exec(lab.modems[i]!, ['nft', 'list', 'chain', 'ip', 'cnt', 'in']).stdout)?.[1]);
+      expect(echo(1)).toBe(2);
+      expect(echo(0)).toBe(0);
     });
   });
 }
