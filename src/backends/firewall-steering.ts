@@ -1,6 +1,6 @@
 /**
  * Connection steering in netfilter, from ctx.state.marks and ctx.state.steering only: the views of
- * the nftables and iptables templates (docs/kernel-state.md, "Steering").
+ * the nftables and iptables templates (docs/kernel-state.md, "Steering in netfilter").
  *
  * - prerouting and output (type route, so a changed mark re-routes a local packet): a connection
  *   whose ct mark holds our bits gives its packets that mark (nft copies the whole mark, it cannot

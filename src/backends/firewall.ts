@@ -13,7 +13,7 @@ import { iptSteering, nftSteering } from './firewall-steering.js';
 function pinNotes(mode: string, firewall: string, pinFlows: boolean): string[] {
   if (mode !== 'multipath' && mode !== 'equalize') return [];
   if (firewall === 'none')
-    return ['connections are not pinned: with firewall none no rule marks them, so a connection may move to another line when the multipath route changes (a line fails or returns) and break; set firewall: nftables to pin them'];
+    return ['connections are not pinned: with firewall none no rule marks them, so a connection may move to another line when the multipath route changes (a line fails or returns) and break; set firewall: nftables (or iptables) to pin them'];
   if (!pinFlows) return ['routing.pin_flows is false: connections on healthy lines may move when another line fails or returns'];
   return [];
 }
