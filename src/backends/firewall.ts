@@ -7,22 +7,39 @@ import { FILE_MODE, planFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
 import { literal } from '../state/value.js';
 import { marker, type Backend } from './backend.js';
+import { iptSteering, nftSteering } from './firewall-steering.js';
+
+/** What a multipath or equalize render says about pinned connections. */
+function pinNotes(mode: string, firewall: string, pinFlows: boolean): string[] {
+  if (mode !== 'multipath' && mode !== 'equalize') return [];
+  if (firewall === 'none')
+    return ['connections are not pinned: with firewall none no rule marks them, so a connection may move to another line when the multipath route changes (a line fails or returns) and break; set firewall: nftables (or iptables) to pin them'];
+  if (!pinFlows) return ['routing.pin_flows is false: connections on healthy lines may move when another line fails or returns'];
+  return [];
+}
 
 export const firewall: Backend = (ctx) => {
   const { model: m, state: s } = ctx;
-  if (m.firewall === 'none') return { files: [] };
+  const notes = pinNotes(s.mode, m.firewall, s.steering.pinFlows);
+  if (m.firewall === 'none') return notes.length > 0 ? { files: [], notes } : { files: [] };
   const nat = s.nat.map((r) => ({ interface: r.interface, address: literal(r.address), kind: r.kind }));
   const files = [];
   const nft = m.firewall === 'nftables';
   const rulesPath = nft ? s.names.files.nft : s.names.files.iptables;
+  // Steering (connection marks) only when the state has marks: without them every file stays as it was.
+  const steer = nft ? nftSteering(s) : iptSteering(s);
+  const flags = { steer: steer ?? false, pin: steer?.pin ?? false, reject: steer?.reject ?? false };
   if (nft) {
-    files.push(planFile(rulesPath, renderTemplate('common/firewall.nft', { marker: marker(m), name: m.name, table: s.names.nft.table, nat })));
+    files.push(planFile(rulesPath, renderTemplate('common/firewall.nft', { marker: marker(m), name: m.name, table: s.names.nft.table, nat, chains: s.names.nft, ...flags })));
   } else {
-    files.push(planFile(rulesPath, renderTemplate('common/firewall.rules', { marker: marker(m), ks: s.names.iptables.keepState, natChain: s.names.iptables.nat, nat })));
+    files.push(planFile(rulesPath, renderTemplate('common/firewall.rules', { marker: marker(m), ks: s.names.iptables.keepState, natChain: s.names.iptables.nat, nat, chains: s.names.iptables, ...flags })));
   }
   // Per profile, like every file a profile ships: two profiles' packages never own the same path.
   const helper = s.names.files.firewallHelper;
-  files.push(planFile(helper, renderTemplate('common/firewall.sh', {}), FILE_MODE.executable));
+  const helperView = steer
+    ? { steer: true, name: m.name, policies: s.steering.policies.map((p) => p.name).join(' '), npolicies: s.steering.policies.length, uplinks: s.marks.length, mask: steer.mask, keep: steer.keep, rejectMark: steer.rejectMark }
+    : { steer: false };
+  files.push(planFile(helper, renderTemplate('common/firewall.sh', helperView), FILE_MODE.executable));
   // One unit per profile (not a template instance): deb-systemd-helper and rpm presets enable it as it is.
   const unit = s.names.units.firewall;
   const rulesFile = rulesPath.slice(rulesPath.lastIndexOf('/') + 1);
@@ -31,6 +48,6 @@ export const firewall: Backend = (ctx) => {
     files,
     enable: [unit],
     depends: { deb: [nft ? 'nftables' : 'iptables'], rpm: [nft ? 'nftables' : 'iptables-nft'] },
-    notes: nat.length > 0 ? [`NAT: ${nat.map((r) => `${r.kind} on ${r.interface}`).join(', ')} (${m.firewall}, ${unit})`] : [],
+    notes: [...(nat.length > 0 ? [`NAT: ${nat.map((r) => `${r.kind} on ${r.interface}`).join(', ')} (${m.firewall}, ${unit})`] : []), ...notes],
   };
 };

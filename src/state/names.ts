@@ -48,14 +48,16 @@ export interface Names {
   };
   /** keepalive: one unit per profile, not a template instance (deb-systemd-helper and rpm presets enable it as it is) */
   units: { firewall: string; routesHook: string; keepalive: string };
-  nft: { table: string };
-  iptables: { keepState: string; nat: string };
+  /** steering chains (connection marks): prerouting, output (type route), postrouting, one per policy in order */
+  nft: { table: string; prerouting: string; output: string; postrouting: string; policies: string[] };
+  /** iptables: `reject` is the filter chain that refuses the reject mark; policies by 1-based index (the loader derives them the same way) */
+  iptables: { keepState: string; nat: string; prerouting: string; output: string; postrouting: string; reject: string; policies: string[] };
 }
 
 /** nft identifiers: letters, digits and underscores. */
 const nftIdent = (name: string): string => `mpgen_${name.replace(/-/g, '_')}`;
 /** iptables chain names are at most 28 characters. */
-const iptChain = (name: string, what: 'ks' | 'nat'): string => `mpgen-${what}-${name}`.slice(0, 28);
+const iptChain = (name: string, what: string): string => `mpgen-${what}-${name}`.slice(0, 28);
 
 const NETWORKD_DIR = '/etc/systemd/network';
 
@@ -106,7 +108,15 @@ export function namesOf(m: Model): Names {
       netplanDropin: (iface) => `${NETWORKD_DIR}/10-netplan-${iface}.network.d/mpgen-${n}.conf`,
     },
     units: { firewall: `mpgen-firewall-${n}.service`, routesHook: `mpgen-routes-${n}.service`, keepalive: `mpgen-keepalive-${n}.service` },
-    nft: { table: nftIdent(n) },
-    iptables: { keepState: iptChain(n, 'ks'), nat: iptChain(n, 'nat') },
+    nft: { table: nftIdent(n), prerouting: 'steer_prerouting', output: 'steer_output', postrouting: 'steer_postrouting', policies: m.policies.map((p) => `policy_${p.name}`) },
+    iptables: {
+      keepState: iptChain(n, 'ks'),
+      nat: iptChain(n, 'nat'),
+      prerouting: iptChain(n, 'pre'),
+      output: iptChain(n, 'out'),
+      postrouting: iptChain(n, 'post'),
+      reject: iptChain(n, 'rj'),
+      policies: m.policies.map((_, i) => iptChain(n, `p${i + 1}`)),
+    },
   };
 }
