@@ -140,6 +140,12 @@ export class Lab {
     if (opts.multipathRoute !== false) this.installAll();
   }
 
+  /** The multipath route with only the uplinks `which` (1-based), as at boot with tiers. */
+  installOnly(which: number[]): void {
+    const nh = which.flatMap((i) => ['nexthop', 'via', modemAddr(i), 'dev', `r${i}`, 'weight', '1']);
+    this.ip(this.ns.router, 'route', 'replace', 'default', 'table', String(TABLE), 'proto', 'static', ...nh);
+  }
+
   /** The route a renderer installs: every uplink in the multipath route. */
   installAll(weights?: number[]): void {
     const nh: string[] = [];
@@ -214,6 +220,18 @@ export function install(model: Model, dir = mkdtempSync(join(tmpdir(), 'mpk-')))
   chmodSync(script, 0o755);
   writeFileSync(join(etc, `${model.name}.conf`), configOf(model));
   return { dir, etc, run, script };
+}
+
+/** Replaces KEY=... lines of the installed configuration (a stub helper, a metrics directory of the lab). */
+export function patchConf(inst: Installed, name: string, keys: Record<string, string>): void {
+  const f = join(inst.etc, `${name}.conf`);
+  let text = readFileSync(f, 'utf8');
+  for (const [k, v] of Object.entries(keys)) {
+    const re = new RegExp(`^${k}=.*$`, 'm');
+    if (!re.test(text)) throw new Error(`no ${k}= in ${f}`);
+    text = text.replace(re, `${k}=${v}`);
+  }
+  writeFileSync(f, text);
 }
 
 export const SHELLS: Record<string, string[]> = { dash: ['dash'], bash: ['bash'], busybox: ['busybox', 'sh'] };
