@@ -16,9 +16,13 @@
 # - one long-lived probe process per target (ping -O), read line by line by one
 #   monitor subshell per target: no fork per probe in steady state;
 # - a target goes down after DOWN consecutive lost probes, up after UP
-#   consecutive answers; an uplink is up while at least QUORUM of its targets are;
-# - one atomic kernel change per transition (ip route replace / tc qdisc);
-#   fail open when every monitored uplink is down;
+#   consecutive answers (far targets at their own FAR_* timing); an uplink is up
+#   while at least QUORUM of its targets are;
+# - the balance is the live uplinks of the lowest tier with any; one atomic
+#   kernel change per transition (ip route replace / tc qdisc); fail open to the
+#   first tier when every monitored uplink is down;
+# - policies follow their first live uplink through the firewall helper; an
+#   `ip monitor` and a periodic check put back a route someone else changed;
 # - the configuration is parsed as KEY=VALUE with a whitelist of keys and a
 #   strict pattern per value; it is never sourced.
 
