@@ -22,7 +22,8 @@ policy_target() {
 # target_label TARGET: the uplink's name, or the word itself
 target_label() {
 	case $1 in
-	reject | balance | '') printf '%s' "${1:-none}" ;;
+	'') printf '(start)' ;;
+	reject | balance) printf '%s' "$1" ;;
 	*) uname_of "$1" ;;
 	esac
 }

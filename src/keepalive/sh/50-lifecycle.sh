@@ -186,9 +186,22 @@ run() {
 		log "no balanced route for ${ROUTES%% *} in table $TABLE: every uplink starts up"
 		START_SET=$ALL
 	fi
+	# A line of a later tier is out of the boot route for its tier, not for being dead: it starts
+	# up (a policy that prefers it keeps it), unless the last run saw it down (the status file
+	# survives a restart of the unit, not a reboot).
+	PREVDOWN=' '
+	if [ -f "$STATUS" ]; then
+		while IFS=' ' read -r _w1 _w2 _w3 _rest; do
+			[ "$_w1" = uplink ] && [ "$_w3" = down ] && PREVDOWN="$PREVDOWN$_w2 "
+		done <"$STATUS"
+	fi
 	_j=1
 	while [ "$_j" -le "$N" ]; do
 		case $START_SET in *" $_j "*) _s=1 ;; *) _s=0 ;; esac
+		eval "_tr=\$C_UPLINK_${_j}_TIER _nm=\$C_UPLINK_${_j}_NAME"
+		if [ "$_s" = 0 ] && [ "$_tr" -gt "$TIER1" ]; then
+			case $PREVDOWN in *" $_nm "*) ;; *) _s=1 ;; esac
+		fi
 		cfg _pr "UPLINK_${_j}_PROBE"
 		cfg _fr "UPLINK_${_j}_FAR"
 		# targets 1..: the probe targets, then the far ones (TF=1)
