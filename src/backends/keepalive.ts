@@ -39,14 +39,11 @@ export function farTiming(k: { intervalMs: number; down: number; up: number }): 
 
 /**
  * Where node_exporter's textfile collector reads *.prom files: Debian's prometheus-node-exporter
- * package first on Debian and Ubuntu, the upstream/RPM convention first elsewhere. The daemon
- * writes into the first of them that exists, and nowhere when none does.
+ * package, then the upstream and RPM convention. The daemon writes into the first that exists,
+ * and nowhere when none does. One list for every distro: a per-distro order would only matter
+ * with both present, and would make the renders of one backend differ between its distros.
  */
-export function metricsDirs(distro: string): string[] {
-  const deb = '/var/lib/prometheus/node-exporter';
-  const other = '/var/lib/node_exporter/textfile_collector';
-  return distro === 'debian' || distro === 'ubuntu' ? [deb, other] : [other, deb];
-}
+export const METRICS_DIRS: readonly string[] = ['/var/lib/prometheus/node-exporter', '/var/lib/node_exporter/textfile_collector'];
 
 /** A line is up while at least this many of its n targets are: a strict majority. */
 export function quorum(n: number): number {
@@ -92,7 +89,7 @@ function ipv4(a: Addr, what: string): string {
 }
 
 /** /etc/mpgen/<name>.conf: KEY=VALUE lines, uplinks numbered from 1 in profile order. */
-export function keepaliveConfig(s: KernelState, m: Model, metrics: string[] = metricsDirs('debian')): string {
+export function keepaliveConfig(s: KernelState, m: Model): string {
   const k = m.keepalive;
   const far = farTiming(k);
   const markOf = new Map(s.marks.map((x) => [x.uplink, x.mark]));
@@ -116,7 +113,7 @@ export function keepaliveConfig(s: KernelState, m: Model, metrics: string[] = me
     `MARK_MASK=${hex(s.steering.mask)}`,
     // the loader that swaps a policy's chain; none without a firewall (no marks, no policies)
     `FIREWALL=${m.firewall === 'none' ? '' : check('path', s.names.files.firewallHelper, 'firewall helper')}`,
-    `METRICS_DIR=${metrics.map((d) => check('path', d, 'metrics directory')).join(' ')}`,
+    `METRICS_DIR=${METRICS_DIRS.map((d) => check('path', d, 'metrics directory')).join(' ')}`,
   ];
   if (s.mode === 'teql') {
     if (!s.bond) throw new Error('keepalive: teql mode without a bond');
@@ -176,10 +173,10 @@ export const keepalive: Backend = (ctx): Contribution => {
   const unit = s.names.units.keepalive;
   const files: PlannedFile[] = [
     planFile(script, keepaliveScript(marker(m)), FILE_MODE.executable),
-    planFile(s.names.files.keepaliveConf, keepaliveConfig(s, m, metricsDirs(ctx.distro.name)), FILE_MODE.regular),
+    planFile(s.names.files.keepaliveConf, keepaliveConfig(s, m), FILE_MODE.regular),
     planFile(
       `${units}/${unit}`,
-      renderTemplate('keepalive/unit', { marker: marker(m), name: s.profile, script, arping: m.keepalive.method === 'arping', metrics: metricsDirs(ctx.distro.name) }),
+      renderTemplate('keepalive/unit', { marker: marker(m), name: s.profile, script, arping: m.keepalive.method === 'arping', metrics: METRICS_DIRS }),
       FILE_MODE.regular,
     ),
   ];

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { farTiming, keepalive, metricsDirs, quorum, worstCaseDetectionMs, KEEPALIVE_DEFAULTS } from '../../src/backends/keepalive.js';
+import { farTiming, keepalive, METRICS_DIRS, quorum, worstCaseDetectionMs, KEEPALIVE_DEFAULTS } from '../../src/backends/keepalive.js';
 import type { Model } from '../../src/model/model.js';
 import type { Distro } from '../../src/distros/distro.js';
 import { missing } from '../support/require.js';
@@ -120,9 +120,8 @@ describe('keepalive contribution', () => {
     expect(worstCaseDetectionMs({ intervalMs: f.intervalMs, timeoutMs: 750, down: f.down })).toBe(3000);
   });
 
-  it('picks the textfile directory order per distro, and the unit may write there', () => {
-    expect(metricsDirs('debian')[0]).toBe('/var/lib/prometheus/node-exporter');
-    expect(metricsDirs('rocky')[0]).toBe('/var/lib/node_exporter/textfile_collector');
+  it('lists both textfile directories, and the unit may write there', () => {
+    expect(METRICS_DIRS).toEqual(['/var/lib/prometheus/node-exporter', '/var/lib/node_exporter/textfile_collector']);
     const unit = keepalive(ctx()).files[2]!.content;
     expect(unit).toMatch(/^ReadWritePaths=-\/var\/lib\/prometheus\/node-exporter$/m);
     expect(unit).toMatch(/^ReadWritePaths=-\/var\/lib\/node_exporter\/textfile_collector$/m);
