@@ -189,14 +189,13 @@ export const keepalive: Backend = (ctx): Contribution => {
     rpm.push('arping');
   }
   const notes: string[] = [];
-  const unprobed = s.uplinks.filter((u) => u.probe.length === 0);
+  // far targets monitor a direct link too; only an uplink with neither list is never taken out
+  const unprobed = s.uplinks.filter((u) => u.probe.length === 0 && u.far.length === 0);
   if (unprobed.length > 0)
     notes.push(
       `keepalive: ${unprobed.map((u) => u.name).join(', ')} has no probe target (a direct link without gateway): it is never taken out; add probe: [...] to monitor it`,
     );
-  const blind = s.uplinks.filter((u) => u.probe.length > 0 && u.far.length === 0);
-  if (m.keepalive.targets.length === 0 && blind.length > 0)
-    notes.push(`keepalive: no far targets (keepalive.targets: []): ${blind.map((u) => u.name).join(', ')} is probed at its gateway only, so a dead line behind a live modem stays in the balance`);
+  // keepalive.targets: [] is warned about by the profile rules (rules-steering.ts), not again here
   const tiers = [...new Set(s.uplinks.map((u) => u.tier))].sort((a, b) => a - b);
   if (tiers.length > 1)
     notes.push(`keepalive: tiers ${tiers.join(', ')}: the balance is the live uplinks of the lowest tier with any live uplink; with none live, all of tier ${tiers[0]}`);

@@ -127,17 +127,18 @@ describe('keepalive contribution', () => {
     expect(unit).toMatch(/^ReadWritePaths=-\/var\/lib\/node_exporter\/textfile_collector$/m);
   });
 
-  it('notes tiers, and an empty list of far targets', () => {
-    const m = steered();
-    expect(keepalive(ctx(m)).notes?.join('\n')).toMatch(/tiers 1, 2: the balance is the live uplinks of the lowest tier/);
-    m.keepalive.targets = [];
-    for (const u of m.uplinks) u.far = [];
-    expect(keepalive(ctx(m)).notes?.join('\n')).toMatch(/no far targets .*line1, line2 is probed at its gateway only/);
+  it('notes tiers, only when there are several', () => {
+    expect(keepalive(ctx(steered())).notes?.join('\n')).toMatch(/tiers 1, 2: the balance is the live uplinks of the lowest tier/);
+    expect(keepalive(ctx()).notes?.join('\n') ?? '').not.toMatch(/tiers/);
   });
 
   it('notes an uplink without probe target', () => {
     const c = keepalive(ctx(labModel({ n: 2, probe: (i) => (i === 1 ? [] : ['203.0.113.10']) })));
     expect(c.notes?.join('\n')).toMatch(/line1 has no probe target/);
+    // far targets monitor it
+    const m = labModel({ n: 2, probe: (i) => (i === 1 ? [] : ['203.0.113.10']) });
+    m.uplinks[0]!.far = ['203.0.113.20'];
+    expect(keepalive(ctx(m)).notes?.join('\n') ?? '').not.toMatch(/no probe target/);
   });
 
   it('quorum is a strict majority', () => {
