@@ -68,10 +68,14 @@ metric() {
 write_metrics() {
 	_md=
 	for _d in $METRICS_DIR; do
-		if [ -d "$_d" ] && [ -w "$_d" ]; then
+		[ -d "$_d" ] || continue
+		if [ -w "$_d" ]; then
 			_md=$_d
 			break
 		fi
+		# the collector's directory is there but not ours to write (a DynamicUser unit): say so once
+		[ "${METRICS_WARNED:-0}" = 1 ] || log "metrics: $_d exists but is not writable by uid $(id -u 2>/dev/null); no mpgen_$NAME.prom"
+		METRICS_WARNED=1
 	done
 	[ -n "$_md" ] || return 0
 	_mf=$_md/mpgen_$NAME.prom
