@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '../support/require.js';
-import { Daemon, Lab, SHELLS, TABLE, cleanupDir, install, labModel, modemAddr, patchConf, routerAddr, sh, trySh, waitFor, type Installed } from './lab.js';
+import { Daemon, Lab, SHELLS, TABLE, cleanupDir, install, labModel, modemAddr, patchConf, routerAddr, sh, tcStub, trySh, waitFor, type Installed } from './lab.js';
 import { checkPromText } from './prom.js';
 
 const why = missing({ commands: ['ip', 'ping', 'dash', 'conntrack'], root: true, netns: true });
@@ -172,3 +172,34 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
     });
   });
 }
+
+describe.skipIf(why !== undefined)('keepalive lab: teql tiers with a recording tc stub', () => {
+  it('attaches the tier-2 slave only while no tier-1 slave is live', async () => {
+    const lab = new Lab(`${PREFIX}-t`, 2);
+    let inst: Installed | undefined;
+    let d: Daemon | undefined;
+    try {
+      lab.create({ multipathRoute: false });
+      const m = labModel({ n: 2, mode: 'teql' });
+      m.uplinks[1]!.tier = 2;
+      inst = install(m);
+      // the boot state: tier 1 only on the bond
+      const tc = tcStub(inst, ['r1']);
+      d = new Daemon(lab, inst, 'lab', ['dash'], { PATH: tc.path });
+      d.start();
+      await waitFor('running', () => d!.status().includes('state=running'), 20_000, () => d!.output);
+      expect(existsSync(tc.log)).toBe(false);
+      expect(d.status()).toMatch(/^uplink line2 up dev=r2 active=no .* tier=2$/m);
+      lab.blackhole(1, true);
+      await waitFor('r2 attached, r1 detached', () => existsSync(join(tc.state, 'r2')) && !existsSync(join(tc.state, 'r1')), 30_000, () => d!.output);
+      lab.blackhole(1, false);
+      await waitFor('r1 back, r2 detached', () => existsSync(join(tc.state, 'r1')) && !existsSync(join(tc.state, 'r2')), 30_000, () => d!.output);
+      // attach before detach: the bond never runs without a slave
+      expect(readFileSync(tc.log, 'utf8')).toBe('qdisc add dev r2 root teql0\nqdisc del dev r1 root\nqdisc add dev r1 root teql0\nqdisc del dev r2 root\n');
+    } finally {
+      await d?.stop();
+      lab.destroy();
+      if (inst) cleanupDir(inst.dir);
+    }
+  });
+});
