@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '../support/require.js';
-import { Daemon, Lab, SHELLS, TABLE, cleanupDir, install, labModel, modemAddr, patchConf, routerAddr, sh, tcStub, trySh, waitFor, type Installed } from './lab.js';
+import { Daemon, Lab, SHELLS, TABLE, cleanupDir, install, labModel, modemAddr, routerAddr, sh, trySh, waitFor, type Installed } from './lab.js';
+import { patchConf, tcStub } from './lab-stubs.js';
 import { checkPromText } from './prom.js';
 
 const why = missing({ commands: ['ip', 'ping', 'dash', 'conntrack'], root: true, netns: true });
