@@ -29,6 +29,22 @@ export function worstCaseRecoveryMs(k: { intervalMs: number; up: number }): numb
   return k.intervalMs * k.up;
 }
 
+/**
+ * Far targets (keepalive.targets) are probed at half the rate of the gateway, with down and up
+ * halved (rounded up): per target, detection stays near the gateway's, at half the packets.
+ */
+export function farTiming(k: { intervalMs: number; down: number; up: number }): { intervalMs: number; down: number; up: number } {
+  return { intervalMs: k.intervalMs * 2, down: Math.ceil(k.down / 2), up: Math.ceil(k.up / 2) };
+}
+
+/**
+ * Where node_exporter's textfile collector reads *.prom files: Debian's prometheus-node-exporter
+ * package, then the upstream and RPM convention. The daemon writes into the first that exists,
+ * and nowhere when none does. One list for every distro: a per-distro order would only matter
+ * with both present, and would make the renders of one backend differ between its distros.
+ */
+export const METRICS_DIRS: readonly string[] = ['/var/lib/prometheus/node-exporter', '/var/lib/node_exporter/textfile_collector'];
+
 /** A line is up while at least this many of its n targets are: a strict majority. */
 export function quorum(n: number): number {
   return Math.floor(n / 2) + 1;
@@ -55,6 +71,7 @@ const SAFE: Record<string, RegExp> = {
   ifname: IFNAME_RE,
   ipv4: /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/,
   name: /^[a-z][a-z0-9_-]{0,30}$/,
+  path: /^\/[A-Za-z0-9_./-]{1,200}$/,
 };
 
 function check(kind: keyof typeof SAFE, value: string, what: string): string {
@@ -74,6 +91,10 @@ function ipv4(a: Addr, what: string): string {
 /** /etc/mpgen/<name>.conf: KEY=VALUE lines, uplinks numbered from 1 in profile order. */
 export function keepaliveConfig(s: KernelState, m: Model): string {
   const k = m.keepalive;
+  const far = farTiming(k);
+  const markOf = new Map(s.marks.map((x) => [x.uplink, x.mark]));
+  const numberOf = new Map(s.uplinks.map((u, i) => [u.name, i + 1]));
+  const hex = (n: number): string => `0x${n.toString(16)}`;
   const lines: string[] = [
     marker(m),
     `# Read by /usr/libexec/mpgen/${s.names.files.keepaliveScript}, which accepts only the keys below`,
@@ -86,6 +107,13 @@ export function keepaliveConfig(s: KernelState, m: Model): string {
     `TIMEOUT_MS=${k.timeoutMs}`,
     `DOWN=${k.down}`,
     `UP=${k.up}`,
+    `FAR_INTERVAL_MS=${far.intervalMs}`,
+    `FAR_DOWN=${far.down}`,
+    `FAR_UP=${far.up}`,
+    `MARK_MASK=${hex(s.steering.mask)}`,
+    // the loader that swaps a policy's chain; none without a firewall (no marks, no policies)
+    `FIREWALL=${m.firewall === 'none' ? '' : check('path', s.names.files.firewallHelper, 'firewall helper')}`,
+    `METRICS_DIR=${METRICS_DIRS.map((d) => check('path', d, 'metrics directory')).join(' ')}`,
   ];
   if (s.mode === 'teql') {
     if (!s.bond) throw new Error('keepalive: teql mode without a bond');
@@ -101,6 +129,8 @@ export function keepaliveConfig(s: KernelState, m: Model): string {
     const a = addressOf(s, u.name);
     const r = probeRoute(s, u);
     const probe = u.probe.map((t) => ipv4(t, `probe target of ${u.name}`));
+    const farTargets = u.far.map((t) => ipv4(t, `far target of ${u.name}`));
+    const mark = markOf.get(u.name);
     const conntrack = conntrackAddress(s, u);
     lines.push(
       `${p}NAME=${check('name', u.name, 'uplink name')}`,
@@ -112,9 +142,24 @@ export function keepaliveConfig(s: KernelState, m: Model): string {
       `${p}WEIGHT=${u.weight}`,
       `${p}TABLE=${u.table}`,
       `${p}PROBE=${probe.join(' ')}`,
-      `${p}QUORUM=${quorum(probe.length)}`,
+      `${p}FAR=${farTargets.join(' ')}`,
+      // a strict majority of all its targets, the gateway's and the far ones together
+      `${p}QUORUM=${quorum(probe.length + farTargets.length)}`,
+      `${p}TIER=${u.tier}`,
+      `${p}MARK=${mark === undefined ? '' : hex(mark)}`,
       `${p}CONNTRACK=${conntrack ? ipv4(conntrack, `address of ${u.name}`) : ''}`,
     );
+  });
+  const policies = s.steering.policies;
+  lines.push(`POLICIES=${policies.length}`);
+  policies.forEach((pol, k) => {
+    const p = `POLICY_${k + 1}_`;
+    const ups = pol.uplinks.map((n) => {
+      const i = numberOf.get(n);
+      if (i === undefined) throw new Error(`internal error: policy ${pol.name} names the unknown uplink ${n}`);
+      return i;
+    });
+    lines.push(`${p}NAME=${check('name', pol.name, 'policy name')}`, `${p}UPLINKS=${ups.join(' ')}`, `${p}FALLBACK=${pol.fallback}`);
   });
   return lines.join('\n') + '\n';
 }
@@ -129,7 +174,11 @@ export const keepalive: Backend = (ctx): Contribution => {
   const files: PlannedFile[] = [
     planFile(script, keepaliveScript(marker(m)), FILE_MODE.executable),
     planFile(s.names.files.keepaliveConf, keepaliveConfig(s, m), FILE_MODE.regular),
-    planFile(`${units}/${unit}`, renderTemplate('keepalive/unit', { marker: marker(m), name: s.profile, script, arping: m.keepalive.method === 'arping' }), FILE_MODE.regular),
+    planFile(
+      `${units}/${unit}`,
+      renderTemplate('keepalive/unit', { marker: marker(m), name: s.profile, script, arping: m.keepalive.method === 'arping', metrics: METRICS_DIRS }),
+      FILE_MODE.regular,
+    ),
   ];
   const deb = ['iproute2', 'iputils-ping'];
   const rpm = ['iproute', 'iputils'];
@@ -140,11 +189,16 @@ export const keepalive: Backend = (ctx): Contribution => {
     rpm.push('arping');
   }
   const notes: string[] = [];
-  const unprobed = s.uplinks.filter((u) => u.probe.length === 0);
+  // far targets monitor a direct link too; only an uplink with neither list is never taken out
+  const unprobed = s.uplinks.filter((u) => u.probe.length === 0 && u.far.length === 0);
   if (unprobed.length > 0)
     notes.push(
       `keepalive: ${unprobed.map((u) => u.name).join(', ')} has no probe target (a direct link without gateway): it is never taken out; add probe: [...] to monitor it`,
     );
+  // keepalive.targets: [] is warned about by the profile rules (rules-steering.ts), not again here
+  const tiers = [...new Set(s.uplinks.map((u) => u.tier))].sort((a, b) => a - b);
+  if (tiers.length > 1)
+    notes.push(`keepalive: tiers ${tiers.join(', ')}: the balance is the live uplinks of the lowest tier with any live uplink; with none live, all of tier ${tiers[0]}`);
   return {
     files,
     enable: [unit],

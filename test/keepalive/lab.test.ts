@@ -280,6 +280,12 @@ esac
       await waitFor('fail-open', () => d!.output.includes('failing open'), 30_000, () => d!.output);
       await waitFor('both down', () => /^uplink line1 down/m.test(d!.status()) && /^uplink line2 down/m.test(d!.status()), 30_000, () => d!.status());
       expect(existsSync(join(state, 'r1')) && existsSync(join(state, 'r2'))).toBe(true);
+      // drift: r1 heals, r2 stays dead and is detached; someone re-attaches it: the periodic check detaches it again
+      lab.blackhole(1, false);
+      await waitFor('r2 detached', () => !existsSync(join(state, 'r2')), 30_000, () => d!.output);
+      writeFileSync(join(state, 'r2'), '');
+      await waitFor('drift repaired', () => /drift \(check\): slaves of teql0: line1 line2; repaired: line1/.test(d!.output), 15_000, () => d!.output);
+      expect(existsSync(join(state, 'r2'))).toBe(false);
       expect(readFileSync(join(inst.dir, 'tc.log'), 'utf8')).not.toMatch(/unexpected/);
     } finally {
       await d?.stop();

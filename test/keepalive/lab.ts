@@ -140,6 +140,12 @@ export class Lab {
     if (opts.multipathRoute !== false) this.installAll();
   }
 
+  /** The multipath route with only the uplinks `which` (1-based), as at boot with tiers. */
+  installOnly(which: number[]): void {
+    const nh = which.flatMap((i) => ['nexthop', 'via', modemAddr(i), 'dev', `r${i}`, 'weight', '1']);
+    this.ip(this.ns.router, 'route', 'replace', 'default', 'table', String(TABLE), 'proto', 'static', ...nh);
+  }
+
   /** The route a renderer installs: every uplink in the multipath route. */
   installAll(weights?: number[]): void {
     const nh: string[] = [];

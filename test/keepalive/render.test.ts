@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keepalive, quorum, worstCaseDetectionMs, KEEPALIVE_DEFAULTS } from '../../src/backends/keepalive.js';
+import { farTiming, keepalive, METRICS_DIRS, quorum, worstCaseDetectionMs, KEEPALIVE_DEFAULTS } from '../../src/backends/keepalive.js';
+import type { Model } from '../../src/model/model.js';
 import type { Distro } from '../../src/distros/distro.js';
 import { missing } from '../support/require.js';
 import { SHELLS, configOf, install, labModel, sh, trySh } from './lab.js';
@@ -74,9 +75,70 @@ describe('keepalive contribution', () => {
     expect(lines).toContain('UPLINK_2_CONNTRACK=198.51.100.18');
   });
 
+  it('writes the steering keys from the state: far targets, tiers, marks, policies, the helper', () => {
+    const m = steered();
+    const lines = configOf(m).split('\n');
+    for (const l of lines.filter((x) => x && !x.startsWith('#'))) expect(l).toMatch(/^[A-Z][A-Z0-9_]*=[A-Za-z0-9_./ -]*$/);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'FAR_INTERVAL_MS=200',
+        'FAR_DOWN=2',
+        'FAR_UP=3',
+        'MARK_MASK=0x3f00',
+        'FIREWALL=/usr/libexec/mpgen/lab-firewall',
+        'METRICS_DIR=/var/lib/prometheus/node-exporter /var/lib/node_exporter/textfile_collector',
+        'UPLINK_1_FAR=203.0.113.10 203.0.113.20',
+        // gateway + 2 far targets: a strict majority of 3
+        'UPLINK_1_QUORUM=2',
+        'UPLINK_1_TIER=1',
+        'UPLINK_1_MARK=0x100',
+        'UPLINK_2_TIER=2',
+        'UPLINK_2_MARK=0x200',
+        'POLICIES=2',
+        'POLICY_1_NAME=voip',
+        'POLICY_1_UPLINKS=2 1',
+        'POLICY_1_FALLBACK=none',
+        'POLICY_2_NAME=web',
+        'POLICY_2_UPLINKS=1',
+        'POLICY_2_FALLBACK=balance',
+      ]),
+    );
+  });
+
+  it('without a firewall: no marks, no policies, no helper', () => {
+    const m = steered();
+    m.firewall = 'none';
+    m.routing.pinFlows = false;
+    const lines = configOf(m).split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['FIREWALL=', 'UPLINK_1_MARK=', 'UPLINK_2_MARK=', 'POLICIES=0']));
+    expect(lines.filter((l) => l.startsWith('POLICY_'))).toEqual([]);
+  });
+
+  it('far targets run at half the rate with down and up halved: 3.0 s worst case with the defaults', () => {
+    const f = farTiming({ intervalMs: 250, down: KEEPALIVE_DEFAULTS.down, up: KEEPALIVE_DEFAULTS.up });
+    expect(f).toEqual({ intervalMs: 500, down: 4, up: 10 });
+    expect(worstCaseDetectionMs({ intervalMs: f.intervalMs, timeoutMs: 750, down: f.down })).toBe(3000);
+  });
+
+  it('lists both textfile directories, and the unit may write there', () => {
+    expect(METRICS_DIRS).toEqual(['/var/lib/prometheus/node-exporter', '/var/lib/node_exporter/textfile_collector']);
+    const unit = keepalive(ctx()).files[2]!.content;
+    expect(unit).toMatch(/^ReadWritePaths=-\/var\/lib\/prometheus\/node-exporter$/m);
+    expect(unit).toMatch(/^ReadWritePaths=-\/var\/lib\/node_exporter\/textfile_collector$/m);
+  });
+
+  it('notes tiers, only when there are several', () => {
+    expect(keepalive(ctx(steered())).notes?.join('\n')).toMatch(/tiers 1, 2: the balance is the live uplinks of the lowest tier/);
+    expect(keepalive(ctx()).notes?.join('\n') ?? '').not.toMatch(/tiers/);
+  });
+
   it('notes an uplink without probe target', () => {
     const c = keepalive(ctx(labModel({ n: 2, probe: (i) => (i === 1 ? [] : ['203.0.113.10']) })));
     expect(c.notes?.join('\n')).toMatch(/line1 has no probe target/);
+    // far targets monitor it
+    const m = labModel({ n: 2, probe: (i) => (i === 1 ? [] : ['203.0.113.10']) });
+    m.uplinks[0]!.far = ['203.0.113.20'];
+    expect(keepalive(ctx(m)).notes?.join('\n') ?? '').not.toMatch(/no probe target/);
   });
 
   it('quorum is a strict majority', () => {
@@ -89,6 +151,20 @@ describe('keepalive contribution', () => {
     expect(worstCaseDetectionMs({ intervalMs: 500, timeoutMs: 1000, down: 3 })).toBe(2500);
   });
 });
+
+/** Two uplinks, the second of tier 2, far targets, marks and two policies (as the profile rules would let through). */
+function steered(): Model {
+  const m = labModel({ n: 2, probe: (i) => [`198.51.100.${8 * i + 1}`], keepalive: { targets: ['203.0.113.10', '203.0.113.20'] } });
+  m.uplinks[1]!.tier = 2;
+  for (const u of m.uplinks) u.far = ['203.0.113.10', '203.0.113.20'];
+  m.firewall = 'nftables';
+  m.routing.pinFlows = true;
+  m.policies = [
+    { name: 'voip', index: 0, protocol: 'udp', dport: [{ from: 5060, to: 5060 }], sport: [], src: [], dst: [], uplinks: ['line2', 'line1'], fallback: 'none' },
+    { name: 'web', index: 1, dport: [], sport: [], src: [], dst: ['203.0.113.0/24'], uplinks: ['line1'], fallback: 'balance' },
+  ];
+  return m;
+}
 
 const noShells = missing({ commands: ['dash', 'bash', 'busybox', 'shellcheck'] });
 
@@ -117,6 +193,18 @@ describe.skipIf(noShells !== undefined)('keepalive script: lint and configuratio
     }
   });
 
+  it('accepts a rendered configuration with tiers, far targets, marks and policies under every shell', () => {
+    const inst = install(steered());
+    try {
+      for (const argv of Object.values(SHELLS)) {
+        const out = sh('env', [`MPGEN_ETC=${inst.etc}`, ...argv, inst.script, 'check', 'lab']);
+        expect(out).toBe('ok lab: mode multipath, 2 uplinks, interval 100 ms, timeout 300 ms, down 4, up 6\n');
+      }
+    } finally {
+      rmSync(inst.dir, { recursive: true, force: true });
+    }
+  });
+
   const hostile: Array<[string, string, RegExp]> = [
     ['command substitution in a value', 'NAME=$(touch PWNED)', /invalid value for NAME/],
     ['backticks in a list', 'UPLINK_1_PROBE=203.0.113.10 `touch PWNED`', /invalid value for UPLINK_1_PROBE/],
@@ -128,6 +216,20 @@ describe.skipIf(noShells !== undefined)('keepalive script: lint and configuratio
     ['a shell line', 'touch PWNED', /not a KEY=VALUE line/],
     ['an interface that looks like an option', 'UPLINK_1_DEV=-rf', /invalid value for UPLINK_1_DEV/],
     ['a route that is not a CIDR', 'ROUTES=default 192.0.2.0/33', /invalid value for ROUTES/],
+    ['a relative firewall helper', 'FIREWALL=fw', /invalid value for FIREWALL/],
+    ['a helper path that climbs', 'FIREWALL=/usr/libexec/../../tmp/x', /invalid value for FIREWALL/],
+    ['a helper with a space', 'FIREWALL=/usr/bin/env touch', /invalid value for FIREWALL/],
+    ['a mark that is not hex', 'UPLINK_1_MARK=256', /invalid value for UPLINK_1_MARK/],
+    ['a mask with a command', 'MARK_MASK=0x3f00;id', /invalid value for MARK_MASK/],
+    ['a tier that is not a number', 'UPLINK_1_TIER=first', /invalid value for UPLINK_1_TIER/],
+    ['a tier 0', 'UPLINK_1_TIER=0', /UPLINK_1_TIER must be at least 1/],
+    ['a far target that is a name', 'UPLINK_1_FAR=one.one.one.one', /invalid value for UPLINK_1_FAR/],
+    ['a relative metrics directory', 'METRICS_DIR=/var/lib/x tmp', /invalid value for METRICS_DIR/],
+    ['a policy field outside the whitelist', 'POLICY_1_EVIL=1', /invalid value for POLICY_1_EVIL/],
+    ['a policy fallback that is not balance or none', 'POLICY_1_FALLBACK=drop', /invalid value for POLICY_1_FALLBACK/],
+    ['a policy without uplinks', 'POLICY_1_UPLINKS=', /invalid value for POLICY_1_UPLINKS/],
+    ['a policy naming a missing uplink', 'POLICIES=1\nPOLICY_1_NAME=voip\nPOLICY_1_FALLBACK=none\nPOLICY_1_UPLINKS=3', /POLICY_1_UPLINKS: no uplink 3/],
+    ['a policy count without its policy', 'POLICIES=1', /POLICY_1_NAME is missing/],
   ];
   for (const [what, line, err] of hostile) {
     it(`rejects ${what}, without running anything`, () => {

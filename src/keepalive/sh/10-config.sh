@@ -16,9 +16,13 @@
 # - one long-lived probe process per target (ping -O), read line by line by one
 #   monitor subshell per target: no fork per probe in steady state;
 # - a target goes down after DOWN consecutive lost probes, up after UP
-#   consecutive answers; an uplink is up while at least QUORUM of its targets are;
-# - one atomic kernel change per transition (ip route replace / tc qdisc);
-#   fail open when every monitored uplink is down;
+#   consecutive answers (far targets at their own FAR_* timing); an uplink is up
+#   while at least QUORUM of its targets are;
+# - the balance is the live uplinks of the lowest tier with any; one atomic
+#   kernel change per transition (ip route replace / tc qdisc); fail open to the
+#   first tier when every monitored uplink is down;
+# - policies follow their first live uplink through the firewall helper; an
+#   `ip monitor` and a periodic check put back a route someone else changed;
 # - the configuration is parsed as KEY=VALUE with a whitelist of keys and a
 #   strict pattern per value; it is never sourced.
 
@@ -88,6 +92,21 @@ is_list() {
 	for _w; do "$_chk" "$_w" || return 1; done
 }
 is_ipv4_or_empty() { [ -z "$1" ] || is_ipv4 "$1"; }
+# a mark or mask: 0x and 1 to 8 lower-case hex digits
+is_hex() {
+	case $1 in 0x?*) ;; *) return 1 ;; esac
+	case ${1#0x} in *[!0-9a-f]*) return 1 ;; esac
+	[ ${#1} -le 10 ]
+}
+is_hex_or_empty() { [ -z "$1" ] || is_hex "$1"; }
+# an absolute path of plain characters, without "..": run as a program or written into
+is_path() {
+	case $1 in /?*) ;; *) return 1 ;; esac
+	case $1 in *[!A-Za-z0-9_./-]* | *..*) return 1 ;; esac
+	[ ${#1} -le 200 ]
+}
+is_path_or_empty() { [ -z "$1" ] || is_path "$1"; }
+is_uplinks() { [ -n "$1" ] && is_list is_uint "$1"; }
 
 # cfg VAR KEY: VAR=$C_KEY (KEY is built from validated parts only)
 cfg() { eval "$1=\${C_$2-}"; }
@@ -110,7 +129,10 @@ load_config() {
 		NAME) is_pname "$_v" ;;
 		MODE) case $_v in teql | multipath | equalize) ;; *) false ;; esac ;;
 		METHOD) case $_v in ping | arping) ;; *) false ;; esac ;;
-		INTERVAL_MS | TIMEOUT_MS | DOWN | UP | TABLE | UPLINKS) is_uint "$_v" ;;
+		INTERVAL_MS | TIMEOUT_MS | DOWN | UP | TABLE | UPLINKS | FAR_INTERVAL_MS | FAR_DOWN | FAR_UP | POLICIES) is_uint "$_v" ;;
+		MARK_MASK) is_hex "$_v" ;;
+		FIREWALL) is_path_or_empty "$_v" ;;
+		METRICS_DIR) is_list is_path "$_v" ;;
 		ROUTES) is_list is_dest "$_v" ;;
 		BOND) is_ifname "$_v" && case $_v in teql[0-9]*) ;; *) false ;; esac ;;
 		BOND_NET) is_cidr "$_v" ;;
@@ -125,8 +147,19 @@ load_config() {
 				NET) is_cidr "$_v" ;;
 				GW | CONNTRACK) is_ipv4_or_empty "$_v" ;;
 				ONLINK) case $_v in 0 | 1) ;; *) false ;; esac ;;
-				WEIGHT | TABLE | QUORUM) is_uint "$_v" ;;
-				PROBE) is_list is_ipv4 "$_v" ;;
+				WEIGHT | TABLE | QUORUM | TIER) is_uint "$_v" ;;
+				PROBE | FAR) is_list is_ipv4 "$_v" ;;
+				MARK) is_hex_or_empty "$_v" ;;
+				*) false ;;
+				esac
+			;;
+		POLICY_[1-9]_* | POLICY_[1-9][0-9]_*)
+			_r=${_k#POLICY_}
+			is_uint "${_r%%_*}" &&
+				case ${_r#*_} in
+				NAME) is_uname "$_v" ;;
+				UPLINKS) is_uplinks "$_v" ;;
+				FALLBACK) case $_v in balance | none) ;; *) false ;; esac ;;
 				*) false ;;
 				esac
 			;;
@@ -150,10 +183,22 @@ load_config() {
 	cfg ROUTES ROUTES
 	cfg BOND BOND
 	cfg BOND_NET BOND_NET
+	cfg FIREWALL FIREWALL
+	cfg METRICS_DIR METRICS_DIR
+	# absent in a configuration of an older mpgen: the far targets' timing of the render
+	FAR_INTERVAL_MS=${C_FAR_INTERVAL_MS:-$((INTERVAL_MS * 2))}
+	FAR_DOWN=${C_FAR_DOWN:-$(((DOWN + 1) / 2))}
+	FAR_UP=${C_FAR_UP:-$(((UP + 1) / 2))}
+	# shellcheck disable=SC2034 # read in the decisions part
+	MARK_MASK=${C_MARK_MASK:-0x3f00}
+	NPOL=${C_POLICIES:-0}
 	[ "$INTERVAL_MS" -ge 10 ] || die_config "$_f: INTERVAL_MS must be at least 10"
 	[ "$TIMEOUT_MS" -ge 1 ] || die_config "$_f: TIMEOUT_MS must be at least 1"
 	if [ "$DOWN" -lt 1 ] || [ "$UP" -lt 1 ]; then die_config "$_f: DOWN and UP must be at least 1"; fi
 	if [ "$N" -lt 1 ] || [ "$N" -gt 99 ]; then die_config "$_f: UPLINKS must be 1..99"; fi
+	[ "$FAR_INTERVAL_MS" -ge 10 ] || die_config "$_f: FAR_INTERVAL_MS must be at least 10"
+	if [ "$FAR_DOWN" -lt 1 ] || [ "$FAR_UP" -lt 1 ]; then die_config "$_f: FAR_DOWN and FAR_UP must be at least 1"; fi
+	[ "$NPOL" -le 99 ] || die_config "$_f: POLICIES must be 0..99"
 	if [ "$MODE" = teql ]; then
 		[ -n "$BOND" ] || die_config "$_f: BOND is missing (mode teql)"
 	else
@@ -164,6 +209,21 @@ load_config() {
 		for _k in NAME DEV SRC WEIGHT QUORUM; do
 			eval "_v=\${C_UPLINK_${_i}_$_k-}"
 			[ -n "$_v" ] || die_config "$_f: UPLINK_${_i}_$_k is missing"
+		done
+		eval "_v=\${C_UPLINK_${_i}_TIER:-1}"
+		[ "$_v" -ge 1 ] || die_config "$_f: UPLINK_${_i}_TIER must be at least 1"
+		eval "C_UPLINK_${_i}_TIER=\$_v"
+		_i=$((_i + 1))
+	done
+	_i=1
+	while [ "$_i" -le "$NPOL" ]; do
+		for _k in NAME UPLINKS FALLBACK; do
+			eval "_v=\${C_POLICY_${_i}_$_k-}"
+			[ -n "$_v" ] || die_config "$_f: POLICY_${_i}_$_k is missing"
+		done
+		eval "_v=\$C_POLICY_${_i}_UPLINKS"
+		for _u in $_v; do
+			if [ "$_u" -lt 1 ] || [ "$_u" -gt "$N" ]; then die_config "$_f: POLICY_${_i}_UPLINKS: no uplink $_u"; fi
 		done
 		_i=$((_i + 1))
 	done

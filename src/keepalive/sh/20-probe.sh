@@ -1,5 +1,5 @@
 # shellcheck shell=sh
-# shellcheck disable=SC2034 # S and M are results the other parts read
+# shellcheck disable=SC2034,SC2153 # S and M are results the other parts read; FISEC and FAR_* come from the lifecycle part
 
 # ---------------------------------------------------------------- probing
 
@@ -209,9 +209,12 @@ stop_probe() {
 	rm -f "$fifo" "$fifo.pid"
 }
 
-# monitor I J TARGET BIND INITIAL_STATE
+# monitor I J TARGET BIND INITIAL_STATE FAR: FAR=1 for a far target, probed at its own timing
 monitor() {
 	mi=$1 mj=$2 tgt=$3 bind=$4 st=$5
+	if [ "${6:-0}" = 1 ]; then
+		ISEC=$FISEC DOWN=$FAR_DOWN UP=$FAR_UP K=$FK STATS_EVERY=$FSTATS
+	fi
 	pp=
 	fifo=$RUN/$NAME.$MAINPID.$mi.$mj
 	trap 'stop_probe; exit 0' TERM INT HUP

@@ -3,48 +3,73 @@
 
 # ---------------------------------------------------------------- decisions
 
+# desired -> WANT: the live uplinks of the lowest tier that has any; none live: fail open to BOOT
 desired() {
+	_best=0
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		eval "_l=\$L_$_j _tr=\$C_UPLINK_${_j}_TIER"
+		if [ "$_l" = 1 ] && { [ "$_best" = 0 ] || [ "$_tr" -lt "$_best" ]; }; then _best=$_tr; fi
+		_j=$((_j + 1))
+	done
 	WANT=' '
-	_j=1
-	while [ "$_j" -le "$N" ]; do
-		eval "_l=\$L_$_j"
-		[ "$_l" = 1 ] && WANT="$WANT$_j "
-		_j=$((_j + 1))
-	done
-	ALL=' '
-	_j=1
-	while [ "$_j" -le "$N" ]; do
-		ALL="$ALL$_j "
-		_j=$((_j + 1))
-	done
-	if [ "$WANT" = ' ' ]; then
-		WANT=$ALL
-		[ "$FAILOPEN" = 1 ] || log "every uplink is down: failing open (keeping all of them)"
+	if [ "$_best" = 0 ]; then
+		WANT=$BOOT
+		if [ "$FAILOPEN" != 1 ]; then
+			if [ "$BOOT" = "$ALL" ]; then
+				log "every uplink is down: failing open (keeping all of them)"
+			else
+				log "every uplink is down: failing open to tier $TIER1 ($(names_of "$BOOT"))"
+			fi
+		fi
 		FAILOPEN=1
-	else
-		FAILOPEN=0
+		return 0
 	fi
+	FAILOPEN=0
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		eval "_l=\$L_$_j _tr=\$C_UPLINK_${_j}_TIER"
+		[ "$_l" = 1 ] && [ "$_tr" = "$_best" ] && WANT="$WANT$_j "
+		_j=$((_j + 1))
+	done
 }
 
-# remove the conntrack entries of the uplinks in $1 that left the balance
+# names_of "SET" -> "line1 line3" on stdout
+names_of() {
+	_no=
+	for _x in $1; do _no="$_no $(uname_of "$_x")"; done
+	printf '%s' "${_no# }"
+}
+
+# Remove connections after the kernel change. With marks (pinned connections) only a dead
+# uplink's, once, whether or not it was in the balance: a live uplink's connections keep their
+# table through its mark rule (a tier-2 line that leaves because tier 1 is back still works, and a
+# policy can use a line outside the balance). Without marks, those of every uplink in $1 that
+# left the balance: its flows would leave by another line with its source address.
 flush_conntrack() {
 	[ -n "$CONNTRACK" ] || return 0
 	_j=1
 	while [ "$_j" -le "$N" ]; do
-		case $1 in
-		*" $_j "*)
-			case $INSTALLED in
-			*" $_j "*) ;;
-			*)
+		cfg _mk "UPLINK_${_j}_MARK"
+		case $INSTALLED in *" $_j "*) _in=1 ;; *) _in=0 ;; esac
+		if [ -n "$_mk" ]; then
+			eval "_l=\$L_$_j _cd=\$CTD_$_j"
+			if [ "$_l" = 0 ] && [ "$_in" = 0 ] && [ "$_cd" = 0 ]; then
+				_out=$("$CONNTRACK" -D -f ipv4 --mark "$_mk/$MARK_MASK" 2>&1 >/dev/null)
+				eval "CTD_$_j=1"
+				log "conntrack: $(uname_of "$_j") (mark $_mk): ${_out##*: }"
+			fi
+		else
+			case $1 in
+			*" $_j "*)
 				cfg _ct "UPLINK_${_j}_CONNTRACK"
-				if [ -n "$_ct" ]; then
+				if [ "$_in" = 0 ] && [ -n "$_ct" ]; then
 					_out=$("$CONNTRACK" -D -f ipv4 --reply-dst "$_ct" 2>&1 >/dev/null)
 					log "conntrack: $(uname_of "$_j"): ${_out##*: }"
 				fi
 				;;
 			esac
-			;;
-		esac
+		fi
 		_j=$((_j + 1))
 	done
 }
@@ -104,11 +129,13 @@ on_target() {
 		return 0
 	fi
 	eval "L_$_i=\$_ln SINCE_$_i=\$(now) TR_$_i=\$((TR_$_i + 1))"
+	[ "$_ln" = 1 ] && eval "CTD_$_i=0"
 	_prev=down _state=down
 	[ "$_l" = 1 ] && _prev=up
 	[ "$_ln" = 1 ] && _state=up
 	log "$_nm $_state: target $_ip $3 ($_why; loss $5/$4 = $_pct% since the last change, rtt avg $_avg ms, last $_last ms); $_tu/$_nt targets up, quorum $_q"
 	reconcile
+	policies_update
 	cfg _dv "UPLINK_${_i}_DEV"
 	run_hooks "$_nm" "$_state" "$_prev" "$_dv"
 	write_status running

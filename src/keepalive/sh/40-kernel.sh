@@ -124,29 +124,32 @@ apply_set() {
 	_want=$1
 	_rc=0
 	if [ "$MODE" = teql ]; then
-		_j=1
-		while [ "$_j" -le "$N" ]; do
-			cfg _dv "UPLINK_${_j}_DEV"
-			case $_want in *" $_j "*) _w=1 ;; *) _w=0 ;; esac
-			case $ATT in *" $_j "*) _h=1 ;; *) _h=0 ;; esac
-			if [ "$_w" = 1 ] && [ "$_h" = 0 ]; then
-				if "$TC" qdisc add dev "$_dv" root "$BOND"; then
-					ATT="$ATT$_j "
-					CHANGES=$((CHANGES + 1))
-					log "attached $_dv to $BOND"
-				else
-					_rc=1
+		# attach before detaching: a tier change never leaves the bond without a slave
+		for _pass in add del; do
+			_j=1
+			while [ "$_j" -le "$N" ]; do
+				cfg _dv "UPLINK_${_j}_DEV"
+				case $_want in *" $_j "*) _w=1 ;; *) _w=0 ;; esac
+				case $ATT in *" $_j "*) _h=1 ;; *) _h=0 ;; esac
+				if [ "$_pass" = add ] && [ "$_w" = 1 ] && [ "$_h" = 0 ]; then
+					if "$TC" qdisc add dev "$_dv" root "$BOND"; then
+						ATT="$ATT$_j "
+						CHANGES=$((CHANGES + 1))
+						log "attached $_dv to $BOND"
+					else
+						_rc=1
+					fi
+				elif [ "$_pass" = del ] && [ "$_w" = 0 ] && [ "$_h" = 1 ]; then
+					if "$TC" qdisc del dev "$_dv" root; then
+						ATT=${ATT%%" $_j "*}" "${ATT#*" $_j "}
+						CHANGES=$((CHANGES + 1))
+						log "detached $_dv from $BOND"
+					else
+						_rc=1
+					fi
 				fi
-			elif [ "$_w" = 0 ] && [ "$_h" = 1 ]; then
-				if "$TC" qdisc del dev "$_dv" root; then
-					ATT=${ATT%%" $_j "*}" "${ATT#*" $_j "}
-					CHANGES=$((CHANGES + 1))
-					log "detached $_dv from $BOND"
-				else
-					_rc=1
-				fi
-			fi
-			_j=$((_j + 1))
+				_j=$((_j + 1))
+			done
 		done
 		canon "$ATT"
 		INSTALLED=$CANON

@@ -59,8 +59,9 @@ write_status() {
 			[ "$_l" = 1 ] && _s=up
 			_mo=yes
 			[ "$_nt" = 0 ] && _mo=no
-			printf 'uplink %s %s dev=%s active=%s targets_up=%s/%s quorum=%s monitored=%s transitions=%s since=%s\n' \
-				"$_nm" "$_s" "$_dv" "$_a" "$_tu" "$_nt" "$_q" "$_mo" "$_tr" "$_since"
+			eval "_tier=\$C_UPLINK_${_j}_TIER"
+			printf 'uplink %s %s dev=%s active=%s targets_up=%s/%s quorum=%s monitored=%s transitions=%s since=%s tier=%s\n' \
+				"$_nm" "$_s" "$_dv" "$_a" "$_tu" "$_nt" "$_q" "$_mo" "$_tr" "$_since" "$_tier"
 			_t=1
 			while [ "$_t" -le "$_nt" ]; do
 				eval "_ip=\$TIP_${_j}_$_t _ts=\$T_${_j}_$_t _ps=\$PS_${_j}_$_t"
@@ -71,7 +72,14 @@ write_status() {
 			done
 			_j=$((_j + 1))
 		done
+		_k=1
+		while [ "$_k" -le "$NPOL" ]; do
+			eval "_pn=\$C_POLICY_${_k}_NAME _pt=\$POL_$_k"
+			printf 'policy %s %s\n' "$_pn" "$(target_label "$_pt")"
+			_k=$((_k + 1))
+		done
 	} >"$STATUS.new" && mv -f "$STATUS.new" "$STATUS"
+	write_metrics
 }
 
 on_stop() {
@@ -85,10 +93,14 @@ on_stop() {
 	done
 	set -f
 	for _p in $KIDS; do wait "$_p" 2>/dev/null; done
-	# restore every line
+	# restore the balance at boot: every uplink of the first tier
 	read_kernel
-	if [ "$INSTALLED" != "$ALL" ]; then
-		apply_set "$ALL" && log "restored every uplink"
+	if [ "$INSTALLED" != "$BOOT" ]; then
+		if [ "$BOOT" = "$ALL" ]; then
+			apply_set "$BOOT" && log "restored every uplink"
+		else
+			apply_set "$BOOT" && log "restored the tier-$TIER1 uplinks ($(names_of "$BOOT"))"
+		fi
 	fi
 	write_status stopped
 	rm -f "$EVENTS" "$PIDFILE"
@@ -112,6 +124,14 @@ run() {
 	# statistics about every 5 s
 	STATS_EVERY=$((5000 / INTERVAL_MS))
 	[ "$STATS_EVERY" -ge 1 ] || STATS_EVERY=1
+	# the far targets' timing
+	ms_to_s "$FAR_INTERVAL_MS"
+	FISEC=$S
+	FK=$(((TIMEOUT_MS + FAR_INTERVAL_MS - 1) / FAR_INTERVAL_MS))
+	FSTATS=$((5000 / FAR_INTERVAL_MS))
+	[ "$FSTATS" -ge 1 ] || FSTATS=1
+	CHECK_S=5
+	WATCH_RESTARTS=10
 	if [ "$METHOD" = arping ]; then
 		case $("$ARPING" --help 2>&1) in
 		*Habets*) ;;
@@ -134,33 +154,73 @@ run() {
 	CHANGES=0
 	PENDING=0
 	FAILOPEN=0
+	POLPEND=0
 	KIDS=
+	# ALL: every uplink; BOOT: those of the lowest tier, the balance at boot and when failing open
+	ALL=' ' BOOT=' ' TIER1=0
+	WATCH=" $TABLE "
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		eval "_tr=\$C_UPLINK_${_j}_TIER _tb=\${C_UPLINK_${_j}_TABLE-}"
+		ALL="$ALL$_j "
+		if [ "$TIER1" = 0 ] || [ "$_tr" -lt "$TIER1" ]; then TIER1=$_tr; fi
+		[ -n "$_tb" ] && WATCH="$WATCH$_tb "
+		_j=$((_j + 1))
+	done
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		eval "_tr=\$C_UPLINK_${_j}_TIER"
+		[ "$_tr" = "$TIER1" ] && BOOT="$BOOT$_j "
+		_j=$((_j + 1))
+	done
+	_k=1
+	while [ "$_k" -le "$NPOL" ]; do
+		eval "POL_$_k= POLOK_$_k=0"
+		_k=$((_k + 1))
+	done
 
 	# where the kernel stands: an uplink in the route (attached) starts up, others down
 	read_kernel
 	START_SET=$INSTALLED
 	if [ "$START_SET" = MISSING ] || [ "$START_SET" = ' ' ]; then
 		log "no balanced route for ${ROUTES%% *} in table $TABLE: every uplink starts up"
-		START_SET=' '
-		_j=1
-		while [ "$_j" -le "$N" ]; do
-			START_SET="$START_SET$_j "
-			_j=$((_j + 1))
-		done
+		START_SET=$ALL
+	fi
+	# A line of a later tier is out of the boot route for its tier, not for being dead: it starts
+	# up (a policy that prefers it keeps it), unless the last run saw it down (the status file
+	# survives a restart of the unit, not a reboot).
+	PREVDOWN=' '
+	if [ -f "$STATUS" ]; then
+		while IFS=' ' read -r _w1 _w2 _w3 _rest; do
+			[ "$_w1" = uplink ] && [ "$_w3" = down ] && PREVDOWN="$PREVDOWN$_w2 "
+		done <"$STATUS"
 	fi
 	_j=1
 	while [ "$_j" -le "$N" ]; do
 		case $START_SET in *" $_j "*) _s=1 ;; *) _s=0 ;; esac
+		eval "_tr=\$C_UPLINK_${_j}_TIER _nm=\$C_UPLINK_${_j}_NAME"
+		if [ "$_s" = 0 ] && [ "$_tr" -gt "$TIER1" ]; then
+			case $PREVDOWN in *" $_nm "*) ;; *) _s=1 ;; esac
+		fi
 		cfg _pr "UPLINK_${_j}_PROBE"
+		cfg _fr "UPLINK_${_j}_FAR"
+		# targets 1..: the probe targets, then the far ones (TF=1)
 		_t=0
-		for _ip in $_pr; do
+		_np=0
+		for _ip in $_pr; do _np=$((_np + 1)); done
+		for _ip in $_pr $_fr; do
 			_t=$((_t + 1))
-			eval "TIP_${_j}_$_t=\$_ip T_${_j}_$_t=\$_s PS_${_j}_$_t="
+			_tf=0
+			[ "$_t" -gt "$_np" ] && _tf=1
+			eval "TIP_${_j}_$_t=\$_ip T_${_j}_$_t=\$_s PS_${_j}_$_t= TF_${_j}_$_t=\$_tf"
 		done
 		[ "$_t" = 0 ] && _s=1
 		_tu=0
 		[ "$_s" = 1 ] && _tu=$_t
-		eval "NT_$_j=\$_t TU_$_j=\$_tu L_$_j=\$_s SINCE_$_j=\$STARTED TR_$_j=0"
+		# CTD: its connections are already gone (a line that starts down was flushed before)
+		_cd=1
+		[ "$_s" = 1 ] && _cd=0
+		eval "NT_$_j=\$_t TU_$_j=\$_tu L_$_j=\$_s SINCE_$_j=\$STARTED TR_$_j=0 CTD_$_j=\$_cd"
 		_j=$((_j + 1))
 	done
 	desired
@@ -170,6 +230,7 @@ run() {
 		log "start: mode $MODE table $TABLE, in the route: $INSTALLED"
 	fi
 	reconcile
+	policies_update
 
 	rm -f "$EVENTS"
 	mkfifo -m 600 "$EVENTS" || die "cannot create $EVENTS"
@@ -188,7 +249,7 @@ run() {
 		cfg _net "UPLINK_${_j}_NET"
 		_t=1
 		while [ "$_t" -le "$_nt" ]; do
-			eval "_ip=\$TIP_${_j}_$_t _s=\$T_${_j}_$_t"
+			eval "_ip=\$TIP_${_j}_$_t _s=\$T_${_j}_$_t _tf=\$TF_${_j}_$_t"
 			# on-link targets: bind to the device; others: bind to the
 			# uplink's source address, so its policy table routes the probe
 			if in_net "$_ip" "$_net" || in_net "$_ip" "$BOND_NET"; then
@@ -197,12 +258,18 @@ run() {
 				_b=$SRCADDR
 			fi
 			[ "$METHOD" = arping ] && _b=$_dv
-			monitor "$_j" "$_t" "$_ip" "$_b" "$_s" &
+			monitor "$_j" "$_t" "$_ip" "$_b" "$_s" "$_tf" &
 			KIDS="$KIDS $!"
 			_t=$((_t + 1))
 		done
 		_j=$((_j + 1))
 	done
+	if [ "$MODE" != teql ]; then
+		route_watch &
+		KIDS="$KIDS $!"
+	fi
+	ticker &
+	KIDS="$KIDS $!"
 	write_status running
 
 	while :; do
@@ -213,12 +280,15 @@ run() {
 		P)
 			fmt_ms "${_a4:-0}"
 			_pct=$(((${_a3:-0} * 1000 / ${_a2:-1} + 5) / 10))
-			eval "PS_${_i}_$_t=\"loss=\$_pct% rtt_ms=\$M\""
-			# a kernel change failed earlier: try again
+			eval "PS_${_i}_$_t=\"loss=\$_pct% rtt_ms=\$M\" PSN_${_i}_$_t=\${_a2:-0} PLS_${_i}_$_t=\${_a3:-0} PRT_${_i}_$_t=\${_a4:-0}"
+			# a kernel change or a policy move failed earlier: try again
 			[ "$PENDING" = 1 ] && reconcile
+			[ "$POLPEND" = 1 ] && policies_update
 			write_status running
 			;;
 		X) log "probe $(uname_of "$_i") target $_t exited with $_a1; restarting it" ;;
+		D) drift_check monitor ;;
+		C) drift_check check ;;
 		esac
 	done
 }

@@ -1,0 +1,89 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2034,SC2153,SC2154 # most variables are assigned through cfg/eval
+
+# ---------------------------------------------------------------- metrics
+# Prometheus text format for node_exporter's textfile collector: mpgen_NAME.prom in the first
+# directory of METRICS_DIR that exists, replaced by rename (the collector reads it at any moment).
+# Loss and rtt are those of the last statistics window of the uplink's targets together.
+
+# fmt_micro X -> FM: X millionths as a decimal ("0.012345")
+fmt_micro() {
+	_f=$(($1 % 1000000))
+	while [ ${#_f} -lt 6 ]; do _f=0$_f; done
+	FM=$(($1 / 1000000)).$_f
+}
+
+# uplink_window J -> WS (sent), WL (lost), WR (rtt average in us, weighted by answers)
+uplink_window() {
+	WS=0 WL=0 WR=0
+	_wa=0
+	eval "_nt=\$NT_$1"
+	_t=1
+	while [ "$_t" -le "$_nt" ]; do
+		eval "_s=\${PSN_$1_$_t:-0} _lo=\${PLS_$1_$_t:-0} _r=\${PRT_$1_$_t:-0}"
+		WS=$((WS + _s))
+		WL=$((WL + _lo))
+		_a=$((_s - _lo))
+		WR=$((WR + _r * _a))
+		_wa=$((_wa + _a))
+		_t=$((_t + 1))
+	done
+	if [ "$_wa" -gt 0 ]; then WR=$((WR / _wa)); else WR=-1; fi
+}
+
+# metric NAME TYPE HELP: the header, then one sample per uplink from metric_value
+metric() {
+	printf '# HELP %s %s\n# TYPE %s %s\n' "$1" "$3" "$1" "$2"
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		eval "_nm=\$C_UPLINK_${_j}_NAME _dv=\$C_UPLINK_${_j}_DEV _tr=\$C_UPLINK_${_j}_TIER _l=\$L_$_j _x=\$TR_$_j"
+		case $1 in
+		mpgen_uplink_up) _v=$_l ;;
+		mpgen_uplink_in_balance) case $INSTALLED in *" $_j "*) _v=1 ;; *) _v=0 ;; esac ;;
+		mpgen_uplink_transitions_total) _v=$_x ;;
+		mpgen_uplink_loss_ratio)
+			uplink_window "$_j"
+			if [ "$WS" -gt 0 ]; then
+				fmt_micro $((WL * 1000000 / WS))
+				_v=$FM
+			else
+				_v=NaN
+			fi
+			;;
+		mpgen_uplink_rtt_seconds)
+			uplink_window "$_j"
+			if [ "$WR" -ge 0 ]; then
+				fmt_micro "$WR"
+				_v=$FM
+			else
+				_v=NaN
+			fi
+			;;
+		esac
+		printf '%s{profile="%s",uplink="%s",interface="%s",tier="%s"} %s\n' "$1" "$NAME" "$_nm" "$_dv" "$_tr" "$_v"
+		_j=$((_j + 1))
+	done
+}
+
+write_metrics() {
+	_md=
+	for _d in $METRICS_DIR; do
+		[ -d "$_d" ] || continue
+		if [ -w "$_d" ]; then
+			_md=$_d
+			break
+		fi
+		# the collector's directory is there but not ours to write (a DynamicUser unit): say so once
+		[ "${METRICS_WARNED:-0}" = 1 ] || log "metrics: $_d exists but is not writable by uid $(id -u 2>/dev/null); no mpgen_$NAME.prom"
+		METRICS_WARNED=1
+	done
+	[ -n "$_md" ] || return 0
+	_mf=$_md/mpgen_$NAME.prom
+	{
+		metric mpgen_uplink_up gauge "1 while the uplink's targets reach their quorum"
+		metric mpgen_uplink_in_balance gauge "1 while the uplink is in the balance (route nexthop or teql slave)"
+		metric mpgen_uplink_loss_ratio gauge "probes lost in the last statistics window, over all targets"
+		metric mpgen_uplink_rtt_seconds gauge "average round trip of the answered probes in the last window"
+		metric mpgen_uplink_transitions_total counter "up/down transitions since the keepalive started"
+	} >"$_mf.new" && mv -f "$_mf.new" "$_mf"
+}
