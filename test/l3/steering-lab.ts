@@ -159,6 +159,9 @@ export class SteeringLab {
     const { router, internet, lan } = this.ns;
     for (const ns of [router, internet, lan]) this.addNs(ns);
     this.ip(internet, 'addr', 'add', `${SERVER}/32`, 'dev', 'lo');
+    // One LAN host stands for a whole LAN here: the router's ICMP rate limit per destination (a
+    // burst of 6, then 1/s) would hold back the refusals a policy sends it, one per connection.
+    this.must(this.exec(router, ['sysctl', '-qw', 'net.ipv4.icmp_ratelimit=0']), 'router icmp_ratelimit');
     for (let i = 1; i <= N_UPLINKS; i++) {
       const m = this.ns.modem(i);
       this.addNs(m);
