@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../support/require.js';
-import { MARK_MASK, N_UPLINKS, markOf, steeringProfile, type SteeringLab } from './steering-lab.js';
+import { MARK_MASK, N_UPLINKS, leftoverSteering, markOf, steeringProfile, type SteeringLab } from './steering-lab.js';
 import { TCP_PORT, waitUntil, type EchoServer, type FlowClient } from './steering-flows.js';
 import { failureRecovery, newConnections, startLab, stopLab, type FailureFigures } from './steering-scenario.js';
 
@@ -22,6 +22,10 @@ const why = missing({ root: true, netns: true, commands: ['ip', 'ifup', 'ifdown'
 const SIP = 5060;
 
 type Started = { lab: SteeringLab; server: EchoServer; client: FlowClient };
+
+afterAll(() => {
+  if (why === undefined) expect(leftoverSteering()).toEqual([]);
+});
 
 // Skipped only outside CI, when missing() finds a tool or root absent (it prints why); under CI it throws.
 describe.skipIf(why !== undefined)('steering lab: pinned connections through a line failure and its recovery', () => {
