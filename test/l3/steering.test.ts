@@ -18,7 +18,7 @@ import { MARK_MASK, N_UPLINKS, leftoverSteering, markOf, steeringProfile, type S
 import { TCP_PORT, waitUntil, type EchoServer, type FlowClient } from './steering-flows.js';
 import { failureRecovery, newConnections, startLab, stopLab, type FailureFigures } from './steering-scenario.js';
 
-const why = missing({ root: true, netns: true, commands: ['ip', 'ifup', 'ifdown', 'sysctl', 'mount', 'nft', 'conntrack', 'dash', 'ping'] });
+const why = missing({ root: true, netns: true, commands: ['ip', 'ifup', 'sysctl', 'mount', 'nft', 'conntrack', 'dash', 'ping'] });
 const SIP = 5060;
 
 type Started = { lab: SteeringLab; server: EchoServer; client: FlowClient };
