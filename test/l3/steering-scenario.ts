@@ -1,5 +1,5 @@
 /**
- * The scenarios of the steering lab, shared by test/l3/steering.test.ts (asserts) and
+ * The scenarios of the steering lab, used by test/l3/steering.test.ts (asserts) and
  * bench/steering.ts (prints): long-lived flows through a line failure and its recovery, and where
  * new connections go (tiers, policies). Every wait is bounded.
  */
