@@ -228,7 +228,8 @@ monitor() {
 				printf '%s\n' "$pp" >"$fifo.pid"
 				parse_arping <"$fifo"
 			else
-				"$PING" -n -O -i "$ISEC" -I "$bind" "$tgt" >"$fifo" 2>&1 3>&- 7>&- 8>&- &
+				# shellcheck disable=SC2046 # the optional -m MARK is two words
+				"$PING" -n -O -i "$ISEC" $([ -n "$PMARK" ] && printf -- '-m %s' $((PMARK))) -I "$bind" "$tgt" >"$fifo" 2>&1 3>&- 7>&- 8>&- &
 				pp=$!
 				printf '%s\n' "$pp" >"$fifo.pid"
 				parse_ping <"$fifo"

@@ -247,6 +247,9 @@ run() {
 		cfg _dv "UPLINK_${_j}_DEV"
 		cfg SRCADDR "UPLINK_${_j}_SRC"
 		cfg _net "UPLINK_${_j}_NET"
+		# with marks, a probe carries its uplink's mark (SO_MARK): its mark rule routes it, and no
+		# policy that matches the probe can move it to another line
+		cfg PMARK "UPLINK_${_j}_MARK"
 		_t=1
 		while [ "$_t" -le "$_nt" ]; do
 			eval "_ip=\$TIP_${_j}_$_t _s=\$T_${_j}_$_t _tf=\$TF_${_j}_$_t"
