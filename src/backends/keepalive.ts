@@ -176,7 +176,7 @@ export const keepalive: Backend = (ctx): Contribution => {
     planFile(s.names.files.keepaliveConf, keepaliveConfig(s, m), FILE_MODE.regular),
     planFile(
       `${units}/${unit}`,
-      renderTemplate('keepalive/unit', { marker: marker(m), name: s.profile, script, arping: m.keepalive.method === 'arping', metrics: METRICS_DIRS }),
+      renderTemplate('keepalive/unit', { marker: marker(m), name: s.profile, script, arping: m.keepalive.method === 'arping' }),
       FILE_MODE.regular,
     ),
   ];

@@ -120,11 +120,12 @@ describe('keepalive contribution', () => {
     expect(worstCaseDetectionMs({ intervalMs: f.intervalMs, timeoutMs: 750, down: f.down })).toBe(3000);
   });
 
-  it('lists both textfile directories, and the unit may write there', () => {
+  it('lists both textfile directories; the unit links them as root around the sandboxed daemon', () => {
     expect(METRICS_DIRS).toEqual(['/var/lib/prometheus/node-exporter', '/var/lib/node_exporter/textfile_collector']);
     const unit = keepalive(ctx()).files[2]!.content;
-    expect(unit).toMatch(/^ReadWritePaths=-\/var\/lib\/prometheus\/node-exporter$/m);
-    expect(unit).toMatch(/^ReadWritePaths=-\/var\/lib\/node_exporter\/textfile_collector$/m);
+    expect(unit).toMatch(/^ExecStartPre=\+\S+-keepalive metrics-link lab$/m);
+    expect(unit).toMatch(/^ExecStopPost=\+\S+-keepalive metrics-unlink lab$/m);
+    expect(unit).not.toMatch(/ReadWritePaths/);
   });
 
   it('notes tiers, only when there are several', () => {

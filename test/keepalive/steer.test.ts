@@ -4,7 +4,7 @@
  * drift repair and the Prometheus textfile. Every wait is bounded; nothing is timed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '../support/require.js';
 import { Daemon, Lab, SHELLS, TABLE, cleanupDir, install, labModel, modemAddr, routerAddr, sh, trySh, waitFor, type Installed } from './lab.js';
@@ -56,6 +56,9 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
       d = new Daemon(lab, inst, 'lab', argv);
       d.start();
       await waitFor('running', () => d.status().includes('state=running'), 20_000, () => d.output);
+      // what the unit's privileged ExecStartPre does: link the collector's directory to /run/mpgen
+      const link = trySh('env', [`MPGEN_RUN=${inst.run}`, `MPGEN_ETC=${inst.etc}`, ...argv, inst.script, 'metrics-link', 'lab']);
+      expect(link.ok, link.out).toBe(true);
     });
 
     afterAll(async () => {
@@ -119,6 +122,10 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
 
     it('writes the metrics file in the Prometheus text format', async () => {
       await waitFor('metrics', () => existsSync(join(inst.dir, 'metrics', 'mpgen_lab.prom')) && /mpgen_uplink_rtt_seconds\{[^}]*uplink="line2"[^}]*\} [0-9]/.test(metrics()), 15_000, () => d.status());
+      // the collector reads a link to the daemon's own file, which others may read
+      expect(readlinkSync(join(inst.dir, 'metrics', 'mpgen_lab.prom'))).toBe(join(inst.run, 'lab.prom'));
+      expect(existsSync(join(inst.dir, 'nothere'))).toBe(false);
+      expect(statSync(join(inst.run, 'lab.prom')).mode & 0o777).toBe(0o644);
       const text = metrics();
       const samples = checkPromText(text);
       const get = (name: string, uplink: string) => samples.find((s) => s.name === name && s.labels.uplink === uplink);
@@ -135,6 +142,11 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
         expect(r.out).toBe('');
         expect(r.ok).toBe(true);
       }
+      // ExecStopPost: no stale figures for a stopped keepalive
+      const unlink = trySh('env', [`MPGEN_RUN=${inst.run}`, `MPGEN_ETC=${inst.etc}`, ...argv, inst.script, 'metrics-unlink', 'lab']);
+      expect(unlink.ok, unlink.out).toBe(true);
+      expect(existsSync(join(inst.dir, 'metrics', 'mpgen_lab.prom'))).toBe(false);
+      expect(trySh('env', [`MPGEN_RUN=${inst.run}`, `MPGEN_ETC=${inst.etc}`, ...argv, inst.script, 'metrics-link', 'lab']).ok).toBe(true);
     });
 
     it('fails open to tier 1 when every line is dead, and restores tier 1 on stop', async () => {

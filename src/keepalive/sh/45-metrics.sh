@@ -2,8 +2,11 @@
 # shellcheck disable=SC2034,SC2153,SC2154 # most variables are assigned through cfg/eval
 
 # ---------------------------------------------------------------- metrics
-# Prometheus text format for node_exporter's textfile collector: mpgen_NAME.prom in the first
-# directory of METRICS_DIR that exists, replaced by rename (the collector reads it at any moment).
+# Prometheus text format for node_exporter's textfile collector. The daemon runs as a transient
+# user that cannot write the collector's directory, so it writes $RUN/NAME.prom (mode 0644, replaced
+# by rename: the collector reads it at any moment), and the unit's privileged ExecStartPre links
+# DIR/mpgen_NAME.prom to it in each directory of METRICS_DIR that exists (ExecStopPost unlinks:
+# no stale figures for a stopped keepalive).
 # Loss and rtt are those of the last statistics window of the uplink's targets together.
 
 # fmt_micro X -> FM: X millionths as a decimal ("0.012345")
@@ -65,25 +68,37 @@ metric() {
 	done
 }
 
-write_metrics() {
-	_md=
+# metrics_dirs: the collector directories of METRICS_DIR that exist, in MD
+metrics_dirs() {
+	MD=
 	for _d in $METRICS_DIR; do
-		[ -d "$_d" ] || continue
-		if [ -w "$_d" ]; then
-			_md=$_d
-			break
-		fi
-		# the collector's directory is there but not ours to write (a DynamicUser unit): say so once
-		[ "${METRICS_WARNED:-0}" = 1 ] || log "metrics: $_d exists but is not writable by uid $(id -u 2>/dev/null); no mpgen_$NAME.prom"
-		METRICS_WARNED=1
+		[ -d "$_d" ] && MD="$MD $_d"
 	done
-	[ -n "$_md" ] || return 0
-	_mf=$_md/mpgen_$NAME.prom
+}
+
+write_metrics() {
+	metrics_dirs
+	[ -n "$MD" ] || return 0
+	_mf=$RUN/$NAME.prom
 	{
 		metric mpgen_uplink_up gauge "1 while the uplink's targets reach their quorum"
 		metric mpgen_uplink_in_balance gauge "1 while the uplink is in the balance (route nexthop or teql slave)"
 		metric mpgen_uplink_loss_ratio gauge "probes lost in the last statistics window, over all targets"
 		metric mpgen_uplink_rtt_seconds gauge "average round trip of the answered probes in the last window"
 		metric mpgen_uplink_transitions_total counter "up/down transitions since the keepalive started"
-	} >"$_mf.new" && mv -f "$_mf.new" "$_mf"
+	} >"$_mf.new" && chmod 0644 "$_mf.new" && mv -f "$_mf.new" "$_mf"
+}
+
+# metrics_link link|unlink: run as root by the unit, around the daemon
+metrics_link() {
+	metrics_dirs
+	for _d in $MD; do
+		_l=$_d/mpgen_$NAME.prom
+		if [ "$1" = link ]; then
+			ln -sfn "$RUN/$NAME.prom" "$_l" || log "metrics: cannot link $_l"
+		elif [ -L "$_l" ] && [ "$(readlink "$_l")" = "$RUN/$NAME.prom" ]; then
+			rm -f "$_l"
+		fi
+	done
+	return 0
 }

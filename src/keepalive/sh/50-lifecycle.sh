@@ -338,6 +338,13 @@ status)
 	status "${2-}"
 	exit $?
 	;;
+metrics-link | metrics-unlink)
+	[ $# -eq 2 ] || die "usage: keepalive $1 NAME"
+	NAME=$2
+	is_pname "$NAME" || die_config "invalid profile name"
+	load_config "$ETC/$NAME.conf"
+	metrics_link "${1#metrics-}"
+	;;
 check)
 	[ $# -eq 2 ] || die "usage: keepalive check NAME"
 	NAME=$2
@@ -347,7 +354,7 @@ check)
 		"$NAME" "$MODE" "$N" "$INTERVAL_MS" "$TIMEOUT_MS" "$DOWN" "$UP"
 	;;
 *)
-	printf 'usage: keepalive run NAME | status [NAME] | check NAME\n' >&2
+	printf 'usage: keepalive run NAME | status [NAME] | check NAME | metrics-link NAME | metrics-unlink NAME\n' >&2
 	exit 2
 	;;
 esac
