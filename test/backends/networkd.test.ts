@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderContext, type RenderContext } from '../../src/backends/backend.js';
 import { networkd } from '../../src/backends/networkd.js';
-import { keyTableFor, LINK_KEYS, NETWORK_KEYS } from '../support/networkd/networkd-keys.js';
+import { keyTableFor, LINK_KEYS, NETWORK_KEYS, NETWORKD_CONF_KEYS } from '../support/networkd/networkd-keys.js';
 import { expectedObjects, objectsOfFiles, parseIni, whitelistViolations } from '../support/networkd/networkd-readback.js';
 import type { Distro } from '../../src/distros/distro.js';
 import { getDistro } from '../../src/distros/registry.js';
@@ -53,6 +53,8 @@ describe('networkd backend', () => {
       '/etc/systemd/network/10-mpgen-office-adsl4.network',
       '/etc/systemd/network/11-mpgen-office-lan.network',
       '/etc/systemd/network/12-mpgen-office-bond.network',
+      // the keepalive is on: networkd must leave its routes and rules alone
+      '/etc/systemd/networkd.conf.d/mpgen-office.conf',
     ]);
     const link = c.files.find((f) => f.path.endsWith('.link'))!;
     expect(parseIni(link.content).map((s) => s.entries.map((e) => `${s.name}.${e.key}=${e.value}`)).flat()).toEqual([
@@ -160,7 +162,8 @@ describe.skipIf(noBinary !== undefined)('networkd key whitelist against the inst
     // .link keys are parsed by udevd, not networkd: check .network keys here.
     const missingKeys: string[] = [];
     const tooNew: string[] = [];
-    for (const [section, keys] of Object.entries(NETWORK_KEYS)) {
+    // networkd.conf's parser table uses the same Section.Key strings
+    for (const [section, keys] of [...Object.entries(NETWORK_KEYS), ...Object.entries(NETWORKD_CONF_KEYS)]) {
       for (const [key, since] of Object.entries(keys)) {
         const has = known.has(`${section}.${key}`);
         if (since <= version && !has) missingKeys.push(`${section}.${key}`);
