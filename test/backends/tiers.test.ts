@@ -59,7 +59,7 @@ for (const [label, model] of [
       expect(helper).not.toContain('203.0.113.1 dev eth3');
       // eth3 up alone still counts for the shared rules, but installs no empty route
       expect(helper).toMatch(/if uplink_up eth3 203\.0\.113\.2\/32; then\n {2}n=\$\(\(n \+ 1\)\)\nfi/);
-      expect(helper).toContain('if [ "$#" -gt 0 ]; then');
+      expect(helper).toContain('if [ "$n" -gt 0 ] && [ "$#" -eq 0 ]; then');
     });
 
     for (const distro of ['debian', 'arch']) {
