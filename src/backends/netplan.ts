@@ -122,11 +122,14 @@ export const netplan: Backend = (ctx): Contribution => {
     files.push(planFile(ctx.state.names.files.networkdBond, renderNetwork(bond)));
     dropins.push(ctx.state.names.files.networkdBond);
   }
+  const foreign = foreignConf(ctx, hook);
+  if (foreign.file) {
+    files.push(foreign.file);
+    dropins.push(foreign.file.path);
+  }
   files.push(planFile(netplanPath(ctx.state), renderTemplate('netplan/netplan.yaml', { marker: marker(m), dropins, ethernets }), FILE_MODE.secret));
   const unit = hookUnitFile(ctx, work);
   if (unit) files.push(unit);
-  const foreign = foreignConf(ctx, hook);
-  if (foreign.file) files.push(foreign.file);
 
   const notes = [...mp.notes, ...foreign.notes, ...markRuleNotes(ctx)];
   if (m.bond) notes.push(`netplan has no teql: the slaves attach through [TrivialLinkEqualizer] drop-ins and ${m.bond.interface} has its own .network.`);

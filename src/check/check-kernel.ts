@@ -151,6 +151,14 @@ function checkTeql(state: KernelState, snap: KernelSnapshot, takenOut: ReadonlyS
       out.push(attached ? pass('teql', what) : fail('teql', what, `root qdisc ${q.kind}`, root ? `root qdisc ${root.kind}` : 'no root qdisc'));
     }
   }
+  // a slave out of the balance (a later tier while tier 1 is live, or for good without a keepalive) has no teql qdisc
+  const inBalance = new Set(teqlSlaves(state, active).map((q) => q.owner));
+  for (const u of state.uplinks.filter((x) => !inBalance.has(x.name))) {
+    const kind = state.bond!.interface;
+    const what = `no teql qdisc ${kind} on ${u.interface} (${u.name}, tier ${u.tier}: out of the balance)`;
+    const root = snap.qdiscs.find((x) => x.dev === u.interface && x.root === true);
+    out.push(root?.kind === kind ? fail('teql', what, 'no teql root qdisc', `root qdisc ${kind}`) : pass('teql', what));
+  }
   for (const l of state.links.filter((x) => x.role === 'bond')) out.push(...checkInterface(snap, state, l));
   return out;
 }

@@ -94,7 +94,11 @@ describe('checkKernel: tiers', () => {
     const qdisc = (dev: string) => ({ kind: 'teql0', handle: '0:', dev, root: true });
     const teql: KernelSnapshot = { links: [], rules: [], routes: [], qdiscs: [qdisc('eth0')], sysctl: {} };
     const q = (s: KernelSnapshot, mm: Model) => text(s, mm).split('\n').filter((l) => l.includes('teql qdisc'));
-    expect(q(teql, m)).toEqual(['ok   teql qdisc teql0 on eth0 (adsl1)']);
+    expect(q(teql, m)).toEqual(['ok   teql qdisc teql0 on eth0 (adsl1)', 'ok   no teql qdisc teql0 on eth1 (adsl2, tier 2: out of the balance)']);
+    // attached at boot without the keepalive: nothing would ever take it out
+    expect(q({ ...teql, qdiscs: [qdisc('eth0'), qdisc('eth1')] }, m)[1]).toBe(
+      'FAIL no teql qdisc teql0 on eth1 (adsl2, tier 2: out of the balance): expected no teql root qdisc, found root qdisc teql0',
+    );
     m.keepalive.enabled = true;
     const failed = withStatus(teql, [line('adsl1', 'eth0', 'down', 'no', 1), line('adsl2', 'eth1', 'up', 'yes', 2)]);
     expect(q(failed, m)).toEqual([
