@@ -96,6 +96,7 @@ export function foreignConf(ctx: RenderContext, hook: boolean): { file?: Planned
       rules: [],
     }),
   );
+  notes.push(`networkd: ${ctx.state.names.files.networkdConf} keeps networkd off the routes and rules it did not configure, for every link; networkd reads it when it starts (restart systemd-networkd or reboot after installing).`);
   return { file, notes };
 }
 
