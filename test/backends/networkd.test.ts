@@ -135,6 +135,30 @@ describe('networkd backend', () => {
     expect(objectsOfFiles(mp.files)).toEqual(expectedObjects(fixtureModel('seed004-weights')));
   });
 
+  it('gates the networkd.conf.d keys: 249 has both, 247 ManageForeignRoutes= only, 245 neither (no file, notes)', () => {
+    const at = (systemd: number): Distro => ({ ...getDistro('debian'), versions: { ...getDistro('debian').versions, systemd } });
+    const conf = (v: number) => networkd(ctxFor('seed001-multipath', at(v)));
+    const file = (v: number) => conf(v).files.find((f) => f.path === '/etc/systemd/networkd.conf.d/mpgen-branch.conf');
+    expect(file(249)?.content).toMatch(/^\[Network\]\nManageForeignRoutes=no\nManageForeignRoutingPolicyRules=no\n$/m);
+    expect(file(247)?.content).toMatch(/^\[Network\]\nManageForeignRoutes=no\n$/m);
+    expect(conf(247).notes?.join('\n')).toMatch(/no ManageForeignRoutingPolicyRules= \(needs 249\)/);
+    expect(file(245)).toBeUndefined();
+    expect(conf(245).notes?.join('\n')).toMatch(/no ManageForeignRoutes= \(needs 246\)/);
+    // without keepalive and hook networkd's own behaviour is left alone
+    const ctx = ctxFor('seed001-multipath', 'arch');
+    const quiet = networkd(renderContext({ ...ctx.model, keepalive: { ...ctx.model.keepalive, enabled: false } }, ctx.distro));
+    expect(quiet.files.some((f) => f.path.includes('networkd.conf.d'))).toBe(false);
+  });
+
+  it('writes the fwmark rules as FirewallMark=MARK/MASK, and leaves them out with a note before systemd 235', () => {
+    const c = networkd(ctxFor('seed001-multipath', 'arch'));
+    expect(c.files.find((f) => f.path.endsWith('-dsl2.network'))!.content).toContain('[RoutingPolicyRule]\nFirewallMark=0x200/0x3f00\nTable=202\nPriority=202\n');
+    const old: Distro = { ...getDistro('debian'), versions: { ...getDistro('debian').versions, systemd: 234 } };
+    const none = networkd(ctxFor('seed001-multipath', old));
+    expect(none.files.some((f) => f.content.includes('FirewallMark='))).toBe(false);
+    expect(none.notes?.join('\n')).toMatch(/no FirewallMark= \(needs 235\): the fwmark rules are not written/);
+  });
+
   it('the whitelist rejects what systemd does not know (the check can fail)', () => {
     const files = [{ path: '/etc/systemd/network/x.network', content: '[Match]\nName=a\n[Network]\nIPv4ReversePathFilter=loose\nBogus=1\n[Nope]\nA=b\n' }];
     expect(whitelistViolations(files, 252)).toEqual([
