@@ -43,7 +43,8 @@ export const FEATURES = {
   networkdManageForeignRoutes: { component: 'systemd', since: '246', what: 'ManageForeignRoutes=' },
   /**
    * networkd.conf [Network] ManageForeignRoutingPolicyRules= ("Added in version 249", networkd.conf(5);
-   * systemd pull request 19287, which added it once networkd had begun removing every foreign rule but proto kernel ones)
+   * systemd pull request 19287, closing issue 19106). networkd removes every foreign rule but proto
+   * kernel ones since 248 (commit 0b81225): on 248 nothing keeps them, and a note says so.
    */
   networkdManageForeignRules: { component: 'systemd', since: '249', what: 'ManageForeignRoutingPolicyRules=' },
   /** NetworkManager route type=prohibit */
