@@ -78,7 +78,7 @@ export function foreignConf(ctx: RenderContext, hook: boolean): { file?: Planned
   const systemd = ctx.distro.versions.systemd;
   if (ctx.caps.networkdManageForeignRoutes) network.push({ key: 'ManageForeignRoutes', value: 'no' });
   if (ctx.caps.networkdManageForeignRules) network.push({ key: 'ManageForeignRoutingPolicyRules', value: 'no' });
-  else notes.push(`networkd ${systemd} has no ManageForeignRoutingPolicyRules= (${needs('networkdManageForeignRules')}): a networkd restart may remove ip rules it did not add.`);
+  else notes.push(`networkd ${systemd} has no ManageForeignRoutingPolicyRules= (${needs('networkdManageForeignRules')}): networkd 248 removes the ip rules it did not add when it starts, earlier releases leave them.`);
   if (!ctx.caps.networkdManageForeignRoutes) notes.push(`networkd ${systemd} has no ManageForeignRoutes= (${needs('networkdManageForeignRoutes')}): KeepConfiguration= alone keeps routes it did not add.`);
   if (network.length === 0) return { notes };
   const file = planFile(
