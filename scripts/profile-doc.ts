@@ -36,6 +36,13 @@ export const RULE_DOCS: Record<string, string> = {
   priorities: '`routing.rule_priority_base` leaves room for one rule per uplink and the multipath rule below 32766 (the main table rule).',
   keepaliveTimes: '`keepalive.interval` and `keepalive.timeout` are from 100 ms to 60 s.',
   probes: 'An uplink lists no probe twice, and no probe that can never fail or never answer (this host\'s own addresses, 0.0.0.0, loopback, broadcast, multicast, 240.0.0.0/4); a direct link (no `gateway`) without `probe` is a warning: the keepalive has no target for it.',
+  policyRefs: 'Every `policies[].name` is unique, and `policies[].uplinks` names uplinks of the profile, each once.',
+  policyPorts: '`sport` and `dport` need `protocol: tcp` or `udp`; a range `"lo-hi"` runs upwards and stays within 1 to 65535.',
+  steeringNeedsMarks:
+    '`routing.pin_flows: true` and `policies` need connection marks: not in `mode: teql` (every packet goes over all slaves) and not with `firewall: none` (no rule would set them).',
+  tiers: 'At least one uplink is in tier 1: the balance at boot, and where the keepalive fails open.',
+  tierWithoutKeepalive: 'An uplink of tier 2 or more with `keepalive.enabled: false` is a warning: only tier 1 is ever in the balance.',
+  targetsEmpty: '`keepalive.targets: []` is a warning: uplinks without `probe:` are then probed at their gateway only, and a dead line behind a live modem goes unnoticed.',
   equalizeWarning: '`mode: equalize` is rendered, with a warning: kernels since 3.6 ignore the flag and iproute2 6.x refuses it, so the route balances per flow like multipath.',
 };
 

@@ -8,7 +8,7 @@
  * rules), so `ifup` after a crash or a second `ifup` never fails or
  * duplicates; each "remove" command tolerates the state being gone already.
  */
-import { fromText, tableWord, targetText } from '../state/query.js';
+import { fromText, fwmarkText, tableWord, targetText } from '../state/query.js';
 import type { Address, Nexthop, Qdisc, Route, Rule } from '../state/state.js';
 import { cidrText, literal } from '../state/value.js';
 
@@ -40,11 +40,12 @@ export function routeWords(r: Route): string {
 export const routeAdd = (r: Route): string => `ip route replace ${routeWords(r)}`;
 export const routeDel = (r: Route): string => `ip route del ${routeWords(r)} ${OK}`;
 
-/** `priority P [from ADDR/32] lookup T [suppress_prefixlength N]`. */
+/** `priority P [from ADDR/32] [fwmark M/MASK] lookup T [suppress_prefixlength N]`. */
 export function ruleWords(r: Rule): string {
   const from = r.from ? ` from ${fromText(r)}` : '';
+  const mark = r.fwmark !== undefined ? ` fwmark ${fwmarkText(r)}` : '';
   const suppress = r.suppressPrefixLength !== undefined ? ` suppress_prefixlength ${r.suppressPrefixLength}` : '';
-  return `priority ${r.priority}${from} lookup ${tableWord(r.table)}${suppress}`;
+  return `priority ${r.priority}${from}${mark} lookup ${tableWord(r.table)}${suppress}`;
 }
 /** `ip rule add` of an identical rule fails with EEXIST: delete first so a second ifup succeeds and never duplicates. */
 export const ruleDelete = (r: Rule): string => `ip rule del ${ruleWords(r)} ${OK}`;

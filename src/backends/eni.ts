@@ -10,7 +10,7 @@
 import type { Model, Uplink } from '../model/model.js';
 import { FILE_MODE, planFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
-import { addressOf, destinations, routesByRole, routesOf, sharedRules, uplinkRule } from '../state/query.js';
+import { addressOf, destinations, markRules, routesByRole, routesOf, sharedRules, uplinkRule } from '../state/query.js';
 import type { KernelState } from '../state/state.js';
 import { cidrText, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
@@ -80,19 +80,21 @@ function uplinkStanza(model: Model, state: KernelState, u: Uplink, helper: strin
   const host = routesOf(state, u.name, 'gateway-host');
   const table = routesOf(state, u.name, 'uplink');
   const prohibit = routesOf(state, u.name, 'prohibit');
-  const rule = uplinkRule(state, u.name);
+  const rules = [uplinkRule(state, u.name), ...markRules(state, u.name)];
 
   if (qdisc) add('pre-up', cmd.TEQL_MODULE);
   if (address.noPrefixRoute) add('pre-up', cmd.addressNoPrefixRoute(address));
 
   if (qdisc) add('post-up', cmd.qdiscAttach(qdisc));
   for (const r of [...host, ...table, ...prohibit]) add('post-up', cmd.routeAdd(r));
-  add('post-up', cmd.ruleDelete(rule));
-  add('post-up', cmd.ruleAdd(rule));
+  for (const r of rules) {
+    add('post-up', cmd.ruleDelete(r));
+    add('post-up', cmd.ruleAdd(r));
+  }
   add('post-up', `${helper} up ${u.interface}`);
 
   add('pre-down', `${helper} down ${u.interface}`);
-  add('pre-down', cmd.ruleDelete(rule));
+  for (const r of [...rules].reverse()) add('pre-down', cmd.ruleDelete(r));
   for (const r of [...prohibit, ...table, ...host]) add('pre-down', cmd.routeDel(r));
   if (qdisc) add('pre-down', cmd.qdiscDetach(qdisc));
 

@@ -32,6 +32,21 @@ export const FEATURES = {
    * here; 256 is where the nexthop code was reworked.
    */
   networkdMultipathWithoutCarrier: { component: 'systemd', since: '256', what: 'MultiPathRoute= without carrier on every nexthop' },
+  /**
+   * [RoutingPolicyRule] FirewallMark=MARK/MASK. The key is "Added in version 235" in
+   * systemd.network(5); its parser (parse_fwmark_fwmask in networkd-routing-policy-rule.c) takes
+   * the "/MASK" suffix in every release seen here, and systemd 252 installs `fwmark 0x100/0x3f00`
+   * in test/backends/networkd-netns.test.ts.
+   */
+  networkdFirewallMark: { component: 'systemd', since: '235', what: 'FirewallMark= with a mask' },
+  /** networkd.conf [Network] ManageForeignRoutes= ("Added in version 246", networkd.conf(5)) */
+  networkdManageForeignRoutes: { component: 'systemd', since: '246', what: 'ManageForeignRoutes=' },
+  /**
+   * networkd.conf [Network] ManageForeignRoutingPolicyRules= ("Added in version 249", networkd.conf(5);
+   * systemd pull request 19287, closing issue 19106). networkd removes every foreign rule but proto
+   * kernel ones since 248 (commit 0b81225): on 248 nothing keeps them, and a note says so.
+   */
+  networkdManageForeignRules: { component: 'systemd', since: '249', what: 'ManageForeignRoutingPolicyRules=' },
   /** NetworkManager route type=prohibit */
   nmProhibitRoute: { component: 'networkmanager', since: '1.36', what: 'route type=prohibit' },
 } as const satisfies Record<string, { component: Component; since: string; what: string }>;

@@ -7,7 +7,7 @@
 import type { Model, Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
-import { addressOf, balances, fromText, routesByRole, routesOf, sharedRules, tableWord, uplinkRule } from '../state/query.js';
+import { addressOf, balances, fromText, fwmarkText, markRules, routesByRole, routesOf, sharedRules, tableWord, uplinkRule } from '../state/query.js';
 import type { KernelState, Rule } from '../state/state.js';
 import { literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext, type Target } from './backend.js';
@@ -39,7 +39,8 @@ export interface HookView {
   bond: string;
   /** ifup-pre-local: `ifcfg-eth2 | ... | ifcfg-teql0` */
   configs: string;
-  teql: { bond: string; slaves: string } | null;
+  /** slaves: every uplink (detached at ifdown); attach: the tier-1 slaves, attached at ifup */
+  teql: { bond: string; slaves: string; attach: string } | null;
   multipath: { uplinks: string; fn: string } | null;
   noPrefix: NoPrefixRoute[];
 }
@@ -144,6 +145,7 @@ export function uplinkRouteLines(state: KernelState, uplink: string): string[] {
 /** A rule-DEV line, passed verbatim to `ip rule add` (and `ip rule del` at ifdown). */
 export function ruleLine(r: Rule): string {
   if (r.role === 'uplink') return `from ${fromText(r)} table ${r.table} priority ${r.priority}`;
+  if (r.role === 'mark') return `priority ${r.priority} fwmark ${fwmarkText(r)} table ${r.table}`;
   const suppress = r.suppressPrefixLength !== undefined ? ` suppress_prefixlength ${r.suppressPrefixLength}` : '';
   return `priority ${r.priority} table ${tableWord(r.table)}${suppress}`;
 }
@@ -179,8 +181,11 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
       );
     }
     route.set(u.interface, { marker: m, comments, lines: uplinkRouteLines(state, u.name) });
-    const ruleLines = [ruleLine(uplinkRule(state, u.name))];
+    const marks = markRules(state, u.name);
+    const ruleLines = [ruleLine(uplinkRule(state, u.name)), ...marks.map(ruleLine)];
     const ruleComments = [`uplink ${u.name}; each line goes to \`ip rule add\` at ifup and \`ip rule del\` at ifdown`];
+    // connections pinned to this uplink (by the firewall's connection mark) keep using its table
+    if (marks.length > 0) ruleComments.push('the fwmark rule routes connections pinned to this uplink through its table');
     if (u.interface === sharedRulesDevice) {
       ruleLines.push(...sharedRuleLines(state));
       ruleComments.push(sharedComment);
@@ -230,7 +235,7 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
     marker: m,
     bond: model.bond?.interface ?? '',
     configs: model.bond ? casePattern([...uplinkNames, model.bond.interface].map((n) => `ifcfg-${n}`)) : '',
-    teql: model.bond ? { bond: model.bond.interface, slaves: casePattern(uplinkNames) } : null,
+    teql: model.bond ? { bond: model.bond.interface, slaves: casePattern(uplinkNames), attach: casePattern(state.qdiscs.map((q) => q.interface)) } : null,
     multipath: fn ? { uplinks: casePattern(uplinkNames), fn: fn.trimEnd() } : null,
     noPrefix: noPrefixRoutes(state),
   };

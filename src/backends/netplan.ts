@@ -4,7 +4,8 @@
  * per-uplink rules), and systemd-networkd drop-ins beside the .network files
  * netplan generates for what it cannot: the multipath route (netplan has no
  * nexthop key), the suppress rule (routing-policy has no suppress key and
- * needs from or to), teql, and addresses without a prefix route.
+ * needs from or to), the fwmark rules (routing-policy `mark` has no mask), teql, and addresses
+ * without a prefix route; and the networkd.conf.d drop-in of the networkd backend.
  */
 import type { Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
@@ -14,8 +15,9 @@ import type { KernelState } from '../state/state.js';
 import { cidrText } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
-import { bondFile, hookUnitFile, hookWork } from './networkd.js';
+import { bondFile, foreignConf, hookUnitFile, hookWork, markRuleNotes, teqlIdOf } from './networkd.js';
 import {
+  markRules,
   multipathPlan,
   ndAddress,
   onlinkHostRoute,
@@ -88,8 +90,9 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
     network,
     addresses: [addressOf(ctx.state, u.name)].filter((a) => a.noPrefixRoute).map(ndAddress),
     routes: first ? mp.routes : [],
-    rules: first ? sharedRules(ctx.state) : [],
-    teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
+    // netplan's routing-policy `mark` takes no mask: the fwmark rule goes here
+    rules: [...(ctx.caps.networkdFirewallMark ? markRules(ctx.state, u.name) : []), ...(first ? sharedRules(ctx.state) : [])],
+    teqlId: teqlIdOf(ctx, u.name),
   };
   if (first) f.comments.push('The first uplink also carries the rules that belong to no single uplink and the multipath route: networkd has no global routing section.');
   return f;
@@ -119,11 +122,16 @@ export const netplan: Backend = (ctx): Contribution => {
     files.push(planFile(ctx.state.names.files.networkdBond, renderNetwork(bond)));
     dropins.push(ctx.state.names.files.networkdBond);
   }
+  const foreign = foreignConf(ctx, hook);
+  if (foreign.file) {
+    files.push(foreign.file);
+    dropins.push(foreign.file.path);
+  }
   files.push(planFile(netplanPath(ctx.state), renderTemplate('netplan/netplan.yaml', { marker: marker(m), dropins, ethernets }), FILE_MODE.secret));
   const unit = hookUnitFile(ctx, work);
   if (unit) files.push(unit);
 
-  const notes = [...mp.notes];
+  const notes = [...mp.notes, ...foreign.notes, ...markRuleNotes(ctx)];
   if (m.bond) notes.push(`netplan has no teql: the slaves attach through [TrivialLinkEqualizer] drop-ins and ${m.bond.interface} has its own .network.`);
   return {
     files,

@@ -39,6 +39,7 @@ interface RouteView {
 
 interface RuleView {
   from: string | undefined;
+  firewallMark: string | undefined;
   table: string;
   priority: number;
   suppressPrefixLength: number | undefined;
@@ -58,6 +59,7 @@ const routeView = (r: NdRoute): RouteView => ({
 
 const ruleView = (r: NdRule): RuleView => ({
   from: r.from,
+  firewallMark: r.firewallMark,
   table: r.table,
   priority: r.priority,
   suppressPrefixLength: r.suppressPrefixLength,

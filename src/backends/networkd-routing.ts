@@ -8,7 +8,7 @@
  * unit has to install with ip(8)/tc(8) instead.
  */
 import type { Destination } from '../model/model.js';
-import { explicitDestination, explicitTarget, routesByRole, routesOf, sharedRules as sharedRuleState, tableWord, fromText, uplinkRule as uplinkRuleState } from '../state/query.js';
+import { explicitDestination, explicitTarget, fwmarkText, markRules as markRuleState, routesByRole, routesOf, sharedRules as sharedRuleState, tableWord, fromText, uplinkRule as uplinkRuleState } from '../state/query.js';
 import { MAIN_TABLE, type Address, type KernelState, type Route, type Rule } from '../state/state.js';
 import { cidrText, literal, literalOpt } from '../state/value.js';
 import { needs, since, type Capabilities } from './features.js';
@@ -32,6 +32,8 @@ export interface NdRoute {
 /** One [RoutingPolicyRule] section. */
 export interface NdRule {
   from?: string;
+  /** FirewallMark=, "0x100/0x3f00" */
+  firewallMark?: string;
   /** a table number, or "main" */
   table: string;
   priority: number;
@@ -77,11 +79,15 @@ export const onlinkHostRoute = (state: KernelState, uplink: string): NdRoute[] =
 function ndRule(r: Rule): NdRule {
   const out: NdRule = { table: tableWord(r.table), priority: r.priority };
   if (r.from) out.from = fromText(r);
+  if (r.fwmark !== undefined) out.firewallMark = fwmarkText(r);
   if (r.suppressPrefixLength !== undefined) out.suppressPrefixLength = r.suppressPrefixLength;
   return out;
 }
 
 export const uplinkRule = (state: KernelState, uplink: string): NdRule => ndRule(uplinkRuleState(state, uplink));
+
+/** The uplink's fwmark rule (connections pinned to it use its table), when marks exist. */
+export const markRules = (state: KernelState, uplink: string): NdRule[] => markRuleState(state, uplink).map(ndRule);
 
 /** The rules that belong to no single uplink: the suppress rule always, the multipath rule without teql. */
 export const sharedRules = (state: KernelState): NdRule[] => sharedRuleState(state).map(ndRule);

@@ -14,6 +14,7 @@ import { renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkF
 import {
   bondRoutes,
   multipathPlan,
+  markRules,
   ndAddress,
   onlinkHostRoute,
   rpFilterWord,
@@ -65,6 +66,46 @@ export function hookUnitFile(ctx: RenderContext, w: HookWork): PlannedFile | und
   );
 }
 
+/**
+ * networkd.conf.d: networkd removes routes and rules it did not configure when it (re)configures
+ * a link; the keepalive's multipath route changes, the hook unit's routes and anything the
+ * firewall or the keepalive add would go. Global to networkd, so only with a keepalive or a hook.
+ */
+export function foreignConf(ctx: RenderContext, hook: boolean): { file?: PlannedFile; notes: string[] } {
+  if (!ctx.model.keepalive.enabled && !hook) return { notes: [] };
+  const network: KeyValue[] = [];
+  const notes: string[] = [];
+  const systemd = ctx.distro.versions.systemd;
+  if (ctx.caps.networkdManageForeignRoutes) network.push({ key: 'ManageForeignRoutes', value: 'no' });
+  if (ctx.caps.networkdManageForeignRules) network.push({ key: 'ManageForeignRoutingPolicyRules', value: 'no' });
+  else notes.push(`networkd ${systemd} has no ManageForeignRoutingPolicyRules= (${needs('networkdManageForeignRules')}): networkd 248 removes the ip rules it did not add when it starts, earlier releases leave them.`);
+  if (!ctx.caps.networkdManageForeignRoutes) notes.push(`networkd ${systemd} has no ManageForeignRoutes= (${needs('networkdManageForeignRoutes')}): KeepConfiguration= alone keeps routes it did not add.`);
+  if (network.length === 0) return { notes };
+  const file = planFile(
+    ctx.state.names.files.networkdConf,
+    renderNetwork({
+      marker: marker(ctx.model),
+      comments: [
+        `profile ${ctx.model.name}: networkd leaves the routes and rules it did not configure alone (the keepalive changes the multipath route,`,
+        'the hook unit and the keepalive add routes). This applies to every link networkd manages.',
+      ],
+      link: [],
+      network,
+      addresses: [],
+      routes: [],
+      rules: [],
+    }),
+  );
+  notes.push(`networkd: ${ctx.state.names.files.networkdConf} keeps networkd off the routes and rules it did not configure, for every link; networkd reads it when it starts (restart systemd-networkd or reboot after installing).`);
+  return { file, notes };
+}
+
+/** Without FirewallMark= the uplinks' mark rules are left out, and said so. */
+export function markRuleNotes(ctx: RenderContext): string[] {
+  if (ctx.caps.networkdFirewallMark || !ctx.state.rules.some((r) => r.role === 'mark')) return [];
+  return [`networkd ${ctx.distro.versions.systemd} has no FirewallMark= (${needs('networkdFirewallMark')}): the fwmark rules are not written, and pinned connections follow the multipath route.`];
+}
+
 function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile {
   const m = ctx.model;
   const first = u.index === 0;
@@ -94,9 +135,15 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
     network,
     addresses: [ndAddress(addressOf(ctx.state, u.name))],
     routes: [...uplinkTableRoutes(ctx.state, u.name), ...onlinkHostRoute(ctx.state, u.name), ...(first ? mp.routes : [])],
-    rules: [uplinkRule(ctx.state, u.name), ...(first ? sharedRules(ctx.state) : [])],
-    teqlId: m.bond && ctx.caps.networkdTeql ? m.bond.index : undefined,
+    rules: [uplinkRule(ctx.state, u.name), ...(ctx.caps.networkdFirewallMark ? markRules(ctx.state, u.name) : []), ...(first ? sharedRules(ctx.state) : [])],
+    teqlId: teqlIdOf(ctx, u.name),
   };
+}
+
+/** [TrivialLinkEqualizer] Id= of a slave attached at boot (tier 1; the keepalive attaches the others). */
+export function teqlIdOf(ctx: RenderContext, uplink: string): number | undefined {
+  const b = ctx.model.bond;
+  return b && ctx.caps.networkdTeql && ctx.state.qdiscs.some((q) => q.owner === uplink) ? b.index : undefined;
 }
 
 function lanFile(ctx: RenderContext): NetworkFile | undefined {
@@ -152,8 +199,10 @@ export const networkd: Backend = (ctx): Contribution => {
   if (bond) files.push(planFile(ctx.state.names.files.networkdBond, renderNetwork(bond)));
   const unit = hookUnitFile(ctx, work);
   if (unit) files.push(unit);
+  const foreign = foreignConf(ctx, hook);
+  if (foreign.file) files.push(foreign.file);
 
-  const notes = [...mp.notes];
+  const notes = [...mp.notes, ...foreign.notes, ...markRuleNotes(ctx)];
   if (m.bond && !ctx.caps.networkdTeql) {
     notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (${needs('networkdTeql')}): ${ctx.state.names.units.routesHook} attaches the slaves with tc.`);
   }

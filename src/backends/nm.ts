@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
-import { addressOf, explicitTarget, fromText, routesByRole, routesOf, sharedRules as sharedRuleState, uplinkRule } from '../state/query.js';
+import { addressOf, explicitTarget, fromText, fwmarkText, markRules, routesByRole, routesOf, sharedRules as sharedRuleState, uplinkRule } from '../state/query.js';
 import type { KernelState, Route, Rule } from '../state/state.js';
 import { cidrText, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
@@ -45,7 +45,8 @@ export interface DispatcherView {
   marker: string;
   multipathFn: string;
   uplinks: string;
-  teql: { bond: string; slaves: string; address: string; mtu: string | null; routes: string[] } | null;
+  /** slaves: every uplink (detached when it goes down); attach: the tier-1 slaves, attached when up */
+  teql: { bond: string; slaves: string; attach: string; address: string; mtu: string | null; routes: string[] } | null;
   /** per-device commands on `up` */
   up: { dev: string; commands: string[] }[];
 }
@@ -95,8 +96,9 @@ export function uplinkRoutes(state: KernelState, uplink: string, prohibitRoute: 
 /** `routing-ruleN=` of one rule: NM wants a from, so "from all" is 0.0.0.0/0. */
 function nmRule(r: Rule): string {
   const from = r.from ? fromText(r) : '0.0.0.0/0';
+  const mark = r.fwmark !== undefined ? ` fwmark ${fwmarkText(r)}` : '';
   const suppress = r.suppressPrefixLength !== undefined ? ` suppress_prefixlength ${r.suppressPrefixLength}` : '';
-  return `priority ${r.priority} from ${from}${suppress} table ${r.table}`;
+  return `priority ${r.priority} from ${from}${mark}${suppress} table ${r.table}`;
 }
 
 /** Rules every connection carries: NM tracks identical rules across profiles and keeps them while any is active. */
@@ -126,7 +128,7 @@ export function nmView(ctx: RenderContext): NmView {
       mtu: u.mtu !== undefined ? String(u.mtu) : null,
       address: cidrText(addressOf(state, u.name).local),
       routes: uplinkRoutes(state, u.name, caps.nmProhibitRoute),
-      rules: numbered([nmRule(uplinkRule(state, u.name)), ...sharedRules(state)]),
+      rules: numbered([nmRule(uplinkRule(state, u.name)), ...markRules(state, u.name).map(nmRule), ...sharedRules(state)]),
     });
   }
   if (model.lan && ids.lan) {
@@ -193,6 +195,7 @@ export function nmView(ctx: RenderContext): NmView {
           ? {
               bond: bond.interface,
               slaves: casePattern(uplinkNames),
+              attach: casePattern(state.qdiscs.map((q) => q.interface)),
               address: cidrText(addressOf(state, 'bond').local),
               mtu: bond.mtu !== undefined ? String(bond.mtu) : null,
               routes: bondRouteLines(state),

@@ -7,9 +7,10 @@
  */
 import type { Model } from '../model/model.js';
 import { kernelState } from '../state/build.js';
-import type { Address, KernelState, Link } from '../state/state.js';
+import type { Address, KernelState, Link, Qdisc } from '../state/state.js';
 import { cidrText, literal } from '../state/value.js';
 import { checkMainRoutes, checkMultipath, checkRules, checkUplinkTables } from './check-routing.js';
+import { activeUplinks, checkKeepaliveUplinks, checkPolicies } from './check-tiers.js';
 import { parseKeepaliveStatus, type KeepaliveStatus } from './keepalive-status.js';
 import { fail, pass, type CheckResult } from './result.js';
 import type { IpLink, KernelSnapshot } from './snapshot.js';
@@ -98,7 +99,7 @@ export function unitOfCgroup(cgroup: string): string | undefined {
   return undefined;
 }
 
-function checkKeepalive(model: Model, snap: KernelSnapshot, st: KeepaliveStatus | undefined): CheckResult[] {
+function checkKeepalive(model: Model, state: KernelState, snap: KernelSnapshot, st: KeepaliveStatus | undefined): CheckResult[] {
   const file = `/run/mpgen/${model.name}.status`;
   const raw = snap.keepaliveStatus?.[model.name];
   if (raw === undefined || !st) return [fail('keepalive', `keepalive status ${file}`, 'the keepalive status file', 'no such file')];
@@ -118,18 +119,25 @@ function checkKeepalive(model: Model, snap: KernelSnapshot, st: KeepaliveStatus 
       out.push(unit ? pass('keepalive', `${uwhat}: ${unit}`) : fail('keepalive', uwhat, `pid ${st.pid} in a systemd .service`, `cgroup ${p.cgroup.trim() || 'unknown'}`));
     }
   }
-  for (const u of model.uplinks) {
-    const state = st.lines[u.name] ?? st.lines[u.interface];
-    const what = `keepalive ${u.name} (${u.interface})`;
-    if (state === undefined) out.push(fail('keepalive', what, 'up or down in the status file', 'not listed'));
-    else out.push(pass('keepalive', `${what} ${state}`, state === 'down' ? 'taken out of the balance' : undefined));
-  }
+  out.push(...checkKeepaliveUplinks(state, st), ...checkPolicies(state, st));
   return out;
 }
 
-function checkTeql(state: KernelState, snap: KernelSnapshot, takenOut: ReadonlySet<string>): CheckResult[] {
+/** The teql slaves in the balance: the state's (tier 1) at boot, or the ones the keepalive says are active. */
+function teqlSlaves(state: KernelState, active: ReadonlySet<string> | undefined): Qdisc[] {
+  const b = state.bond;
+  if (!b || !active || active.size === 0) return state.qdiscs;
+  return state.uplinks.filter((u) => active.has(u.name) || state.qdiscs.some((q) => q.owner === u.name)).map((u) => ({ interface: u.interface, owner: u.name, parent: 'root', kind: b.interface }));
+}
+
+function checkTeql(state: KernelState, snap: KernelSnapshot, takenOut: ReadonlySet<string>, active: ReadonlySet<string> | undefined): CheckResult[] {
   const out: CheckResult[] = [];
-  for (const q of state.qdiscs) {
+  for (const q of teqlSlaves(state, active)) {
+    if (active && active.size > 0 && !active.has(q.owner) && !takenOut.has(q.owner)) {
+      // a tier-1 slave the keepalive keeps out while it is up: checkKeepaliveUplinks says whether that is right
+      out.push(pass('teql', `teql qdisc ${q.kind} on ${q.interface} (${q.owner})`, `${q.owner} out of the balance`));
+      continue;
+    }
     const what = `teql qdisc ${q.kind} on ${q.interface} (${q.owner})`;
     const root = snap.qdiscs.find((x) => x.dev === q.interface && x.root === true);
     const attached = root?.kind === q.kind;
@@ -143,6 +151,14 @@ function checkTeql(state: KernelState, snap: KernelSnapshot, takenOut: ReadonlyS
       out.push(attached ? pass('teql', what) : fail('teql', what, `root qdisc ${q.kind}`, root ? `root qdisc ${root.kind}` : 'no root qdisc'));
     }
   }
+  // a slave out of the balance (a later tier while tier 1 is live, or for good without a keepalive) has no teql qdisc
+  const inBalance = new Set(teqlSlaves(state, active).map((q) => q.owner));
+  for (const u of state.uplinks.filter((x) => !inBalance.has(x.name))) {
+    const kind = state.bond!.interface;
+    const what = `no teql qdisc ${kind} on ${u.interface} (${u.name}, tier ${u.tier}: out of the balance)`;
+    const root = snap.qdiscs.find((x) => x.dev === u.interface && x.root === true);
+    out.push(root?.kind === kind ? fail('teql', what, 'no teql root qdisc', `root qdisc ${kind}`) : pass('teql', what));
+  }
   for (const l of state.links.filter((x) => x.role === 'bond')) out.push(...checkInterface(snap, state, l));
   return out;
 }
@@ -152,14 +168,15 @@ export function checkKernel(model: Model, snap: KernelSnapshot): CheckResult[] {
   const status = model.keepalive.enabled && raw !== undefined ? parseKeepaliveStatus(raw) : undefined;
   const takenOut = downUplinks(model, status);
   const state = kernelState(model);
+  const active = activeUplinks(state, status);
   const out: CheckResult[] = [];
   for (const l of state.links.filter((x) => x.role !== 'bond')) out.push(...checkInterface(snap, state, l));
-  if (state.bond) out.push(...checkTeql(state, snap, takenOut));
+  if (state.bond) out.push(...checkTeql(state, snap, takenOut, active));
   out.push(...checkRules(state, snap));
   out.push(...checkUplinkTables(state, snap));
   out.push(...checkMainRoutes(state, snap));
-  out.push(...checkMultipath(state, snap, takenOut));
+  out.push(...checkMultipath(state, snap, takenOut, active));
   out.push(...checkSysctls(state, snap));
-  if (model.keepalive.enabled) out.push(...checkKeepalive(model, snap, status));
+  if (model.keepalive.enabled) out.push(...checkKeepalive(model, state, snap, status));
   return out;
 }

@@ -5,6 +5,7 @@
 import { fromText, routesByRole, routesOf, targetText } from '../state/query.js';
 import type { KernelState, Nexthop, Route } from '../state/state.js';
 import { literal, literalOpt } from '../state/value.js';
+import { nexthopFor } from './check-tiers.js';
 import { fail, pass, type CheckResult } from './result.js';
 import { routeProtocol, routeType, tableId, type IpNexthop, type IpRoute, type IpRule, type KernelSnapshot } from './snapshot.js';
 
@@ -12,11 +13,21 @@ function describeRule(r: IpRule): string {
   // ip prints a host selector without srclen; say /32 either way
   const from = r.src === undefined || r.src === 'all' ? 'all' : `${r.src}/${r.srclen ?? 32}`;
   const parts = [`from ${from}`];
+  if (r.fwmark !== undefined) parts.push(`fwmark ${markText(r.fwmark, r.fwmask)}`);
   if (r.table !== undefined) parts.push(`lookup ${tableId(r.table) ?? r.table}`);
   else if (r.action !== undefined) parts.push(r.action);
   if (r.suppress_prefixlen !== undefined) parts.push(`suppress_prefixlength ${r.suppress_prefixlen}`);
-  for (const k of ['iif', 'oif', 'fwmark', 'dst', 'tos'] as const) if (r[k] !== undefined) parts.push(`${k} ${String(r[k])}`);
+  for (const k of ['iif', 'oif', 'dst', 'tos'] as const) if (r[k] !== undefined) parts.push(`${k} ${String(r[k])}`);
   return parts.join(' ');
+}
+
+/** `0x100/0x3f00` whatever spelling ip used (hex or decimal); no mask shown when it is all ones. */
+function markText(mark: string | number, mask: string | number | undefined): string {
+  const hex = (v: string | number) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    return Number.isInteger(n) ? `0x${n.toString(16)}` : String(v);
+  };
+  return mask === undefined || hex(mask) === '0xffffffff' ? hex(mark) : `${hex(mark)}/${hex(mask)}`;
 }
 
 interface ExpectedRule {
@@ -24,6 +35,8 @@ interface ExpectedRule {
   from: string;
   table: number;
   suppress?: number;
+  fwmark?: number;
+  mask?: number;
 }
 
 function ruleMatches(r: IpRule, e: ExpectedRule): boolean {
@@ -35,14 +48,22 @@ function ruleOf(e: ExpectedRule): IpRule {
   const r: IpRule = { priority: e.priority, src, table: String(e.table) };
   if (len !== undefined) r.srclen = Number(len);
   if (e.suppress !== undefined) r.suppress_prefixlen = e.suppress;
+  if (e.fwmark !== undefined) {
+    r.fwmark = String(e.fwmark);
+    if (e.mask !== undefined) r.fwmask = String(e.mask);
+  }
   return r;
 }
 
-/** The rules of the kernel state: per-uplink rules in every mode (the keepalive probes through them), the multipath rule only without teql. */
+/** The rules of the kernel state: per-uplink rules in every mode (the keepalive probes through them), each uplink's fwmark rule when flows are pinned or steered, the multipath rule only without teql. */
 export function expectedRules(state: KernelState): ExpectedRule[] {
   return state.rules.map((r) => {
     const e: ExpectedRule = { priority: r.priority, from: fromText(r), table: r.table };
     if (r.suppressPrefixLength !== undefined) e.suppress = r.suppressPrefixLength;
+    if (r.fwmark !== undefined) {
+      e.fwmark = r.fwmark;
+      e.mask = r.mask;
+    }
     return e;
   });
 }
@@ -175,14 +196,21 @@ function expectedNexthop(n: Nexthop): IpNexthop {
   return x;
 }
 
-export function checkMultipath(state: KernelState, snap: KernelSnapshot, takenOut: TakenOut): CheckResult[] {
+/**
+ * The multipath route holds the balance: at boot (and without a keepalive) the state's tier-1
+ * nexthops; with a keepalive that says which uplinks are in the balance (`active`), exactly those,
+ * whatever their tier; with an older status file, tier 1 less the uplinks it reports down.
+ */
+export function checkMultipath(state: KernelState, snap: KernelSnapshot, takenOut: TakenOut, active?: ReadonlySet<string>): CheckResult[] {
   return routesByRole(state, 'multipath').map((route) => {
     const table = route.table;
     const dst = targetText(route);
     const hops = route.nexthops;
-    const live = hops.filter((n) => !takenOut.has(n.uplink));
-    const out = live.length > 0 ? hops.filter((n) => takenOut.has(n.uplink)) : [];
-    // Fail open: when every uplink looks dead the keepalive keeps them all.
+    const fromStatus = active && active.size > 0 ? state.uplinks.filter((u) => active.has(u.name)).flatMap((u) => nexthopFor(state, route, u.name) ?? []) : undefined;
+    const live = fromStatus ?? hops.filter((n) => !takenOut.has(n.uplink));
+    const out = live.length > 0 ? hops.filter((n) => !live.some((x) => x.uplink === n.uplink)) : [];
+    const added = live.filter((n) => !hops.some((x) => x.uplink === n.uplink));
+    // Fail open: when every uplink looks dead the keepalive keeps tier 1.
     const expectIn = live.length > 0 ? live : hops;
     const all = hops.map((n) => describeNexthop(expectedNexthop(n), true)).join(' ');
     const what = `table ${table} multipath ${dst} ${all}`;
@@ -206,8 +234,11 @@ export function checkMultipath(state: KernelState, snap: KernelSnapshot, takenOu
     const same = haveKeys.length === wantKeys.length && haveKeys.every((k, i) => k === wantKeys[i]);
     const foundText = have.map((n) => describeNexthop(n, !single)).join(' ');
     if (!same) return fail('multipath', what, wantText, foundText);
-    if (out.length === 0) return pass('multipath', what);
-    const note = out.map((n) => `${n.uplink} (${n.interface}) taken out by the keepalive: down`).join('; ');
-    return pass('multipath', what, note);
+    const tierOf = (n: Nexthop) => state.uplinks.find((u) => u.name === n.uplink)?.tier ?? 1;
+    const notes = [
+      ...out.map((n) => `${n.uplink} (${n.interface}) taken out by the keepalive${takenOut.has(n.uplink) ? ': down' : ''}`),
+      ...added.map((n) => `${n.uplink} (${n.interface}, tier ${tierOf(n)}) in the balance: no live uplink of a lower tier`),
+    ];
+    return notes.length === 0 ? pass('multipath', what) : pass('multipath', what, notes.join('; '));
   });
 }

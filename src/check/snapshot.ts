@@ -33,6 +33,9 @@ export interface IpRule {
   srclen?: number;
   table?: string;
   suppress_prefixlen?: number;
+  /** "0x100"; with a mask other than 0xffffffff, fwmask "0x3f00" beside it */
+  fwmark?: string;
+  fwmask?: string;
   action?: string;
   [k: string]: unknown;
 }

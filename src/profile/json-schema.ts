@@ -27,13 +27,22 @@ export const KEY_DEFAULTS: Record<string, KeyDefault> = {
   'uplinks[].table': { text: 'routing.rule_priority_base + 1 + index (201, 202, … with the defaults), skipping routing.multipath_table and ids used by other uplinks' },
   'uplinks[].nat': { text: 'the top-level nat (in teql mode NAT applies to the bond, and a per-uplink nat is an error)' },
   'uplinks[].probe': { text: "[the uplink's gateway]; in teql mode without a gateway, [bond.gateway]" },
+  'uplinks[].tier': { value: DEFAULTS.tier },
   bond: { text: 'none (required in teql mode, forbidden otherwise)' },
+  policies: { text: 'none: every connection follows the balance' },
+  'policies[].match.protocol': { text: 'any protocol' },
+  'policies[].match.dport': { text: 'any port' },
+  'policies[].match.sport': { text: 'any port' },
+  'policies[].match.src': { text: 'any source' },
+  'policies[].match.dst': { text: 'any destination' },
+  'policies[].fallback': { value: DEFAULTS.policyFallback },
   routes: { value: ['default'] },
   routing: { value: {} },
   'routing.multipath_table': { value: DEFAULTS.multipathTable },
   'routing.rule_priority_base': { value: DEFAULTS.rulePriorityBase },
   'routing.prohibit_fallback': { value: DEFAULTS.prohibitFallback },
   'routing.hash': { value: DEFAULTS.hash },
+  'routing.pin_flows': { text: 'true in multipath and equalize modes with a firewall; false in teql mode and with firewall: none' },
   nat: { value: DEFAULTS.nat },
   firewall: { value: DEFAULTS.firewall },
   sysctl: { value: {} },
@@ -46,6 +55,7 @@ export const KEY_DEFAULTS: Record<string, KeyDefault> = {
   'keepalive.timeout': { value: K.timeout },
   'keepalive.down': { value: K.down },
   'keepalive.up': { value: K.up },
+  'keepalive.targets': { value: DEFAULTS.targets },
   package: { value: {} },
   'package.name': { text: 'mpgen-NAME (NAME is the profile name)' },
   'package.version': { value: DEFAULTS.packageVersion },
@@ -89,6 +99,8 @@ export function profileJsonSchema(): Node {
   const schema = z.toJSONSchema(profileSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Node;
   walkProperties(schema, (path, node) => {
     node.examples = [exampleValue(path)];
+    // a union (one port or a list of them) carries its doc on the branches only
+    if (node.description === undefined && node.anyOf && KEY_DOCS[path]) node.description = KEY_DOCS[path].doc;
     const d = KEY_DEFAULTS[path];
     if (d && 'value' in d) node.default = d.value;
     if (d && node.description !== undefined) node.description = `${node.description}. Default: ${defaultText(d)}`;

@@ -43,6 +43,8 @@ export interface Names {
     networkdLink: Map<string, string>;
     networkdLan: string;
     networkdBond: string;
+    /** networkd.conf.d drop-in: networkd leaves the keepalive's routes and rules alone */
+    networkdConf: string;
     /** netplan: mpgen's drop-in beside the .network netplan writes for an interface */
     netplanDropin: (iface: string) => string;
   };
@@ -103,6 +105,7 @@ export function namesOf(m: Model): Names {
       // Own prefixes for the LAN and the bond: an uplink may well be called "lan".
       networkdLan: `${NETWORKD_DIR}/11-mpgen-${n}-lan.network`,
       networkdBond: `${NETWORKD_DIR}/12-mpgen-${n}-bond.network`,
+      networkdConf: `/etc/systemd/networkd.conf.d/mpgen-${n}.conf`,
       // netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network; the ethernets ID
       // is the interface name here, and networkd reads drop-ins for it from /etc/systemd/network.
       netplanDropin: (iface) => `${NETWORKD_DIR}/10-netplan-${iface}.network.d/mpgen-${n}.conf`,

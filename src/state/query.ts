@@ -60,3 +60,13 @@ export const balances = (s: KernelState, d: Destination): boolean => destination
 export function sysctlKey(path: string[]): string {
   return path.some((p) => p.includes('.')) ? path.join('/') : path.join('.');
 }
+
+/** The mark rules of one uplink (`fwmark M/MASK lookup T`): none when nothing steers by marks. */
+export const markRules = (s: KernelState, uplink: string): Rule[] => s.rules.filter((r) => r.role === 'mark' && r.owner === uplink);
+
+/** `0x100/0x3f00`: a rule's fwmark and mask as ip(8), networkd and NetworkManager all read them. */
+export function fwmarkText(r: Rule): string {
+  if (r.fwmark === undefined) throw new Error('internal error: a rule without fwmark');
+  const hex = (n: number) => `0x${n.toString(16)}`;
+  return r.mask === undefined ? hex(r.fwmark) : `${hex(r.fwmark)}/${hex(r.mask)}`;
+}

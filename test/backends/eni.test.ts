@@ -100,9 +100,11 @@ describe('eni backend: stanzas', () => {
           expect(delBefore, `${name} ${s.iface}: ${a.value}`).toBeDefined();
           expect(delDown, `${name} ${s.iface}: ${a.value}`).toBeDefined();
         }
-        // uplinks get exactly one rule of their own
+        // uplinks get exactly one rule of their own, and a fwmark rule when flows are pinned (seed 001 has a firewall)
         if (!['eth0', 'teql0'].includes(s.iface) || name === 'seed000-equalize') {
-          expect(adds.length, `${name} ${s.iface}`).toBe(1);
+          const pinned = name === 'seed001-multipath';
+          expect(adds.length, `${name} ${s.iface}`).toBe(pinned ? 2 : 1);
+          if (pinned) expect(adds[1]!.value, `${name} ${s.iface}`).toMatch(/^ip rule add priority (\d+) fwmark 0x[1-9a-f]00\/0x3f00 lookup \1$/);
         }
       }
     }

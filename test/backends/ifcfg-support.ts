@@ -110,12 +110,19 @@ export interface KRule {
   from: string; // "all" or an address (a /32 prints without its length)
   table: string; // "main" or a number
   suppress?: number;
+  fwmark?: string; // "0x100/0x3f00"
 }
+
+/** kernel-state.md, "Steering": a mark per uplink when connections are pinned or steered. */
+export const markedModel = (m: Model): boolean => m.mode !== 'teql' && m.firewall !== 'none' && (m.routing.pinFlows || m.policies.length > 0);
 
 export function expectedRules(model: Model): KRule[] {
   const r = model.routing;
   const rules: KRule[] = [{ priority: r.mainRulePriority, from: 'all', table: 'main', suppress: 0 }];
-  for (const u of model.uplinks) rules.push({ priority: u.rulePriority, from: u.ruleFrom.replace(/\/32$/, ''), table: String(u.table) });
+  for (const u of model.uplinks) {
+    rules.push({ priority: u.rulePriority, from: u.ruleFrom.replace(/\/32$/, ''), table: String(u.table) });
+    if (markedModel(model)) rules.push({ priority: u.rulePriority, from: 'all', table: String(u.table), fwmark: `0x${((u.index + 1) << 8).toString(16)}/0x3f00` });
+  }
   if (model.mode !== 'teql') rules.push({ priority: r.multipathRulePriority, from: 'all', table: String(r.multipathTable) });
   return rules.sort((a, b) => a.priority - b.priority);
 }
@@ -140,7 +147,8 @@ export function expectedRoutes(model: Model): Map<string, string[]> {
   }
   if (model.mode !== 'teql') {
     for (const d of model.routes) {
-      const hops = model.uplinks.map((u) => `nexthop${u.gateway ? ` via ${u.gateway}` : ''} dev ${u.interface} weight ${u.weight}${u.onlink && u.gateway ? ' onlink' : ''}`);
+      // the balance at boot: tier 1
+      const hops = model.uplinks.filter((u) => u.tier === 1).map((u) => `nexthop${u.gateway ? ` via ${u.gateway}` : ''} dev ${u.interface} weight ${u.weight}${u.onlink && u.gateway ? ' onlink' : ''}`);
       add(String(model.routing.multipathTable), `unicast ${kdst(d)} proto static metric 0 ${hops.join(' ')}`);
     }
   }
@@ -191,12 +199,15 @@ export function readRules(ns: string): KRule[] {
     srclen?: number;
     table: string;
     suppress_prefixlen?: number;
+    fwmark?: string;
+    fwmask?: string;
   }[];
   return rules
     .filter((r) => ![0, 32766, 32767].includes(r.priority))
     .map((r) => {
       const k: KRule = { priority: r.priority, from: r.srclen !== undefined ? `${r.src}/${r.srclen}` : r.src, table: r.table };
       if (r.suppress_prefixlen !== undefined) k.suppress = r.suppress_prefixlen;
+      if (r.fwmark !== undefined) k.fwmark = r.fwmask !== undefined ? `${r.fwmark}/${r.fwmask}` : r.fwmark;
       return k;
     })
     .sort((a, b) => a.priority - b.priority);

@@ -59,6 +59,7 @@ describe('netplan backend (offline)', () => {
       '/etc/netplan/90-mpgen-branch.yaml',
       '/etc/systemd/network/10-netplan-eth1.network.d/mpgen-branch.conf',
       '/etc/systemd/network/10-netplan-eth2.network.d/mpgen-branch.conf',
+      '/etc/systemd/networkd.conf.d/mpgen-branch.conf',
     ]);
     // every uplink's drop-in keeps it in wait-online's view without a line holding up boot
     for (const f of c.files.filter((x) => x.path.includes('.network.d/'))) expect(f.content).toMatch(/^\[Link\]\nRequiredForOnline=no-carrier$/m);

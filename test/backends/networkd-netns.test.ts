@@ -29,6 +29,7 @@ import { getDistro } from '../../src/distros/registry.js';
 import type { Model } from '../../src/model/model.js';
 import type { PlannedFile } from '../../src/plan/plan.js';
 import { fixtureModel, type FixtureName } from '../support/fixtures.js';
+import { tieredModel } from '../support/tiered.js';
 import { missing } from '../support/require.js';
 import { writeFilesUnder } from '../support/tree.js';
 
@@ -143,13 +144,14 @@ async function runHook(ctx: RenderContext, l: Lab, files: PlannedFile[]): Promis
   return cmds.length;
 }
 
-function ctxFor(fx: FixtureName): RenderContext {
+function ctxFor(fx: FixtureName | 'tiered'): RenderContext {
   const d = getDistro('debian'); // systemd 252, as installed here
-  return renderContext(fixtureModel(fx), d);
+  return renderContext(fx === 'tiered' ? tieredModel() : fixtureModel(fx), d);
 }
 
 describe.skipIf(why !== undefined)('systemd-networkd 252 applies the rendered files in a network namespace (L3)', () => {
-  for (const fx of ['seed001-multipath', 'seed004-weights'] as const) {
+  // tiered: a tier-2 uplink (its table and rules, no nexthop), fwmark rules with a mask, a policy
+  for (const fx of ['seed001-multipath', 'seed004-weights', 'tiered'] as const) {
     it(`${fx}: networkd backend`, async () => {
       const ctx = ctxFor(fx);
       const l = lab(ctx.model);
@@ -161,7 +163,8 @@ describe.skipIf(why !== undefined)('systemd-networkd 252 applies the rendered fi
       expect(bad).toEqual([]);
       const checked = checkKernel(ctx.model, readKernel({ netns: l.ns, runDir: '/nonexistent' })).filter((r) => AREAS.has(r.area));
       expect(checked.filter((r) => r.area === 'multipath').length).toBeGreaterThan(0);
-      expect(checked.filter((r) => r.area === 'rule').length).toBe(ctx.model.uplinks.length + 2);
+      expect(checked.filter((r) => r.area === 'rule').length).toBe(ctx.state.rules.length);
+      if (ctx.state.marks.length > 0) expect(checked.filter((r) => r.area === 'rule' && r.what.includes(' fwmark 0x')).length).toBe(ctx.model.uplinks.length);
     });
 
     it(`${fx}: netplan backend (netplan generate, then networkd with mpgen's drop-ins)`, async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderContext, type RenderContext } from '../../src/backends/backend.js';
 import { networkd } from '../../src/backends/networkd.js';
-import { keyTableFor, LINK_KEYS, NETWORK_KEYS } from '../support/networkd/networkd-keys.js';
+import { keyTableFor, LINK_KEYS, NETWORK_KEYS, NETWORKD_CONF_KEYS } from '../support/networkd/networkd-keys.js';
 import { expectedObjects, objectsOfFiles, parseIni, whitelistViolations } from '../support/networkd/networkd-readback.js';
 import type { Distro } from '../../src/distros/distro.js';
 import { getDistro } from '../../src/distros/registry.js';
@@ -53,6 +53,8 @@ describe('networkd backend', () => {
       '/etc/systemd/network/10-mpgen-office-adsl4.network',
       '/etc/systemd/network/11-mpgen-office-lan.network',
       '/etc/systemd/network/12-mpgen-office-bond.network',
+      // the keepalive is on: networkd must leave its routes and rules alone
+      '/etc/systemd/networkd.conf.d/mpgen-office.conf',
     ]);
     const link = c.files.find((f) => f.path.endsWith('.link'))!;
     expect(parseIni(link.content).map((s) => s.entries.map((e) => `${s.name}.${e.key}=${e.value}`)).flat()).toEqual([
@@ -133,6 +135,30 @@ describe('networkd backend', () => {
     expect(objectsOfFiles(mp.files)).toEqual(expectedObjects(fixtureModel('seed004-weights')));
   });
 
+  it('gates the networkd.conf.d keys: 249 has both, 247 ManageForeignRoutes= only, 245 neither (no file, notes)', () => {
+    const at = (systemd: number): Distro => ({ ...getDistro('debian'), versions: { ...getDistro('debian').versions, systemd } });
+    const conf = (v: number) => networkd(ctxFor('seed001-multipath', at(v)));
+    const file = (v: number) => conf(v).files.find((f) => f.path === '/etc/systemd/networkd.conf.d/mpgen-branch.conf');
+    expect(file(249)?.content).toMatch(/^\[Network\]\nManageForeignRoutes=no\nManageForeignRoutingPolicyRules=no\n$/m);
+    expect(file(247)?.content).toMatch(/^\[Network\]\nManageForeignRoutes=no\n$/m);
+    expect(conf(247).notes?.join('\n')).toMatch(/no ManageForeignRoutingPolicyRules= \(needs 249\)/);
+    expect(file(245)).toBeUndefined();
+    expect(conf(245).notes?.join('\n')).toMatch(/no ManageForeignRoutes= \(needs 246\)/);
+    // without keepalive and hook networkd's own behaviour is left alone
+    const ctx = ctxFor('seed001-multipath', 'arch');
+    const quiet = networkd(renderContext({ ...ctx.model, keepalive: { ...ctx.model.keepalive, enabled: false } }, ctx.distro));
+    expect(quiet.files.some((f) => f.path.includes('networkd.conf.d'))).toBe(false);
+  });
+
+  it('writes the fwmark rules as FirewallMark=MARK/MASK, and leaves them out with a note before systemd 235', () => {
+    const c = networkd(ctxFor('seed001-multipath', 'arch'));
+    expect(c.files.find((f) => f.path.endsWith('-dsl2.network'))!.content).toContain('[RoutingPolicyRule]\nFirewallMark=0x200/0x3f00\nTable=202\nPriority=202\n');
+    const old: Distro = { ...getDistro('debian'), versions: { ...getDistro('debian').versions, systemd: 234 } };
+    const none = networkd(ctxFor('seed001-multipath', old));
+    expect(none.files.some((f) => f.content.includes('FirewallMark='))).toBe(false);
+    expect(none.notes?.join('\n')).toMatch(/no FirewallMark= \(needs 235\): the fwmark rules are not written/);
+  });
+
   it('the whitelist rejects what systemd does not know (the check can fail)', () => {
     const files = [{ path: '/etc/systemd/network/x.network', content: '[Match]\nName=a\n[Network]\nIPv4ReversePathFilter=loose\nBogus=1\n[Nope]\nA=b\n' }];
     expect(whitelistViolations(files, 252)).toEqual([
@@ -160,7 +186,8 @@ describe.skipIf(noBinary !== undefined)('networkd key whitelist against the inst
     // .link keys are parsed by udevd, not networkd: check .network keys here.
     const missingKeys: string[] = [];
     const tooNew: string[] = [];
-    for (const [section, keys] of Object.entries(NETWORK_KEYS)) {
+    // networkd.conf's parser table uses the same Section.Key strings
+    for (const [section, keys] of [...Object.entries(NETWORK_KEYS), ...Object.entries(NETWORKD_CONF_KEYS)]) {
       for (const [key, since] of Object.entries(keys)) {
         const has = known.has(`${section}.${key}`);
         if (since <= version && !has) missingKeys.push(`${section}.${key}`);

@@ -54,7 +54,7 @@ function routesOf(ini: Ini): Route[] {
   return out.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
-/** `priority P from S table T [suppress_prefixlength N]` as a map; a /32 source is the same as the bare address. */
+/** `priority P from S [fwmark M/MASK] table T [suppress_prefixlength N]` as a map; a /32 source is the same as the bare address. */
 function rulesOf(ini: Ini): Record<string, string>[] {
   const v4 = ini.get('ipv4') ?? new Map<string, string>();
   const out: Record<string, string>[] = [];
@@ -145,8 +145,11 @@ describe.skipIf(why !== undefined)('nm keyfiles: nmcli --offline round trip', ()
         if (model.mode !== 'teql') shared.push({ priority: String(model.routing.multipathRulePriority), from: '0.0.0.0/0', table: String(model.routing.multipathTable) } as (typeof shared)[0]);
         if (u) {
           expect(routesOf(ini)).toEqual(expectedUplinkRoutes(model, u));
-          const own = { priority: String(u.rulePriority), from: u.address.address, table: String(u.table) };
-          expect(rulesOf(ini)).toEqual([own, ...shared].sort((a, b) => Number(a.priority) - Number(b.priority)));
+          const own: Record<string, string>[] = [{ priority: String(u.rulePriority), from: u.address.address, table: String(u.table) }];
+          // kernel-state.md, "Steering": with a firewall, flows are pinned and each uplink has its fwmark rule
+          const marked = model.mode !== 'teql' && model.firewall !== 'none' && (model.routing.pinFlows || model.policies.length > 0);
+          if (marked) own.push({ priority: String(u.rulePriority), from: '0.0.0.0/0', fwmark: `0x${((u.index + 1) << 8).toString(16)}/0x3f00`, table: String(u.table) });
+          expect(rulesOf(ini)).toEqual([...own, ...shared].sort((a, b) => Number(a.priority) - Number(b.priority)));
           expect(ini.get('ipv4')!.get('address1')).toBe(u.address.cidr);
           expect(ini.get('ethernet')?.get('mac-address')).toBe(u.mac);
         } else {

@@ -78,18 +78,21 @@ describe.skipIf(skip !== undefined)('mpgen check CLI against a namespace (L3)', 
   it('exits 1 and names the missing rule once it is deleted; --json says the same', async () => {
     const m = loadModelFromFile(file);
     const u = m.uplinks[1]!;
-    ip(ns, 'rule', 'del', 'priority', String(u.rulePriority));
+    // the uplink's fwmark rule shares the priority: delete the address rule by its selector
+    ip(ns, 'rule', 'del', 'priority', String(u.rulePriority), 'from', u.ruleFrom);
     const r = await cli(['check', '-p', file, '--netns', ns]);
     expect(r.code).toBe(1);
+    const mark = `from all fwmark 0x${((u.index + 1) << 8).toString(16)}/0x3f00 lookup ${u.table}`;
     expect(r.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([
-      `FAIL rule ${u.rulePriority} from ${u.ruleFrom} lookup ${u.table}: expected from ${u.ruleFrom} lookup ${u.table}, found no rule at priority ${u.rulePriority}`,
+      `FAIL rule ${u.rulePriority} from ${u.ruleFrom} lookup ${u.table}: expected from ${u.ruleFrom} lookup ${u.table}, found ${mark}`,
     ]);
+    expect(r.out).toContain(`ok   rule ${u.rulePriority} ${mark}\n`);
     const j = await cli(['check', '-p', file, '--netns', ns, '--json']);
     expect(j.code).toBe(1);
     const parsed = JSON.parse(j.out) as { ok: boolean; results: Array<{ ok: boolean; area: string; found?: string }> };
     expect(parsed.ok).toBe(false);
     expect(parsed.results.filter((x) => !x.ok)).toEqual([
-      expect.objectContaining({ area: 'rule', found: `no rule at priority ${u.rulePriority}` }),
+      expect.objectContaining({ area: 'rule', found: mark }),
     ]);
   });
 

@@ -180,7 +180,7 @@ describe('checkKernel: keepalive', () => {
     const out = text(s, withKeepalive());
     expect(out).toContain('ok   keepalive running (pid 4242)\n');
     expect(out).toContain('ok   keepalive unit active: mpgen-keepalive@lab.service\n');
-    expect(out).toContain('ok   keepalive adsl2 (eth2) up\n');
+    expect(out).toContain('ok   keepalive adsl2 (eth2) up, tier 1\n');
   });
 
   it('FAILs a dead pid, a pid outside any service, and an uplink the status omits', () => {
@@ -210,7 +210,7 @@ describe('checkKernel: keepalive', () => {
     expect(fails(taken, m)).toEqual([]);
     const out = text(taken, m);
     expect(out).toContain('ok   table 222 multipath default nexthop via 192.0.2.2 dev eth1 weight 1 nexthop via 198.51.100.2 dev eth2 weight 3 (adsl2 (eth2) taken out by the keepalive: down)\n');
-    expect(out).toContain('ok   keepalive adsl2 (eth2) down (taken out of the balance)\n');
+    expect(out).toContain('ok   keepalive adsl2 (eth2) down, tier 1 (taken out of the balance)\n');
     // the same kernel state without the keepalive saying so is a failure
     expect(fails(s)).toEqual([
       'FAIL table 222 multipath default nexthop via 192.0.2.2 dev eth1 weight 1 nexthop via 198.51.100.2 dev eth2 weight 3: expected nexthop via 192.0.2.2 dev eth1 weight 1 nexthop via 198.51.100.2 dev eth2 weight 3, found nexthop via 192.0.2.2 dev eth1',

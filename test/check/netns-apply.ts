@@ -33,6 +33,9 @@ export function deleteNamespaces(...names: string[]): void {
   }
 }
 
+/** Marks exist when something steers by them: pinned connections or policies, never in teql mode or without a firewall. */
+export const marked = (m: Model): boolean => m.mode !== 'teql' && m.firewall !== 'none' && (m.routing.pinFlows || m.policies.length > 0);
+
 /** docs/kernel-state.md for multipath mode, step by step with ip(8). */
 export function applyMultipath(model: Model, ns: string, peer: string): void {
   for (const u of model.uplinks) {
@@ -48,11 +51,14 @@ export function applyMultipath(model: Model, ns: string, peer: string): void {
       if (model.routing.prohibitFallback) ip(ns, 'route', 'add', 'prohibit', dst, 'proto', 'static', 'metric', '1', 'table', String(u.table));
     }
     ip(ns, 'rule', 'add', 'from', u.ruleFrom, 'lookup', String(u.table), 'priority', String(u.rulePriority));
+    // kernel-state.md, "Steering": connections pinned to the uplink by their mark use its table
+    if (marked(model)) ip(ns, 'rule', 'add', 'fwmark', `0x${((u.index + 1) << 8).toString(16)}/0x3f00`, 'lookup', String(u.table), 'priority', String(u.rulePriority));
   }
   ip(ns, 'rule', 'add', 'lookup', 'main', 'suppress_prefixlength', '0', 'priority', String(model.routing.mainRulePriority));
   ip(ns, 'rule', 'add', 'lookup', String(model.routing.multipathTable), 'priority', String(model.routing.multipathRulePriority));
   for (const dst of model.routes) {
-    const hops = model.uplinks.flatMap((u) => ['nexthop', ...(u.gateway ? ['via', u.gateway] : []), 'dev', u.interface, 'weight', String(u.weight)]);
+    // the balance at boot: tier 1
+    const hops = model.uplinks.filter((u) => u.tier === 1).flatMap((u) => ['nexthop', ...(u.gateway ? ['via', u.gateway] : []), 'dev', u.interface, 'weight', String(u.weight)]);
     ip(ns, 'route', 'replace', dst, 'table', String(model.routing.multipathTable), 'proto', 'static', ...hops);
   }
   sysctlIn(ns, 'net.ipv4.conf.all.rp_filter', '0');

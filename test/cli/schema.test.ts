@@ -17,14 +17,17 @@ describe('JSON Schema of the profile', () => {
   });
   it("keeps the profile's key names (the contract) and forbids unknown keys", () => {
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['bond', 'description', 'firewall', 'keepalive', 'lan', 'mode', 'name', 'nat', 'package', 'routes', 'routing', 'sysctl', 'uplinks', 'version'].sort(),
+      ['bond', 'description', 'firewall', 'keepalive', 'lan', 'mode', 'name', 'nat', 'package', 'policies', 'routes', 'routing', 'sysctl', 'uplinks', 'version'].sort(),
     );
     expect(schema.additionalProperties).toBe(false);
     const up = schema.properties.uplinks.items;
-    expect(Object.keys(up.properties).sort()).toEqual(['address', 'gateway', 'interface', 'mac', 'mtu', 'name', 'nat', 'onlink', 'probe', 'table', 'weight'].sort());
+    expect(Object.keys(up.properties).sort()).toEqual(['address', 'gateway', 'interface', 'mac', 'mtu', 'name', 'nat', 'onlink', 'probe', 'table', 'tier', 'weight'].sort());
     expect(up.required.sort()).toEqual(['address', 'interface', 'name']);
-    expect(Object.keys(schema.properties.keepalive.properties).sort()).toEqual(['down', 'enabled', 'interval', 'method', 'timeout', 'up']);
-    expect(Object.keys(schema.properties.routing.properties).sort()).toEqual(['hash', 'multipath_table', 'prohibit_fallback', 'rule_priority_base']);
+    expect(Object.keys(schema.properties.keepalive.properties).sort()).toEqual(['down', 'enabled', 'interval', 'method', 'targets', 'timeout', 'up']);
+    expect(Object.keys(schema.properties.routing.properties).sort()).toEqual(['hash', 'multipath_table', 'pin_flows', 'prohibit_fallback', 'rule_priority_base']);
+    const policy = schema.properties.policies.items;
+    expect(Object.keys(policy.properties).sort()).toEqual(['fallback', 'match', 'name', 'uplinks']);
+    expect(Object.keys(policy.properties.match.properties).sort()).toEqual(['dport', 'dst', 'protocol', 'sport', 'src']);
   });
   it('describes every key (editors show these)', () => {
     expect(schema.properties.uplinks.items.properties.gateway.description).toMatch(new RegExp(`^${KEY_DOCS['uplinks[].gateway']!.doc}\\. Default: `));

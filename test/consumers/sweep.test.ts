@@ -50,7 +50,7 @@ export function consumerOf(f: PlannedFile): string {
   if (p.startsWith('/etc/network/interfaces.d/')) return 'ifupdown';
   if (p.endsWith('.nmconnection')) return 'nm-keyfile';
   if (p.startsWith('/etc/NetworkManager/conf.d/')) return 'nm-conf';
-  if (/\.(network|link|netdev)$/.test(p) || /\.network\.d\/[^/]+\.conf$/.test(p)) return 'networkd';
+  if (/\.(network|link|netdev)$/.test(p) || /\.network\.d\/[^/]+\.conf$/.test(p) || /^\/etc\/systemd\/networkd\.conf\.d\/[^/]+\.conf$/.test(p)) return 'networkd';
   if (p.endsWith('.service')) return 'systemd-unit';
   if (p.endsWith('.nft')) return 'nft';
   if (p.startsWith('/etc/mpgen/') && p.endsWith('.rules')) return 'iptables';

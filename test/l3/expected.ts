@@ -36,6 +36,9 @@ function push(routes: Record<number, string[]>, table: number, r: string): void 
 export function expectedState(model: Model): ExpectedState {
   const rt = model.routing;
   const rules = [`${rt.mainRulePriority} from all lookup ${MAIN} suppress_prefixlength 0`, ...model.uplinks.map((u) => `${u.rulePriority} from ${u.ruleFrom} lookup ${u.table}`)];
+  // kernel-state.md, "Steering": one fwmark rule per uplink when connections are pinned or steered
+  if (model.mode !== 'teql' && model.firewall !== 'none' && (rt.pinFlows || model.policies.length > 0))
+    for (const u of model.uplinks) rules.push(`${u.rulePriority} from all lookup ${u.table} fwmark 0x${((u.index + 1) << 8).toString(16)}/0x3f00`);
   if (model.mode !== 'teql') rules.push(`${rt.multipathRulePriority} from all lookup ${rt.multipathTable}`);
 
   const routes: Record<number, string[]> = {};
@@ -49,11 +52,13 @@ export function expectedState(model: Model): ExpectedState {
     }
   }
   if (model.mode !== 'teql') {
+    // the balance at boot: tier 1
+    const tier1 = model.uplinks.filter((u) => u.tier === 1);
     for (const d of model.routes) {
-      const only = model.uplinks.length === 1 ? model.uplinks[0] : undefined;
+      const only = tier1.length === 1 ? tier1[0] : undefined;
       // With one nexthop the kernel stores (and prints) a plain route, without the weight.
       if (only) push(routes, rt.multipathTable, `${d}${only.gateway ? ` via ${only.gateway}` : ''} dev ${only.interface} proto static${only.onlink && only.gateway ? ' onlink' : ''}`);
-      else push(routes, rt.multipathTable, `${d} proto static ${model.uplinks.map(nexthop).join(' ')}`);
+      else push(routes, rt.multipathTable, `${d} proto static ${tier1.map(nexthop).join(' ')}`);
     }
   }
   const b = model.bond;
@@ -83,6 +88,7 @@ export function canonicalRule(r: IpRule): string {
   else if (r.action !== undefined) s += ` ${r.action}`;
   if (r.suppress_prefixlen !== undefined) s += ` suppress_prefixlength ${r.suppress_prefixlen}`;
   for (const k of ['iif', 'oif', 'fwmark', 'dst', 'tos'] as const) if (r[k] !== undefined) s += ` ${k} ${String(r[k])}`;
+  if (r.fwmask !== undefined) s += `/${r.fwmask}`;
   return s;
 }
 

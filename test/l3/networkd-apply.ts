@@ -98,6 +98,7 @@ export function networkdCommands(file: PlannedFile): NetworkdCommands {
         else if (k === 'Table') args.push('lookup', v);
         else if (k === 'Priority') args.push('priority', v);
         else if (k === 'SuppressPrefixLength') args.push('suppress_prefixlength', v);
+        else if (k === 'FirewallMark') args.push('fwmark', v);
         else unknown(s.name, k);
       }
       res.rules.push(args);

@@ -37,7 +37,7 @@ export const NETWORK_KEYS: KeyTable = {
     Protocol: 234,
     MultiPathRoute: 245,
   },
-  RoutingPolicyRule: { From: 235, To: 235, Table: 235, Priority: 235, SuppressPrefixLength: 245 },
+  RoutingPolicyRule: { From: 235, To: 235, FirewallMark: 235, Table: 235, Priority: 235, SuppressPrefixLength: 245 },
   TrivialLinkEqualizer: { Parent: 245, Id: 245 },
 };
 
@@ -46,8 +46,14 @@ export const LINK_KEYS: KeyTable = {
   Link: { Name: 211, MTUBytes: 211, WakeOnLan: 211 },
 };
 
-/** The table for a file name, by its extension (.network and its .network.d drop-ins, .link). */
+/** networkd.conf(5) and its networkd.conf.d drop-ins. */
+export const NETWORKD_CONF_KEYS: KeyTable = {
+  Network: { ManageForeignRoutes: 246, ManageForeignRoutingPolicyRules: 249 },
+};
+
+/** The table for a file name, by its extension (.network and its .network.d drop-ins, .link, networkd.conf.d). */
 export function keyTableFor(path: string): KeyTable | undefined {
+  if (/\/networkd\.conf\.d\/[^/]+\.conf$/.test(path)) return NETWORKD_CONF_KEYS;
   if (path.endsWith('.network') || /\.network\.d\/[^/]+\.conf$/.test(path)) return NETWORK_KEYS;
   if (path.endsWith('.link')) return LINK_KEYS;
   return undefined;

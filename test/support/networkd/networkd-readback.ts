@@ -98,7 +98,8 @@ export function kernelObjectsOfNetwork(texts: string[]): string[] {
         break;
       }
       case 'RoutingPolicyRule': {
-        const parts = [`rule ${get(e, 'Priority')} from ${get(e, 'From') ?? 'all'} table ${tableOf(get(e, 'Table'))}`];
+        const mark = get(e, 'FirewallMark');
+        const parts = [`rule ${get(e, 'Priority')} from ${get(e, 'From') ?? 'all'}${mark ? ` fwmark ${mark}` : ''} table ${tableOf(get(e, 'Table'))}`];
         const sp = get(e, 'SuppressPrefixLength');
         if (sp !== undefined) parts.push(`suppress ${sp}`);
         objs.push(parts.join(' '));
@@ -139,11 +140,14 @@ const dest = (d: string): string => (d === 'default' ? '0.0.0.0/0' : d);
 export function expectedObjects(m: Model): string[] {
   const o: string[] = [];
   const rt = m.routing;
+  // kernel-state.md, "Steering": a mark per uplink when connections are pinned or steered
+  const marked = m.mode !== 'teql' && m.firewall !== 'none' && (rt.pinFlows || m.policies.length > 0);
   for (const u of m.uplinks) {
     o.push(`addr ${u.interface} ${u.address.cidr}${u.noPrefixRoute ? ' noprefixroute' : ''}`);
     o.push(`without-carrier ${u.interface}`);
     if (u.mtu !== undefined) o.push(`mtu ${u.interface} ${u.mtu}`);
     o.push(`rule ${u.rulePriority} from ${u.ruleFrom} table ${u.table}`);
+    if (marked) o.push(`rule ${u.rulePriority} from all fwmark 0x${((u.index + 1) << 8).toString(16)}/0x3f00 table ${u.table}`);
     for (const d of m.routes) {
       const via = u.gateway ? `via ${u.gateway} ` : '';
       o.push(`route table ${u.table} ${dest(d)} ${via}dev ${u.interface} src ${u.address.address}${u.gateway ? '' : ' scope link'}${u.onlink && u.gateway ? ' onlink' : ''}`);
@@ -161,7 +165,8 @@ export function expectedObjects(m: Model): string[] {
   } else {
     o.push(`rule ${rt.multipathRulePriority} from all table ${rt.multipathTable}`);
     for (const d of m.routes) {
-      const nhs = m.uplinks.map((u) => `${u.gateway ? `via ${u.gateway} ` : ''}dev ${u.interface} weight ${u.weight}${u.onlink && u.gateway ? ' onlink' : ''}`);
+      // the balance at boot: tier 1 only
+      const nhs = m.uplinks.filter((u) => u.tier === 1).map((u) => `${u.gateway ? `via ${u.gateway} ` : ''}dev ${u.interface} weight ${u.weight}${u.onlink && u.gateway ? ' onlink' : ''}`);
       o.push(`multipath table ${rt.multipathTable} ${dest(d)} ${nhs.join(' / ')}`);
     }
   }
