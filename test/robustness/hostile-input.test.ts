@@ -82,7 +82,7 @@ describe('YAML traps', () => {
   it('a self-referencing alias is refused at the key it sits under, not a crash', () => {
     const r = parseProfile('version: 1\nname: x\nmode: multipath\nloop: &l {again: *l}\n', 'loop.yaml');
     expect(r.profile).toBeUndefined();
-    expect(r.diagnostics.map((d) => formatDiagnostic(d).split('\n')[0])).toContain('loop.yaml:4:1: loop: unknown key "loop". Known keys here: version, name, description, mode, lan, uplinks, bond, routes, routing, nat, firewall, sysctl, keepalive, package');
+    expect(r.diagnostics.map((d) => formatDiagnostic(d).split('\n')[0])).toContain('loop.yaml:4:1: loop: unknown key "loop". Known keys here: version, name, description, mode, lan, uplinks, bond, policies, routes, routing, nat, firewall, sysctl, keepalive, package');
   });
 
   it('a YAML 1.1 merge key (<<) is an unknown key, not a silent merge', () => {
