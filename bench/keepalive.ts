@@ -3,20 +3,23 @@
  * beside the formula. Not a test: it prints numbers.
  *
  *   npx tsx bench/keepalive.ts [--runs N] [--loss-seconds S] [--loss-percent P] [--cpu-seconds S]
- *                              [--compare-old] [--loss-sets new,old] [--no-cost] [--shell dash|bash|busybox]
+ *                              [--compare-old] [--loss-sets new,far,old] [--no-far] [--no-cost] [--shell dash|bash|busybox]
  *
  * - detection / recovery: a silent blackhole (modem far link down) at a random
  *   phase; time from the blackhole to the route change seen by `ip monitor`,
  *   and from the heal to the route change back. p50/p99 over N runs.
  * - false take-downs: random loss on a healthy line's modem forward path
  *   (nftables numgen, both directions: 10 % each way = 19 % per probe), for S seconds.
+ * - the same with the default far targets: each line probed at its gateway (the modem, which
+ *   stays up) and at two far targets beyond it (documentation addresses in the lab's internet),
+ *   quorum 2 of 3, far targets at their own timing: the blackhole is behind a live modem.
  * - CPU and RSS/PSS of the daemon's whole process tree with 4 uplinks.
  * Needs root and network namespaces.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { Daemon, Lab, RouteMonitor, SHELLS, cleanupDir, install, labModel, waitFor } from '../test/keepalive/lab.js';
+import { Daemon, Lab, RouteMonitor, SHELLS, cleanupDir, install, labModel, modemAddr, sh, waitFor } from '../test/keepalive/lab.js';
 import { worstCaseDetectionMs, worstCaseRecoveryMs } from '../src/backends/keepalive.js';
-import type { Keepalive } from '../src/model/model.js';
+import type { Keepalive, Model } from '../src/model/model.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -30,7 +33,10 @@ const LOSS_PCT = Number(opt('loss-percent', '10'));
 const SHELL = opt('shell', 'dash');
 const COMPARE_OLD = args.includes('--compare-old');
 /** which default sets get the loss run (default: every set that runs) */
-const LOSS_SETS = opt('loss-sets', 'new,old').split(',');
+const LOSS_SETS = opt('loss-sets', 'new,far,old').split(',');
+const NO_FAR = args.includes('--no-far');
+/** the lab's far targets: the internet namespace's server and a second address on its loopback */
+const FAR = ['203.0.113.10', '203.0.113.20'];
 const SKIP_COST = args.includes('--no-cost');
 
 const NEW: Partial<Keepalive> = { intervalMs: 250, timeoutMs: 750, down: 8, up: 20 };
@@ -57,10 +63,19 @@ class TimedMonitor extends RouteMonitor {
   poll(): void {}
 }
 
-async function detectionRecovery(ka: Partial<Keepalive>, runs: number): Promise<{ det: number[]; rec: number[] }> {
+/** The lab's model: probes at the far target, or (far) at the gateway plus the two far targets. */
+function model(ka: Partial<Keepalive>, far: boolean, lab: Lab): Model {
+  if (!far) return labModel({ n: 2, keepalive: ka });
+  sh('ip', ['-n', lab.ns.internet, 'addr', 'add', `${FAR[1]}/32`, 'dev', 'lo']);
+  const m = labModel({ n: 2, keepalive: ka, probe: (i) => [modemAddr(i)] });
+  for (const u of m.uplinks) u.far = [...FAR];
+  return m;
+}
+
+async function detectionRecovery(ka: Partial<Keepalive>, runs: number, far = false): Promise<{ det: number[]; rec: number[] }> {
   const lab = new Lab(`${PREFIX}-d`, 2);
   lab.create();
-  const inst = install(labModel({ n: 2, keepalive: ka }));
+  const inst = install(model(ka, far, lab));
   const d = new Daemon(lab, inst, 'lab', SHELLS[SHELL]);
   const det: number[] = [];
   const rec: number[] = [];
@@ -95,10 +110,10 @@ async function detectionRecovery(ka: Partial<Keepalive>, runs: number): Promise<
   return { det, rec };
 }
 
-async function falseTakeDowns(ka: Partial<Keepalive>, seconds: number): Promise<{ downs: number; probes: number; lossSeen: string }> {
+async function falseTakeDowns(ka: Partial<Keepalive>, seconds: number, far = false): Promise<{ downs: number; probes: number; lossSeen: string }> {
   const lab = new Lab(`${PREFIX}-l`, 2);
   lab.create();
-  const inst = install(labModel({ n: 2, keepalive: ka }));
+  const inst = install(model(ka, far, lab));
   const d = new Daemon(lab, inst, 'lab', SHELLS[SHELL]);
   try {
     d.start();
@@ -214,6 +229,24 @@ async function main(): Promise<void> {
         `  [expected ${expectedFalse(ka, LOSS_S, pProbe).toFixed(4)}; at ${LOSS_PCT}% per probe ${expectedFalse(ka, LOSS_S, p1).toFixed(5)}; per 600 s: ${expectedFalse(ka, 600, pProbe).toFixed(4)} / ${expectedFalse(ka, 600, p1).toFixed(5)}]` +
         `  window loss seen by the daemon: ${f.lossSeen}%`,
     );
+  }
+  if (!NO_FAR) {
+    const k = NEW as Required<Pick<Keepalive, 'intervalMs' | 'timeoutMs' | 'down' | 'up'>>;
+    const f = { intervalMs: k.intervalMs * 2, timeoutMs: k.timeoutMs, down: Math.ceil(k.down / 2), up: Math.ceil(k.up / 2) };
+    console.log(`\n== defaults with far targets: gateway (${fmt(NEW)}) + 2 far targets (${fmt(f)}), quorum 2 of 3; the blackhole is behind a live modem`);
+    console.log(`formula (far targets): worst-case detection = ${worstCaseDetectionMs(f)} ms; recovery = ${worstCaseRecoveryMs(f)}..${worstCaseRecoveryMs(f) + f.intervalMs} ms`);
+    const { det, rec } = await detectionRecovery(NEW, RUNS, true);
+    console.log(`detection ms: p50 ${pct(det, 50)}  p99 ${pct(det, 99)}  max ${Math.max(...det)}  (n=${det.length})`);
+    console.log(`recovery  ms: p50 ${pct(rec, 50)}  p99 ${pct(rec, 99)}  max ${Math.max(...rec)}  (n=${rec.length})`);
+    if (LOSS_SETS.includes('far')) {
+      const x = await falseTakeDowns(NEW, LOSS_S, true);
+      // the line goes down when both far targets are down at once (the modem answers)
+      const oneFar = expectedFalse(f, LOSS_S, pProbe);
+      console.log(
+        `false take-downs at ${LOSS_PCT}% loss each way beyond the modem (${(pProbe * 100).toFixed(0)}% per far probe) over ${LOSS_S} s: ${x.downs}` +
+          `  [one far target alone would go down ~${oneFar.toFixed(3)} times; the line needs both at once]  window loss seen: ${x.lossSeen}%`,
+      );
+    }
   }
   if (SKIP_COST) return;
   console.log(`\n== cost, 4 uplinks, new defaults, ${CPU_S} s`);

@@ -34,7 +34,7 @@ uplink_window() {
 	if [ "$_wa" -gt 0 ]; then WR=$((WR / _wa)); else WR=-1; fi
 }
 
-# metric NAME TYPE HELP: the header, then one sample per uplink from metric_value
+# metric NAME TYPE HELP: the header, then one sample per uplink that has a value
 metric() {
 	printf '# HELP %s %s\n# TYPE %s %s\n' "$1" "$3" "$1" "$2"
 	_j=1
@@ -50,7 +50,7 @@ metric() {
 				fmt_micro $((WL * 1000000 / WS))
 				_v=$FM
 			else
-				_v=NaN
+				_v=
 			fi
 			;;
 		mpgen_uplink_rtt_seconds)
@@ -59,11 +59,12 @@ metric() {
 				fmt_micro "$WR"
 				_v=$FM
 			else
-				_v=NaN
+				_v=
 			fi
 			;;
 		esac
-		printf '%s{profile="%s",uplink="%s",interface="%s",tier="%s"} %s\n' "$1" "$NAME" "$_nm" "$_dv" "$_tr" "$_v"
+		# no figure yet (no window, no answer): no sample, rather than a made-up value
+		[ -n "$_v" ] && printf '%s{profile="%s",uplink="%s",interface="%s",tier="%s"} %s\n' "$1" "$NAME" "$_nm" "$_dv" "$_tr" "$_v"
 		_j=$((_j + 1))
 	done
 }
