@@ -29,6 +29,8 @@ export const PACKAGES = [
   'libpam-systemd',
   // mpgen's .debs depend on procps (sysctl); a Debian server install has it (Priority: important)
   'procps',
+  // the keepalive deletes a dead line's connections with conntrack when it is installed
+  'conntrack',
 ];
 export const SUITE = 'bookworm';
 

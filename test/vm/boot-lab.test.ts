@@ -43,6 +43,18 @@ import {
   type Deb,
   type LabPlan,
 } from './boot-lab.js';
+import {
+  ECHO_PORT,
+  ECHO_SERVER,
+  GUEST_TCP_CLIENT,
+  TCP_CLIENT,
+  driftEvents,
+  markRules,
+  missingMarkRules,
+  parseConns,
+  parseDrift,
+  pinnedBreaks,
+} from './boot-lab-tcp.js';
 import { bootImage, buildImage, snapshotFromSections, type Image } from './image.js';
 import { createLab, type Lab } from './lab-net.js';
 import { killRunningQemu, sections } from './qemu.js';
@@ -79,6 +91,9 @@ const MP_FLOWS = 400;
 const SHARE_LO = 0.15;
 const SHARE_HI = 0.35;
 const TEQL_PACKETS = 200;
+/** LAN connections opened with both lines up (about 3 in 4 on line2) and after line1 is out (all on line2) */
+const TCP_BATCH_A = 16;
+const TCP_BATCH_B = 24;
 /** a guest that prints nothing for this long is hung (a whole case takes about 60 s) */
 const IDLE_MS = Number(process.env.MPGEN_BOOTLAB_IDLE_MS ?? 150_000);
 
@@ -95,6 +110,10 @@ interface Figures {
   rejoinS?: number;
   split?: string;
   slaveTx?: string;
+  /** healthy-line LAN connections that broke during the kill and the restore steps */
+  pinned?: string;
+  /** drift events: name, whether the dead line reappeared, seconds until healthy */
+  drift?: string;
 }
 
 const figures: Figures[] = [];
@@ -167,6 +186,13 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
               keepaliveUnit: deb.keepaliveUnit as string,
               counts: { before: MP_FLOWS, out: MP_FLOWS / 2, back: MP_FLOWS / 2 },
               ports: { before: 20000, out: 22000, back: 24000 },
+              tcp: {
+                batchA: TCP_BATCH_A,
+                batchB: TCP_BATCH_B,
+                healthySrc: m.uplinks[1]!.address.address,
+                healthyDev: m.uplinks[1]!.interface,
+                events: driftEvents(c.backend, m),
+              },
             };
 
       // A hung TCG guest (no console output for IDLE_MS) is lab trouble, not a verdict on the
@@ -182,6 +208,10 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
           m.bond ? { sharedGateway: m.bond.gateway, routeBack: [m.bond.address.cidr] } : {},
         );
         lab.countUdp(counterRanges(plan));
+        if (plan.tcp) {
+          lab.dropSpoofed();
+          echo = lab.startServer(ECHO_SERVER, ECHO_PORT);
+        }
         image = buildImage({
           debs: [deb.path],
           debInstall: 'chroot',
@@ -191,6 +221,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
             [GUEST_PROFILE]: { content: readFileSync(join(PROFILES, c.profile)) },
             '/usr/local/sbin/mpgen-lab-balanced': { content: balancedScript(), mode: 0o755 },
             '/etc/systemd/system/mpgen-lab-balanced.service': { content: BALANCED_UNIT },
+            [GUEST_TCP_CLIENT]: { content: TCP_CLIENT, mode: 0o644 },
           },
           enable: ['mpgen-lab-balanced.service'],
           resultScript: guestScript(plan),
@@ -206,16 +237,17 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
           driver.onConsole(chunk);
         };
         const r = await bootImage(image, { nics: lab.taps.map((tap) => ({ tap })), netns: lab.labNs, timeoutMs: 330_000, idleTimeoutMs: IDLE_MS, maxBoots: 1, onConsole });
-        return { r, driver, counts: lab.readCounts() };
+        return { r, driver, counts: lab.readCounts(), spoofed: plan.tcp ? lab.readSpoofed() : [] };
       };
-      let { r, driver, counts } = await attempt(1);
+      let echo: { stderr: () => string } | undefined;
+      let { r, driver, counts, spoofed } = await attempt(1);
       if (r.runs.some((x) => x.timedOut)) {
         const kept = join(tmpdir(), `mpgen-boot-lab-${c.id}-hung-${Date.now()}.log`);
         writeFileSync(kept, r.console);
         const how = r.runs.some((x) => x.stalled) ? `no console output for ${IDLE_MS / 1000} s` : 'the run timed out';
         console.log(`[boot-lab] ${c.id}: attempt 1 hung (${how}); console kept in ${kept}; tail:\n${r.console.slice(-3000)}`);
         fig.retries = 1;
-        ({ r, driver, counts } = await attempt(2));
+        ({ r, driver, counts, spoofed } = await attempt(2));
       }
       fig.qemuS = Math.round(r.runs.reduce((a, x) => a + x.ms, 0) / 100) / 10;
       // step markers go straight to /dev/console and can land between the lines journald forwards
@@ -223,6 +255,26 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       if (!r.done || process.env.MPGEN_BOOTLAB_VERBOSE) console.log(`[boot-lab] ${c.id} console tail:\n${r.console.slice(-6000)}`);
       console.log(`[boot-lab] ${c.id} counts ${JSON.stringify(counts)} steps ${JSON.stringify(driver.events)}`);
       console.log(`[boot-lab] ${c.id} failover ${JSON.stringify(kv(u.failover))} balanced ${JSON.stringify(kv(u.balanced))}`);
+      const tcpV: { drift?: string[]; pinned?: ReturnType<typeof pinnedBreaks>; conns?: number } = {};
+      if (plan.tcp) {
+        const marks = markRules(m);
+        const drift = parseDrift(u.drift);
+        fig.drift = drift.map((e) => `${e.event} drift=${Number(e.drift)} ok=${Number(e.ok)} ${e.settleS}s`).join('; ');
+        console.log(`[boot-lab] ${c.id} drift (${marks.length} mark rules wanted):\n${u.drift ?? ''}`);
+        tcpV.drift = plan.tcp.events.map((e, i) => {
+          const d = drift.find((x) => x.event === e.name);
+          const missing = missingMarkRules(marks, u[`rules-${i}`]);
+          if (!d?.ok || missing.length) console.log(`[boot-lab] ${c.id} ${e.name}: table ${plan.table}:\n${u[`route-${i}`] ?? ''}`);
+          return `${e.name} ok=${d?.ok ?? 'not run'} missing=${JSON.stringify(missing)}`;
+        });
+        const outC = parseConns(u['tcp-out']);
+        const pb = pinnedBreaks(outC, parseConns(u['tcp-back']), plan.tcp.healthySrc);
+        tcpV.pinned = pb;
+        tcpV.conns = outC.length;
+        const onLine1 = outC.filter((x) => x.via === m.uplinks[0]!.address.address).length;
+        fig.pinned = `healthy-line ${pb.healthy} of ${outC.length} (line1 ${onLine1}); broken kill=${pb.killed} restore=${pb.restored}; unconnected ${pb.unconnected}; spoofed drops per modem ${JSON.stringify(spoofed)}`;
+        console.log(`[boot-lab] ${c.id} pinned: ${fig.pinned}${pb.lost.length ? `\n  lost: ${pb.lost.join(' ')}` : ''}${echo?.stderr() ? `\n  echo server: ${echo.stderr()}` : ''}`);
+      }
       expect(r.runs.every((x) => !x.timedOut)).toBe(true);
       expect(r.done).toBe(true);
 
@@ -290,6 +342,18 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       expect(m1.back ?? 0).toBeGreaterThan(0);
       const back = checkJson(u['check-back'], 'check after restore');
       expect(failures(back)).toEqual([]);
+
+      if (plan.tcp) {
+        // 5. drift: what the network daemon or an admin does while line1 is out does not
+        //    bring it back into the balance (the keepalive repairs the route) nor drop a mark rule
+        expect(tcpV.drift).toEqual(plan.tcp.events.map((e) => `${e.name} ok=true missing=[]`));
+        // 6. pinned: no LAN connection on the healthy line broke while line1 died and came back
+        const pb = tcpV.pinned as ReturnType<typeof pinnedBreaks>;
+        expect(tcpV.conns).toBe(TCP_BATCH_A + TCP_BATCH_B);
+        expect(pb.unconnected).toBe(0);
+        expect(pb.healthy).toBeGreaterThanOrEqual(TCP_BATCH_B);
+        expect({ killed: pb.killed, restored: pb.restored }).toEqual({ killed: 0, restored: 0 });
+      }
 
       // nothing failed at boot (the state section of the result unit)
       expect((r.sections.failed ?? '').trim(), `units failed at boot; timeline:\n${u.timeline ?? ''}\n${u.netdiag ?? ''}`).toBe('');

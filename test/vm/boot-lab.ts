@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tcpShell, type TcpPlan } from './boot-lab-tcp.js';
 import type { Lab } from './lab-net.js';
 import { stripJournalPrefix } from './qemu.js';
 
@@ -88,9 +89,12 @@ export function cliFiles(): Record<string, { path: string; mode?: number }> {
 /**
  * Runs from early boot (no ordering on the network): `mpgen check` until it
  * passes, then records the guest uptime before and after the passing run and
- * the kernel state at that moment. Bounded by guest uptime (deadline).
+ * the kernel state at that moment. Bounded by guest uptime (deadline): the
+ * unit holds up multi-user.target and so the result unit, and the console is
+ * silent meanwhile; 100 s stays clear of the lab's 150 s hang detector, so a
+ * check that never passes fails the case instead of looking like a hang.
  */
-export function balancedScript(deadlineS = 300): string {
+export function balancedScript(deadlineS = 100): string {
   return `#!/bin/sh
 out=/run/mpgen-lab
 mkdir -p "$out"
@@ -142,6 +146,8 @@ export interface LabPlan {
   counts: { before: number; out: number; back: number };
   /** UDP destination ports, first of each phase (counters on the modems use these ranges) */
   ports: { before: number; out: number; back: number };
+  /** multipath: pinned LAN connections and drift events (boot-lab-tcp.ts) */
+  tcp?: TcpPlan;
 }
 
 /** The counter ranges for lab.countUdp() that match a plan. */
@@ -169,6 +175,8 @@ export function guestScript(p: LabPlan): string {
       : // ONE flow: one connected socket, same ports for every datagram
         `bash -c 'exec 3>/dev/udp/203.0.113.10/$1 || exit 1; i=0; while [ $i -lt $2 ]; do echo x >&3; i=$((i + 1)); done' _ "$1" "$2" 2>/dev/null`;
   const devs = p.devs.join(' ');
+  const tcp = p.tcp ? tcpShell(p.tcp, p.table as number, GUEST_NODE) : undefined;
+  const part = (x: string | undefined) => (x === undefined ? '' : `${x}\n`);
   return `
 up() { cut -d' ' -f1 /proc/uptime; }
 mark() { echo "===MPGEN-STEP $*===" >/dev/console; }
@@ -191,7 +199,7 @@ sec check-err; cat /run/mpgen-lab/check.err 2>/dev/null; end check-err
 cat /run/mpgen-lab/state 2>/dev/null
 sec unit; systemctl is-active ${p.keepaliveUnit}; end unit
 ${p.mode === 'teql' ? `send 29999 20  # warm-up: each slave resolves the bond gateway\nsleep 1` : ''}
-traffic before ${p.ports.before} ${p.counts.before}
+${part(tcp?.start)}traffic before ${p.ports.before} ${p.counts.before}
 # kill line 0's far link (the host does it on the marker), wait for the keepalive to take it out
 t0=$(up); mark kill 0
 i=0; while inroute && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
@@ -199,8 +207,8 @@ t1=$(up); inroute && gone=0 || gone=1
 # the daemon changes the route first and renames its status file after: wait (bounded) for that
 i=0; while ! grep -q '^uplink [^ ]* down' /run/mpgen/*.status 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 sec keepalive-out; cat /run/mpgen/*.status 2>&1; end keepalive-out
-traffic out ${p.ports.out} ${p.counts.out}
-chk check-out
+${part(tcp?.openB)}traffic out ${p.ports.out} ${p.counts.out}
+${part(tcp?.events)}chk check-out
 # restore it, wait for it to rejoin
 t2=$(up); mark restore 0
 i=0; while ! inroute && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
@@ -208,7 +216,7 @@ t3=$(up); inroute && back=1 || back=0
 i=0; while grep -q '^uplink [^ ]* down' /run/mpgen/*.status 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 traffic back ${p.ports.back} ${p.counts.back}
 chk check-back
-sec failover; printf 'kill=%s\\nout=%s\\ngone=%s\\nrestore=%s\\nrejoined=%s\\nback=%s\\n' "$t0" "$t1" "$gone" "$t2" "$t3" "$back"; end failover
+${part(tcp?.back)}sec failover; printf 'kill=%s\\nout=%s\\ngone=%s\\nrestore=%s\\nrejoined=%s\\nback=%s\\n' "$t0" "$t1" "$gone" "$t2" "$t3" "$back"; end failover
 sec journal; journalctl -b -u '${p.keepaliveUnit}' --no-pager -o short-monotonic 2>&1 | tail -n 40; end journal
 # when each piece came up (microseconds of monotonic time, i.e. since kernel start)
 sec timeline; for x in network-pre.target networking.service systemd-networkd.service NetworkManager.service network.target network-online.target systemd-networkd-wait-online.service NetworkManager-wait-online.service '${p.keepaliveUnit}'; do

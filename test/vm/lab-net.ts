@@ -11,7 +11,7 @@
  * killLine(i) takes the modem's far link down while the guest's Ethernet
  * stays up: the seed-004 failure.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
 export interface LabUplink {
   /** the guest's address on this uplink, with prefix, e.g. "192.0.2.2/29" */
@@ -58,6 +58,19 @@ export interface Lab {
   countUdp(ranges: Record<string, [number, number]>): void;
   /** per modem (index = uplink) and at the internet server, packets per counter */
   readCounts(): { modems: ModemCounts; internet: Record<string, number> };
+  /**
+   * BCP38 in every modem: forwarded packets from the lan whose source is not
+   * the uplink's address (or a routeBack address) are dropped and counted,
+   * so a flow that moved lines after its NAT was fixed is lost.
+   */
+  dropSpoofed(): void;
+  /** per modem, packets dropped by dropSpoofed() */
+  readSpoofed(): number[];
+  /**
+   * Run `node -e script server port` in the internet namespace until
+   * destroy() (the script bounds its own life too). Its stderr is kept.
+   */
+  startServer(script: string, port: number): { stderr: () => string };
   destroy(): void;
 }
 
@@ -71,7 +84,10 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
   const taps = uplinks.map((_, i) => `tap${i}`);
   const server = '203.0.113.10';
   const all = [labNs, internetNs, ...modemNs];
+  const servers: ChildProcess[] = [];
   const destroy = () => {
+    // a namespace's processes outlive `ip netns del`
+    for (const p of servers) if (p.exitCode === null) p.kill('SIGKILL');
     for (const n of all) {
       try {
         sh('netns', 'del', n);
@@ -167,6 +183,37 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
         return counts;
       };
       return { modems: modemNs.map(read), internet: read(internetNs) };
+    },
+    dropSpoofed: () => {
+      uplinks.forEach((u, i) => {
+        const own = [u.address.split('/')[0] as string, ...(opts.routeBack ?? []).map((a) => a.split('/')[0] as string)];
+        const text = [
+          'table ip mpgenlab_bcp38 {',
+          '  counter spoofed { }',
+          '  chain f {',
+          '    type filter hook forward priority -10; policy accept;',
+          `    iifname "lan" ip saddr != { ${own.join(', ')} } counter name "spoofed" drop`,
+          '  }',
+          '}',
+          '',
+        ].join('\n');
+        execFileSync('ip', ['netns', 'exec', modemNs[i] as string, 'nft', '-f', '-'], { input: text, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
+      });
+    },
+    readSpoofed: () =>
+      modemNs.map((ns) => {
+        const out = execFileSync('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'counter', 'ip', 'mpgenlab_bcp38', 'spoofed'], { timeout: 30_000 }).toString();
+        const c = (JSON.parse(out) as { nftables: Array<{ counter?: { packets: number } }> }).nftables.find((o) => o.counter);
+        return c?.counter?.packets ?? 0;
+      }),
+    startServer: (script, port) => {
+      const p = spawn('ip', ['netns', 'exec', internetNs, process.execPath, '-e', script, server, String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      servers.push(p);
+      let err = '';
+      p.stderr?.on('data', (d: Buffer) => {
+        if (err.length < 4000) err += d.toString();
+      });
+      return { stderr: () => err };
     },
     destroy,
   };
