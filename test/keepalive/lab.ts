@@ -20,6 +20,7 @@ import { keepaliveConfig } from '../../src/backends/keepalive.js';
 import { keepaliveScript } from '../../src/keepalive/script.js';
 import { marker } from '../../src/backends/backend.js';
 import { kernelState } from '../../src/state/build.js';
+import { assertLabTargets } from '../support/lab-targets.js';
 
 /** The keepalive configuration of a model, translated from its kernel state as a render does. */
 export const configOf = (model: Model): string => keepaliveConfig(kernelState(model), model);
@@ -237,6 +238,7 @@ export class Daemon {
   ) {}
 
   start(): void {
+    assertLabTargets(readFileSync(join(this.inst.etc, `${this.name}.conf`), 'utf8'));
     this.output = '';
     const child = spawn('ip', ['netns', 'exec', this.lab.ns.router, ...this.shell, this.inst.script, 'run', this.name], {
       env: { ...process.env, MPGEN_ETC: this.inst.etc, MPGEN_RUN: this.inst.run, ...this.extraEnv },

@@ -13,6 +13,8 @@ import { farTiming, keepalive, METRICS_DIRS, quorum, worstCaseDetectionMs, KEEPA
 import type { Model } from '../../src/model/model.js';
 import type { Distro } from '../../src/distros/distro.js';
 import { missing } from '../support/require.js';
+import { assertLabTargets } from '../support/lab-targets.js';
+import { fixtureModel } from '../support/fixtures.js';
 import { SHELLS, configOf, install, labModel, sh, trySh } from './lab.js';
 
 const distro: Distro = {
@@ -333,5 +335,13 @@ describe.skipIf(noSystemd !== undefined)('keepalive unit: systemd-analyze', () =
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the labs refuse a configuration that would probe a public address (the default far targets)', () => {
+    const m = fixtureModel('seed001-multipath');
+    expect(m.uplinks[0]!.far).toEqual(['1.1.1.1', '8.8.8.8']);
+    const conf = keepalive(ctx(m)).files[1]!.content;
+    expect(() => assertLabTargets(conf)).toThrow(/would probe 1\.1\.1\.1, 8\.8\.8\.8/);
+    expect(() => assertLabTargets(keepalive(ctx()).files[1]!.content)).not.toThrow();
   });
 });

@@ -26,6 +26,7 @@ import type { Model } from '../../src/model/model.js';
 import { renderPlan } from '../../src/plan/render.js';
 import type { Plan } from '../../src/plan/plan.js';
 import { writeFilesToTemp } from '../support/tree.js';
+import { assertLabTargets } from '../support/lab-targets.js';
 
 const TIMEOUT = 30_000;
 export const SERVER = '203.0.113.10';
@@ -206,6 +207,9 @@ export class SteeringLab {
   startKeepalive(): void {
     const script = this.plan.files.find((f) => f.path.endsWith(`/${this.model.name}-keepalive`));
     if (!script) throw new Error('no keepalive in the plan');
+    const conf = this.plan.files.find((f) => f.path === `/etc/mpgen/${this.model.name}.conf`);
+    if (!conf) throw new Error('no keepalive configuration in the plan');
+    assertLabTargets(conf.content);
     this.daemonOutput = '';
     const child = spawn('ip', ['netns', 'exec', this.ns.router, 'sh', '-c', IN_TREE, 'sh', this.root, this.run, 'dash', script.path, 'run', this.model.name], {
       stdio: ['ignore', 'pipe', 'pipe'],

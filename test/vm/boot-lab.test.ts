@@ -27,6 +27,7 @@ import { checkKernel } from '../../src/check/check-kernel.js';
 import { loadModelFromText } from '../../src/model/load.js';
 import type { Model } from '../../src/model/model.js';
 import { missing } from '../support/require.js';
+import { assertModelTargets } from '../support/lab-targets.js';
 import {
   BALANCED_UNIT,
   GUEST_PROFILE,
@@ -144,7 +145,9 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
   beforeAll(() => {
     buildCli();
     for (const c of CASES) {
-      const name = model(c.profile).name;
+      const cm = model(c.profile);
+      assertModelTargets(cm);
+      const name = cm.name;
       debs.set(c.id, debFor(join(PROFILES, c.profile), name, join(work, c.id), c.backend));
     }
   }, 300_000);
