@@ -11,8 +11,11 @@
  * - a new connection still without our bits that matches a policy goes to the policy's chain
  *   (goto: the first match wins), which holds the mark of the policy's current uplink, the reject
  *   mark, or nothing (balance); the loader's `policy` command rewrites that chain;
- * - postrouting: a new connection still without our bits gets the mark of the uplink the
- *   multipath route chose, so later packets keep that uplink when the route changes.
+ * - postrouting: a packet of a marked connection about to leave by another uplink is dropped (a
+ *   network daemon that re-installs the uplink's table or rule leaves a moment without them, and
+ *   one packet sent by the wrong line with masquerade ends the connection; a dropped one is sent
+ *   again); with pin_flows, a new connection still without our bits gets the mark of the uplink
+ *   the multipath route chose, so later packets keep that uplink when the route changes.
  */
 import type { PortRange } from '../model/model.js';
 import type { KernelState, PolicyState } from '../state/state.js';
@@ -26,8 +29,8 @@ export interface SteerView {
   keep: string;
   rejectMark: string;
   pin: boolean;
-  /** uplink interfaces with their marks, in uplink order */
-  marks: { interface: string; mark: string }[];
+  /** uplink interfaces with their marks, in uplink order, and the other uplinks' interfaces */
+  marks: { interface: string; mark: string; others: string[]; othersNft: string }[];
   /** policies in order: the chain, the match rules that send to it, and its initial marking */
   policies: { name: string; chain: string; matches: string[]; mark: string }[];
   reject: boolean;
@@ -47,7 +50,11 @@ function base(s: KernelState): Omit<SteerView, 'policies'> {
     keep: hex(keepMask(mask)),
     rejectMark: hex(rejectMark),
     pin: pinFlows,
-    marks: s.marks.map((m) => ({ interface: m.interface, mark: hex(m.mark) })),
+    marks: s.marks.map((m) => {
+      const others = s.marks.filter((o) => o.interface !== m.interface).map((o) => o.interface);
+      const quoted = others.map((i) => `"${i}"`);
+      return { interface: m.interface, mark: hex(m.mark), others, othersNft: quoted.length === 1 ? quoted[0]! : `{ ${quoted.join(', ')} }` };
+    }),
     reject: s.steering.policies.length > 0,
   };
 }

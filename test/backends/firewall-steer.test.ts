@@ -49,11 +49,21 @@ describe('firewall steering: the rendered files', () => {
     expect(rules).toContain('-A mpgen-pre-steer -m conntrack --ctstate NEW -m connmark --mark 0x0/0x3f00 -g mpgen-p5-steer');
   });
 
-  it('pin_flows false: the restore, the ingress marks and the policies stay, no egress pinning', () => {
+  it('pin_flows false: the restore, the ingress marks, the policies and the guard stay, no egress pinning', () => {
     const nft = fileOf(renderSteer({ pinFlows: false }).files, '.nft').content;
     expect(nft).toContain('goto policy_voip');
     expect(nft).toContain('ct state new iifname "up0" ct mark set');
-    expect(nft).not.toContain('steer_postrouting');
+    expect(nft).toMatch(/ct mark & 0x3f00 == 0x100 oifname \S.* drop/);
+    expect(nft).not.toMatch(/ct state new ct mark & 0x3f00 == 0x0 oifname/);
+  });
+
+  it('a marked connection never leaves by another uplink: nft and iptables drop it', () => {
+    const nft = fileOf(renderSteer({}).files, '.nft').content;
+    const guards = nft.split('\n').filter((l) => /oifname .* drop$/.test(l)).map((l) => l.trim());
+    expect(guards.length).toBeGreaterThanOrEqual(2);
+    for (const g of guards) expect(g).toMatch(/^ct mark & 0x3f00 == 0x[1-9a-f]00 oifname (?:"[^"]+"|\{ "[^"]+"(?:, "[^"]+")* \}) drop$/);
+    const ipt = fileOf(renderSteer({ firewall: 'iptables' }).files, '.rules').content;
+    expect(ipt).toMatch(/^-A mpgen-post-\S+ -o \S+ -m connmark --mark 0x100\/0x3f00 -j DROP$/m);
   });
 
   it('without marks the files are as before: teql, and multipath without pinning or policies', () => {
