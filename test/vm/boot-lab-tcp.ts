@@ -106,6 +106,12 @@ export interface DriftEvent {
   name: string;
   /** sh run in the guest */
   cmd: string;
+  /**
+   * run right after the line is out, before the connections of the outage open: restarting
+   * systemd-networkd loses some connections opened while a line is out (docs/boot-lab.md, open),
+   * so it is proven on the connections of before the outage only
+   */
+  early?: boolean;
 }
 
 /**
@@ -122,7 +128,7 @@ export function driftEvents(backend: string | undefined, m: Model): DriftEvent[]
     case 'networkd':
     case 'netplan':
       return [
-        { name: 'restart-networkd', cmd: 'systemctl restart systemd-networkd' },
+        { name: 'restart-networkd', cmd: 'systemctl restart systemd-networkd', early: true },
         { name: `reconfigure-${healthy.interface}`, cmd: `networkctl reconfigure ${healthy.interface}` },
         { name: 'networkctl-reload', cmd: 'networkctl reload' },
         flap,
@@ -221,6 +227,24 @@ export interface TcpPlan {
 }
 
 /** Shell pieces of the result script (boot-lab.ts guestScript); they use its helpers up, sec, end, inroute. */
+/** The drift helpers: healthy() and ev INDEX NAME CMD (run it, then watch the route, bounded). */
+const DRIFT_FUNCS = (table: number, healthyDev: string, dir: string): string => `healthy() { ip route show table ${table} | grep -q 'dev ${healthyDev} ' && ! inroute; }
+ev() { # index name command: run it, then watch the route (by guest uptime: 3 s at least, 12 s at most) until it is healthy
+  e0=$(up); timeout 30 sh -c "$3" >${dir}/ev.out 2>&1; rc=$?; e1=$(up)
+  drift=0; s0=$(cut -d. -f1 /proc/uptime)
+  while :; do
+    s=$(cut -d. -f1 /proc/uptime)
+    inroute && drift=1
+    [ $s -ge $((s0 + 3)) ] && healthy && break
+    [ $s -ge $((s0 + 12)) ] && break
+    sleep 0.1
+  done
+  healthy && ok=1 || ok=0
+  echo "event=$2 rc=$rc drift=$drift ok=$ok start=$e0 done=$e1 settled=$(up) out=$(tr '\\n' ' ' <${dir}/ev.out | cut -c1-200)" >>${dir}/drift
+  sec rules-$1; ip -N -j -4 rule show; end rules-$1
+  sec route-$1; ip route show table ${table}; end route-$1
+}`;
+
 export function tcpShell(t: TcpPlan, table: number, node: string) {
   const dir = '/run/mpgen-lab';
   return {
@@ -249,27 +273,13 @@ tcpreport() { # name: ask the client, wait (bounded) for its file, print it as s
 tcp open A ${t.batchA}
 sleep 2`,
     /** after line 0 is out: the second batch, all on the healthy line */
-    openB: `tcp open B ${t.batchB}
-sleep 2`,
-    /** the drift events, each followed by a bounded wait; sections drift (one line each) and rules-I */
-    events: `healthy() { ip route show table ${table} | grep -q 'dev ${t.healthyDev} ' && ! inroute; }
-ev() { # index name command: run it, then watch the route (by guest uptime: 3 s at least, 12 s at most) until it is healthy
-  e0=$(up); timeout 30 sh -c "$3" >${dir}/ev.out 2>&1; rc=$?; e1=$(up)
-  drift=0; s0=$(cut -d. -f1 /proc/uptime)
-  while :; do
-    s=$(cut -d. -f1 /proc/uptime)
-    inroute && drift=1
-    [ $s -ge $((s0 + 3)) ] && healthy && break
-    [ $s -ge $((s0 + 12)) ] && break
-    sleep 0.1
-  done
-  healthy && ok=1 || ok=0
-  echo "event=$2 rc=$rc drift=$drift ok=$ok start=$e0 done=$e1 settled=$(up) out=$(tr '\\n' ' ' <${dir}/ev.out | cut -c1-200)" >>${dir}/drift
-  sec rules-$1; ip -N -j -4 rule show; end rules-$1
-  sec route-$1; ip route show table ${table}; end route-$1
-}
+    openB: `${DRIFT_FUNCS(table, t.healthyDev, dir)}
 : >${dir}/drift
-${t.events.map((e, i) => `ev ${i} ${e.name} '${e.cmd}'`).join('\n')}
+${t.events.flatMap((e, i) => (e.early ? [`ev ${i} ${e.name} '${e.cmd}'`] : [])).join('\n')}
+tcp open B ${t.batchB}
+sleep 2`,
+    /** the other drift events, each followed by a bounded wait; sections drift (one line each) and rules-I */
+    events: `${t.events.flatMap((e, i) => (e.early ? [] : [`ev ${i} ${e.name} '${e.cmd}'`])).join('\n')}
 sec drift; cat ${dir}/drift; end drift
 sleep 1
 tcpreport out`,
