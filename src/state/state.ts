@@ -5,7 +5,7 @@
  * backend only translates it into its own format, and `mpgen check` compares
  * the live kernel with the same lists.
  */
-import type { Destination, Mode, NatKind, PortRange } from '../model/model.js';
+import type { Destination, Mode, NatKind, Policy } from '../model/model.js';
 import type { Addr, Prefixed } from './value.js';
 import type { Names } from './names.js';
 
@@ -137,19 +137,8 @@ export interface Mark {
   mask: number;
 }
 
-/** A policy as the netfilter translation needs it (docs/kernel-state.md, "Steering"). */
-export interface PolicyState {
-  name: string;
-  index: number;
-  protocol?: 'tcp' | 'udp' | 'icmp';
-  dport: PortRange[];
-  sport: PortRange[];
-  src: string[];
-  dst: string[];
-  /** uplink names in order of preference; the keepalive moves the policy to the first live one */
-  uplinks: string[];
-  fallback: 'balance' | 'none';
-}
+/** A policy as the netfilter translation needs it (docs/kernel-state.md, "Steering"): the model's, as it is. */
+export type PolicyState = Policy;
 
 /**
  * Connection steering in netfilter: with pinning, new connections get the mark of the uplink they

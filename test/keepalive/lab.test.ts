@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '../support/require.js';
+import { tcStub } from './lab-stubs.js';
 import { Daemon, Lab, RouteMonitor, SHELLS, StatusWatch, cleanupDir, install, labModel, routerAddr, sh, trySh, waitFor, type Installed } from './lab.js';
 
 const why = missing({ commands: ['ip', 'ping', 'dash', 'bash', 'busybox', 'conntrack', 'nft'], root: true, netns: true });
@@ -242,27 +243,8 @@ describe.skipIf(why !== undefined)('keepalive lab: teql path with a recording tc
       const conf = readFileSync(join(inst.etc, 'lab.conf'), 'utf8');
       expect(conf).toMatch(/^BOND=teql0$/m);
       expect(conf).not.toMatch(/^TABLE=/m);
-      // tc stub: remembers which devices have teql0 as root qdisc, logs every change
-      const bin = join(inst.dir, 'bin');
-      const state = join(inst.dir, 'tcstate');
-      mkdirSync(bin);
-      mkdirSync(state);
-      writeFileSync(join(state, 'r1'), '');
-      writeFileSync(join(state, 'r2'), '');
-      writeFileSync(
-        join(bin, 'tc'),
-        `#!/bin/sh
-S='${state}'
-case "$*" in
-"qdisc show dev "*" root") [ -f "$S/$4" ] && echo "qdisc teql0 0: root refcnt 2" || echo "qdisc noqueue 0: root refcnt 2"; exit 0 ;;
-"qdisc del dev "*" root") echo "$*" >> '${inst.dir}/tc.log'; rm -f "$S/$4" ;;
-"qdisc add dev "*" root teql0") echo "$*" >> '${inst.dir}/tc.log'; : > "$S/$4" ;;
-*) echo "unexpected: $*" >> '${inst.dir}/tc.log'; exit 1 ;;
-esac
-`,
-      );
-      chmodSync(join(bin, 'tc'), 0o755);
-      d = new Daemon(lab, inst, 'lab', ['dash'], { PATH: `${bin}:${process.env.PATH}` });
+      const { path, state } = tcStub(inst, ['r1', 'r2']);
+      d = new Daemon(lab, inst, 'lab', ['dash'], { PATH: path });
       d.start();
       await waitFor('running', () => d!.status().includes('state=running'), 20_000, () => d!.output);
       expect(existsSync(join(inst.dir, 'tc.log'))).toBe(false);
