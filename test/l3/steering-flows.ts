@@ -124,10 +124,13 @@ export class FlowClient {
 }
 
 /** flowKey -> line (1-based) that carries it now, from the router's conntrack (LAN host's flows to the server only). */
-export function linesOfFlows(lab: SteeringLab): Map<string, number> {
+export function linesOfFlows(lab: SteeringLab, dport?: number): Map<string, number> {
   const m = new Map<string, number>();
   for (const e of lab.conntrack()) {
     if (e.src !== LAN_HOST || (e.proto !== 'tcp' && e.proto !== 'udp')) continue;
+    // an entry of a closed connection lingers (TIME_WAIT), and its source port may be in use again
+    // towards another port: with the port known, only that port's entries count
+    if (dport !== undefined && e.dport !== dport) continue;
     m.set(flowKey(e), lineOf(e.replyDst));
   }
   return m;

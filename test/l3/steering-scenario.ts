@@ -160,7 +160,7 @@ export async function newConnections(
   } catch {
     /* the rest counts as stuck */
   }
-  const lines = linesOfFlows(lab);
+  const lines = linesOfFlows(lab, port);
   const perLine = Array.from({ length: N_UPLINKS }, () => 0);
   for (const f of mine) {
     if (f.echoes === 0) continue;
