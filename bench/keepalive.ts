@@ -18,7 +18,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { Daemon, Lab, RouteMonitor, SHELLS, cleanupDir, install, labModel, modemAddr, sh, waitFor } from '../test/keepalive/lab.js';
-import { worstCaseDetectionMs, worstCaseRecoveryMs } from '../src/backends/keepalive.js';
+import { farTiming, worstCaseDetectionMs, worstCaseRecoveryMs } from '../src/backends/keepalive.js';
 import type { Keepalive, Model } from '../src/model/model.js';
 
 const args = process.argv.slice(2);
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
   }
   if (!NO_FAR) {
     const k = NEW as Required<Pick<Keepalive, 'intervalMs' | 'timeoutMs' | 'down' | 'up'>>;
-    const f = { intervalMs: k.intervalMs * 2, timeoutMs: k.timeoutMs, down: Math.ceil(k.down / 2), up: Math.ceil(k.up / 2) };
+    const f = farTiming(k);
     console.log(`\n== defaults with far targets: gateway (${fmt(NEW)}) + 2 far targets (${fmt(f)}), quorum 2 of 3; the blackhole is behind a live modem`);
     console.log(`formula (far targets): worst-case detection = ${worstCaseDetectionMs(f)} ms; recovery = ${worstCaseRecoveryMs(f)}..${worstCaseRecoveryMs(f) + f.intervalMs} ms`);
     const { det, rec } = await detectionRecovery(NEW, RUNS, true);

@@ -21,7 +21,8 @@ export const DEFAULTS = {
    * behind a live modem (seed 004) is noticed: anycast resolvers of two operators (Cloudflare,
    * Google), which answer ICMP echo worldwide. They are probed at half the gateway's rate (2 per
    * second per uplink with the defaults, the rate of pfSense's dpinger default) with down and up
-   * halved, so the line is still taken out within 3 s: 0.5 * (4 + ceil(0.75 / 0.5)) = 3.0 s
+   * halved, and lost when not answered within their interval, so the line is still taken out within
+   * 3 s: 0.5 * (4 + 1) = 2.5 s
    * (docs/keepalive.md, "Far targets").
    */
   targets: ['1.1.1.1', '8.8.8.8'],

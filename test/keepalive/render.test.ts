@@ -116,10 +116,11 @@ describe('keepalive contribution', () => {
     expect(lines.filter((l) => l.startsWith('POLICY_'))).toEqual([]);
   });
 
-  it('far targets run at half the rate with down and up halved: 3.0 s worst case with the defaults', () => {
-    const f = farTiming({ intervalMs: 250, down: KEEPALIVE_DEFAULTS.down, up: KEEPALIVE_DEFAULTS.up });
-    expect(f).toEqual({ intervalMs: 500, down: 4, up: 10 });
-    expect(worstCaseDetectionMs({ intervalMs: f.intervalMs, timeoutMs: 750, down: f.down })).toBe(3000);
+  it('far targets run at half the rate with down and up halved, lost within their interval: 2.5 s worst case with the defaults', () => {
+    const f = farTiming({ intervalMs: 250, timeoutMs: 750, down: KEEPALIVE_DEFAULTS.down, up: KEEPALIVE_DEFAULTS.up });
+    expect(f).toEqual({ intervalMs: 500, timeoutMs: 500, down: 4, up: 10 });
+    expect(worstCaseDetectionMs(f)).toBe(2500);
+    expect(farTiming({ intervalMs: 500, timeoutMs: 300, down: 3, up: 10 }).timeoutMs).toBe(300);
   });
 
   it('lists both textfile directories; the unit links them as root around the sandboxed daemon', () => {

@@ -213,7 +213,7 @@ stop_probe() {
 monitor() {
 	mi=$1 mj=$2 tgt=$3 bind=$4 st=$5
 	if [ "${6:-0}" = 1 ]; then
-		ISEC=$FISEC DOWN=$FAR_DOWN UP=$FAR_UP K=$FK STATS_EVERY=$FSTATS
+		ISEC=$FISEC DOWN=$FAR_DOWN UP=$FAR_UP K=$FK STATS_EVERY=$FSTATS TIMEOUT_US=$FTIMEOUT_US
 	fi
 	pp=
 	fifo=$RUN/$NAME.$MAINPID.$mi.$mj

@@ -127,7 +127,11 @@ run() {
 	# the far targets' timing
 	ms_to_s "$FAR_INTERVAL_MS"
 	FISEC=$S
-	FK=$(((TIMEOUT_MS + FAR_INTERVAL_MS - 1) / FAR_INTERVAL_MS))
+	# a far probe is lost when not answered within its interval (or the timeout, when shorter)
+	_ft=$TIMEOUT_MS
+	[ "$_ft" -gt "$FAR_INTERVAL_MS" ] && _ft=$FAR_INTERVAL_MS
+	FTIMEOUT_US=$((_ft * 1000))
+	FK=$(((_ft + FAR_INTERVAL_MS - 1) / FAR_INTERVAL_MS))
 	FSTATS=$((5000 / FAR_INTERVAL_MS))
 	[ "$FSTATS" -ge 1 ] || FSTATS=1
 	CHECK_S=5
