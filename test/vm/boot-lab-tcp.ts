@@ -107,9 +107,11 @@ export interface DriftEvent {
   /** sh run in the guest */
   cmd: string;
   /**
-   * run right after the line is out, before the connections of the outage open: restarting
-   * systemd-networkd loses some connections opened while a line is out (docs/boot-lab.md, open),
-   * so it is proven on the connections of before the outage only
+   * run right after the line is out, before the connections of the outage open: a daemon that puts
+   * the dead line back in the multipath route (restarting systemd-networkd, `nmcli connection up`)
+   * loses some connections opened while the line was out, although the keepalive repairs the route
+   * within a second (docs/boot-lab.md, open), so those events are proven on the connections of
+   * before the outage only
    */
   early?: boolean;
 }
@@ -137,7 +139,7 @@ export function driftEvents(backend: string | undefined, m: Model): DriftEvent[]
       return [
         { name: 'nm-reload', cmd: 'nmcli general reload' },
         // the connection ids the nm backend writes: mpgen-PROFILE-UPLINK
-        { name: `nm-up-${healthy.name}`, cmd: `nmcli connection up mpgen-${m.name}-${healthy.name}` },
+        { name: `nm-up-${healthy.name}`, cmd: `nmcli connection up mpgen-${m.name}-${healthy.name}`, early: true },
         flap,
       ];
     default:
