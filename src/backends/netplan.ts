@@ -79,7 +79,8 @@ function uplinkYaml(s: KernelState, u: Uplink): EthernetYaml {
 function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile {
   const m = ctx.model;
   const first = u.index === 0;
-  const network: KeyValue[] = hook ? [{ key: 'KeepConfiguration', value: 'static' }] : [];
+  // networkd's start would otherwise remove and re-add the address, dropping its NAT connections
+  const network: KeyValue[] = [{ key: 'KeepConfiguration', value: 'static' }];
   const f: NetworkFile = {
     marker: marker(m),
     comments: [`uplink ${u.name}: what netplan cannot express for ${u.interface}`],

@@ -114,7 +114,9 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
     { key: 'ConfigureWithoutCarrier', value: 'yes' },
   ];
   if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, u.interface)) });
-  if (hook) network.push({ key: 'KeepConfiguration', value: 'static' });
+  // Without it networkd's start (a package upgrade restarts it) removes the address and adds it
+  // again: the kernel then drops every connection masqueraded to it (found in the boot lab).
+  network.push({ key: 'KeepConfiguration', value: 'static' });
   // no-carrier, not no: wait-online must still see the uplinks (with every link "no" it waits for
   // nothing, times out after 2 minutes and delays network-online.target, found in the boot lab),
   // yet a configured link without carrier counts as online, so a dead line does not hold up boot.

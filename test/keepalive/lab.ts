@@ -147,6 +147,19 @@ export class Lab {
     this.ip(this.ns.router, 'route', 'replace', 'default', 'table', String(TABLE), 'proto', 'static', ...nh);
   }
 
+  /** A second default route beside the daemon's, as systemd-networkd appends its own at its start. */
+  appendRoute(which: number[]): void {
+    const nh = which.flatMap((i) => ['nexthop', 'via', modemAddr(i), 'dev', `r${i}`, 'weight', '1']);
+    this.ip(this.ns.router, 'route', 'append', 'default', 'table', String(TABLE), 'proto', 'static', ...nh);
+  }
+
+  /** The default routes of table 222, one line each. */
+  defaultRoutes(): string[] {
+    return this.ip(this.ns.router, '-o', 'route', 'show', 'table', String(TABLE))
+      .split('\n')
+      .filter((l) => l.startsWith('default'));
+  }
+
   /** The route a renderer installs: every uplink in the multipath route. */
   installAll(weights?: number[]): void {
     const nh: string[] = [];

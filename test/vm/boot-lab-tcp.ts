@@ -106,14 +106,6 @@ export interface DriftEvent {
   name: string;
   /** sh run in the guest */
   cmd: string;
-  /**
-   * run right after the line is out, before the connections of the outage open: a daemon that puts
-   * the dead line back in the multipath route (restarting systemd-networkd, `nmcli connection up`)
-   * loses some connections opened while the line was out, although the keepalive repairs the route
-   * within a second (docs/boot-lab.md, open), so those events are proven on the connections of
-   * before the outage only
-   */
-  early?: boolean;
 }
 
 /**
@@ -121,25 +113,18 @@ export interface DriftEvent {
  * its configuration (which holds the boot balance, dead line included) and
  * the keepalive must repair that drift. The healthy uplink is touched only
  * where that keeps its address (an ifdown would drop it, and with it every
- * masqueraded connection: no keepalive can save those).
+ * masqueraded connection: no keepalive can save those), except for
+ * `nmcli connection up`, which re-adds it: the kernel drops its connections'
+ * entries and their next packets must find the repaired route.
  */
 export function driftEvents(backend: string | undefined, m: Model): DriftEvent[] {
-  return allDriftEvents(backend, m).filter((e) => !e.early || process.env.MPGEN_BOOTLAB_RESTART === '1');
-}
-
-/**
- * Every drift event, the two that re-install the dead line (`early`) included: those lose some
- * pinned connections, in one of a few runs even ones opened before the outage (docs/boot-lab.md,
- * open), so they run only with MPGEN_BOOTLAB_RESTART=1 until that is fixed.
- */
-function allDriftEvents(backend: string | undefined, m: Model): DriftEvent[] {
   const [dead, healthy] = m.uplinks as [Model['uplinks'][number], Model['uplinks'][number]];
   const flap: DriftEvent = { name: 'flap-lan0', cmd: 'ip link set lan0 down; sleep 0.5; ip link set lan0 up' };
   switch (backend) {
     case 'networkd':
     case 'netplan':
       return [
-        { name: 'restart-networkd', cmd: 'systemctl restart systemd-networkd', early: true },
+        { name: 'restart-networkd', cmd: 'systemctl restart systemd-networkd' },
         { name: `reconfigure-${healthy.interface}`, cmd: `networkctl reconfigure ${healthy.interface}` },
         { name: 'networkctl-reload', cmd: 'networkctl reload' },
         flap,
@@ -148,7 +133,7 @@ function allDriftEvents(backend: string | undefined, m: Model): DriftEvent[] {
       return [
         { name: 'nm-reload', cmd: 'nmcli general reload' },
         // the connection ids the nm backend writes: mpgen-PROFILE-UPLINK
-        { name: `nm-up-${healthy.name}`, cmd: `nmcli connection up mpgen-${m.name}-${healthy.name}`, early: true },
+        { name: `nm-up-${healthy.name}`, cmd: `nmcli connection up mpgen-${m.name}-${healthy.name}` },
         flap,
       ];
     default:
@@ -286,11 +271,10 @@ sleep 2`,
     /** after line 0 is out: the second batch, all on the healthy line */
     openB: `${DRIFT_FUNCS(table, t.healthyDev, dir)}
 : >${dir}/drift
-${t.events.flatMap((e, i) => (e.early ? [`ev ${i} ${e.name} '${e.cmd}'`] : [])).join('\n')}
 tcp open B ${t.batchB}
 sleep 2`,
     /** the other drift events, each followed by a bounded wait; sections drift (one line each) and rules-I */
-    events: `${t.events.flatMap((e, i) => (e.early ? [] : [`ev ${i} ${e.name} '${e.cmd}'`])).join('\n')}
+    events: `${t.events.map((e, i) => `ev ${i} ${e.name} '${e.cmd}'`).join('\n')}
 sec drift; cat ${dir}/drift; end drift
 sleep 1
 tcpreport out`,

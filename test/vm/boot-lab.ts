@@ -199,7 +199,7 @@ sec check-err; cat /run/mpgen-lab/check.err 2>/dev/null; end check-err
 cat /run/mpgen-lab/state 2>/dev/null
 sec unit; systemctl is-active ${p.keepaliveUnit}; end unit
 ${p.mode === 'teql' ? `send 29999 20  # warm-up: each slave resolves the bond gateway\nsleep 1` : ''}
-${part(tcp?.start)}traffic before ${p.ports.before} ${p.counts.before}
+${process.env.MPGEN_BOOTLAB_TRACE === '1' ? `${TRACE_START}\n` : ''}${part(tcp?.start)}traffic before ${p.ports.before} ${p.counts.before}
 # kill line 0's far link (the host does it on the marker), wait for the keepalive to take it out
 t0=$(up); mark kill 0
 i=0; while inroute && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
@@ -217,7 +217,7 @@ i=0; while grep -q '^uplink [^ ]* down' /run/mpgen/*.status 2>/dev/null && [ $i 
 traffic back ${p.ports.back} ${p.counts.back}
 chk check-back
 ${part(tcp?.back)}sec failover; printf 'kill=%s\\nout=%s\\ngone=%s\\nrestore=%s\\nrejoined=%s\\nback=%s\\n' "$t0" "$t1" "$gone" "$t2" "$t3" "$back"; end failover
-sec journal; journalctl -b -u '${p.keepaliveUnit}' --no-pager -o short-monotonic 2>&1 | tail -n 40; end journal
+${process.env.MPGEN_BOOTLAB_TRACE === '1' ? `${TRACE_END}\n` : ''}sec journal; journalctl -b -u '${p.keepaliveUnit}' --no-pager -o short-monotonic 2>&1 | tail -n 40; end journal
 # when each piece came up (microseconds of monotonic time, i.e. since kernel start)
 sec timeline; for x in network-pre.target networking.service systemd-networkd.service NetworkManager.service network.target network-online.target systemd-networkd-wait-online.service NetworkManager-wait-online.service '${p.keepaliveUnit}'; do
   printf '%s %s\n' "$x" "$(systemctl show -p ActiveEnterTimestampMonotonic -p ActiveState --value "$x" 2>/dev/null | tr '\n' ' ')"; done; end timeline
@@ -225,6 +225,13 @@ sec netdiag; journalctl -b -u systemd-networkd-wait-online.service -u NetworkMan
 true
 `;
 }
+
+/** MPGEN_BOOTLAB_TRACE=1: conntrack destroy events and address/route/rule/link events, printed at the end */
+const TRACE_START = `conntrack -E -e NEW,DESTROY -o timestamp,mark >/run/mpgen-lab/trace-ct 2>&1 &
+ip -ts monitor address route rule link >/run/mpgen-lab/trace-ip 2>&1 &
+sleep 0.5`;
+const TRACE_END = `sec trace-ct; cat /run/mpgen-lab/trace-ct; end trace-ct
+sec trace-ip; cat /run/mpgen-lab/trace-ip; end trace-ip`;
 
 export interface StepEvent {
   step: 'kill' | 'restore';

@@ -139,6 +139,20 @@ ticker() {
 	exit 0
 }
 
+# reflush_dead: while the route was wrong, a connection whose entry the kernel had just dropped
+# (a daemon re-adding an address flushes what was masqueraded to it) was picked up again by its
+# next packet and pinned to a dead line; remove dead lines' connections once more, so that the
+# next packet takes the repaired route
+reflush_dead() {
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		eval "_l=\$L_$_j"
+		[ "$_l" = 0 ] && eval "CTD_$_j=0"
+		_j=$((_j + 1))
+	done
+	flush_conntrack ""
+}
+
 # drift_check WHY: re-read the kernel; put the wanted set back where it differs
 drift_check() {
 	read_kernel
@@ -152,6 +166,8 @@ drift_check() {
 			eval "_is=\$IS_$_k _hv=\$HAVE_$_k"
 			if [ "$_hv" = 0 ]; then
 				_drift="$_drift${_drift:+, }$_d table $TABLE missing"
+			elif [ "$_is" = ' dup ' ]; then
+				_drift="$_drift${_drift:+, }$_d table $TABLE: more than one route"
 			elif [ "$_is" != "$WANT" ]; then
 				_drift="$_drift${_drift:+, }$_d table $TABLE via $(names_of "$_is")"
 			fi
@@ -160,6 +176,7 @@ drift_check() {
 	[ -n "$_drift" ] || return 0
 	if apply_set "$WANT"; then
 		log "drift ($1): $_drift; repaired: $(names_of "$WANT")"
+		reflush_dead
 	else
 		log "drift ($1): $_drift; repair failed, will retry"
 	fi

@@ -3,9 +3,11 @@
 
 # ---------------------------------------------------------------- kernel state
 
-# route_line DEST: the line for DEST from $ROUTE_DUMP into RL ("" if absent)
+# route_line DEST: the first line for DEST from $ROUTE_DUMP into RL ("" if absent), their count
+# into RC (a daemon that appends its own route leaves two: the kernel uses the first)
 route_line() {
 	RL=
+	RC=0
 	_d=$1
 	_old=$IFS
 	IFS='
@@ -16,8 +18,8 @@ route_line() {
 		set -- $_l
 		case ${1-} in
 		"$_d" | "${_d%/32}")
-			RL=$_l
-			break
+			[ -n "$RL" ] || RL=$_l
+			RC=$((RC + 1))
 			;;
 		esac
 	done
@@ -86,9 +88,11 @@ read_kernel() {
 			if [ -n "$RL" ]; then
 				devs_of "$RL"
 				canon "$DEVS"
-				eval "IS_$_k=\$CANON MET_$_k=\$MET HAVE_$_k=1"
+				eval "IS_$_k=\$CANON MET_$_k=\$MET HAVE_$_k=1 DUP_$_k=\$RC"
+				# two routes: never what is wanted, apply_set removes them all first
+				[ "$RC" -gt 1 ] && eval "IS_$_k=' dup '"
 			else
-				eval "IS_$_k=' ' MET_$_k= HAVE_$_k=0"
+				eval "IS_$_k=' ' MET_$_k= HAVE_$_k=0 DUP_$_k=0"
 			fi
 			[ -n "$INSTALLED" ] || INSTALLED=$CANON
 			[ "$_k" = 1 ] && [ -z "$RL" ] && INSTALLED=MISSING
@@ -160,8 +164,16 @@ apply_set() {
 	_k=0
 	for _d in $ROUTES; do
 		_k=$((_k + 1))
-		eval "_is=\$IS_$_k _met=\$MET_$_k"
+		eval "_is=\$IS_$_k _met=\$MET_$_k _dup=\${DUP_$_k:-0}"
 		[ "$_is" = "$_want" ] && continue
+		# another route for the same destination (networkd appends its own at its start): each
+		# delete takes the first; the gap before the replace below is a few milliseconds
+		[ "$_is" = ' dup ' ] || _dup=0
+		while [ "$_dup" -gt 0 ]; do
+			"$IP" route del "$_d" table "$TABLE" 2>/dev/null || break
+			_dup=$((_dup - 1))
+		done
+		eval "DUP_$_k=0"
 		_eq=
 		[ "$MODE" = equalize ] && _eq=equalize
 		# shellcheck disable=SC2086 # NH and the optional words are lists of words
