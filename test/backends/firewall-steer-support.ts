@@ -73,7 +73,9 @@ export interface ShRun {
  * its fixed paths, and the host's never change. In SCRIPT, $1.. are ARGS.
  */
 export function sandboxed(prefix: string[], etc: string, run: string, script: string, args: string[] = []): ShRun {
-  const wrapped = `mount --bind "$1" /etc/mpgen && mount --bind "$2" /run && shift 2 || exit 99\n${script}`;
+  // a host without /etc/mpgen gets it in an overlay of /etc, inside this mount namespace only
+  const mountpoint = `[ -d /etc/mpgen ] || { mkdir -p "$1.ovl/u" "$1.ovl/w" && mount -t overlay overlay -o lowerdir=/etc,upperdir="$1.ovl/u",workdir="$1.ovl/w" /etc && mkdir /etc/mpgen; }`;
+  const wrapped = `${mountpoint} && mount --bind "$1" /etc/mpgen && mount --bind "$2" /run && shift 2 || exit 99\n${script}`;
   const r = spawnSync(prefix[0]!, [...prefix.slice(1), 'sh', '-c', wrapped, 'sh', etc, run, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
