@@ -119,8 +119,8 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
       await waitFor('re-added and logged', () => /drift \((monitor|check)\): default table 222 missing; repaired: line1/.test(d.output), 15_000, () => d.output);
       expect(lab.routeDevs()).toEqual(['r1']);
       // a second route appended beside the daemon's (networkd's start): the kernel keeps both
+      // (the daemon may repair it before the next command here can look)
       lab.appendRoute([1, 2]);
-      expect(lab.defaultRoutes()).toHaveLength(2);
       await waitFor('one route again', () => lab.defaultRoutes().length === 1 && lab.routeDevs().join() === 'r1', 15_000, () => `${lab.defaultRoutes().join('\n')}\n${d.output}`);
       await waitFor('logged', () => /drift \((monitor|check)\): default table 222: more than one route; repaired: line1/.test(d.output), 10_000, () => d.output);
     });
