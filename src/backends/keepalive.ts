@@ -11,7 +11,7 @@ import { DEFAULTS } from '../profile/defaults.js';
 import { IFNAME_RE } from '../profile/schema.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
-import { addressOf, destinations, routesByRole, routesOf } from '../state/query.js';
+import { addressOf, destinations, routesByRole, routesOf, uplinkRule } from '../state/query.js';
 import type { KernelState, Route, UplinkState } from '../state/state.js';
 import { literal, type Addr } from '../state/value.js';
 import { marker, type Backend, type Contribution } from './backend.js';
@@ -57,9 +57,10 @@ const sameAddr = (a: Addr, b: Addr): boolean => a.kind === 'literal' && b.kind =
 
 /** The uplink's SNAT/source address when its conntrack entries can be told apart from the others'. */
 function conntrackAddress(s: KernelState, u: UplinkState): Addr | undefined {
-  if (s.mode === 'teql') return undefined;
+  // a dynamic uplink's connections go by its marks, or by the address the daemon reads
+  if (s.mode === 'teql' || u.addressing !== 'static') return undefined;
   const own = addressOf(s, u.name).local.addr;
-  const shared = s.uplinks.some((o) => o.name !== u.name && sameAddr(addressOf(s, o.name).local.addr, own));
+  const shared = s.uplinks.some((o) => o.name !== u.name && o.addressing === 'static' && sameAddr(addressOf(s, o.name).local.addr, own));
   return shared ? undefined : own;
 }
 
@@ -129,25 +130,28 @@ export function keepaliveConfig(s: KernelState, m: Model): string {
   lines.push(`UPLINKS=${s.uplinks.length}`);
   s.uplinks.forEach((u, i) => {
     const p = `UPLINK_${i + 1}_`;
-    const a = addressOf(s, u.name);
     const r = probeRoute(s, u);
     const probe = u.probe.map((t) => ipv4(t, `probe target of ${u.name}`));
     const farTargets = u.far.map((t) => ipv4(t, `far target of ${u.name}`));
     const mark = markOf.get(u.name);
     const conntrack = conntrackAddress(s, u);
+    const dynamic = u.addressing !== 'static';
+    // a dynamic uplink: address, subnet and gateway are read from the kernel at run time (38-lease.sh)
+    const a = dynamic ? undefined : addressOf(s, u.name);
     lines.push(
       `${p}NAME=${check('name', u.name, 'uplink name')}`,
-      `${p}DEV=${check('ifname', u.interface, `interface of ${u.name}`)}`,
-      `${p}SRC=${ipv4(a.local.addr, `address of ${u.name}`)}`,
-      `${p}NET=${a.network}`,
-      `${p}GW=${r.gateway ? ipv4(r.gateway, `gateway of ${u.name}`) : ''}`,
+      `${p}DEV=${check('ifname', u.device, `interface of ${u.name}`)}`,
+      `${p}SRC=${a ? ipv4(a.local.addr, `address of ${u.name}`) : ''}`,
+      `${p}NET=${a ? a.network : ''}`,
+      `${p}GW=${!dynamic && r.gateway ? ipv4(r.gateway, `gateway of ${u.name}`) : ''}`,
       `${p}ONLINK=${r.onlink ? 1 : 0}`,
       `${p}WEIGHT=${u.weight}`,
       `${p}TABLE=${u.table}`,
+      ...(dynamic ? [`${p}DYN=${u.addressing}`, `${p}PRIO=${uplinkRule(s, u.name).priority}`, `${p}PROBEGW=${u.probeGateway ? 1 : 0}`] : []),
       `${p}PROBE=${probe.join(' ')}`,
       `${p}FAR=${farTargets.join(' ')}`,
       // a strict majority of all its targets, the gateway's and the far ones together
-      `${p}QUORUM=${quorum(probe.length + farTargets.length)}`,
+      `${p}QUORUM=${quorum(probe.length + (u.probeGateway ? 1 : 0) + farTargets.length)}`,
       `${p}TIER=${u.tier}`,
       `${p}MARK=${mark === undefined ? '' : hex(mark)}`,
       `${p}CONNTRACK=${conntrack ? ipv4(conntrack, `address of ${u.name}`) : ''}`,

@@ -10,8 +10,8 @@
  * embeds the body in the bundle; from src, src/keepalive/script.ts reads the parts.
  */
 
-/** The parts, in the order of the script: configuration, probing, decisions, policies and drift, kernel changes, metrics, lifecycle. */
-export const KEEPALIVE_PARTS = ['10-config', '20-probe', '30-decide', '35-steer', '40-kernel', '45-metrics', '50-lifecycle'] as const;
+/** The parts, in the order of the script: configuration, probing, decisions, policies and drift, dynamic uplinks, kernel changes, metrics, lifecycle. */
+export const KEEPALIVE_PARTS = ['10-config', '20-probe', '30-decide', '35-steer', '38-lease', '40-kernel', '45-metrics', '50-lifecycle'] as const;
 
 /** The one line of the first part that the marker comment replaces. */
 export const MARKER_PLACEHOLDER = '#@MPGEN_MARKER@';

@@ -30,14 +30,37 @@ export interface Cidr {
   broadcast?: string;
 }
 
+/** How an uplink gets its address: written in the profile, a DHCPv4 lease, or a PPPoE session. */
+export type Addressing = 'static' | 'dhcp' | 'pppoe';
+
+export interface Pppoe {
+  /** [A-Za-z0-9._@+=:/-]{1,64} */
+  username: string;
+  /** inline secret: it lands in mode-0600 files and in the package (mpgen warns) */
+  password?: string;
+  /** a file on the target box, read by pppd (`@FILE` in the secrets file); never read or packed by mpgen */
+  passwordFile?: string;
+  /** access-concentrator service name ("" or absent: any) */
+  service?: string;
+  /** the PPP interface, pppN */
+  device: string;
+  /** N of pppN (pppd `unit N`) */
+  unit: number;
+}
+
 export interface Uplink {
   /** 0-based position in the profile's uplinks list. */
   index: number;
   /** [a-z][a-z0-9_-]{0,14} */
   name: string;
-  /** kernel interface name, 1..15 chars of [A-Za-z0-9_.-] */
+  /** kernel interface name, 1..15 chars of [A-Za-z0-9_.-]; for PPPoE the Ethernet carrying the session */
   interface: string;
-  address: Cidr;
+  addressing: Addressing;
+  /** the interface that holds the uplink's address and routes: `interface`, or the PPP device */
+  device: string;
+  /** static uplinks only: a lease or session is known at run time (src/state/value.ts) */
+  address?: Cidr;
+  pppoe?: Pppoe;
   /** next hop; undefined = direct link (`nexthop dev X` only, seed 000) */
   gateway?: string;
   onlink: boolean;
@@ -56,7 +79,7 @@ export interface Uplink {
    * the kernel selects by, and stays unambiguous when subnets overlap (seed 004
    * has two uplinks in one /29).
    */
-  ruleFrom: string;
+  ruleFrom?: string;
   /**
    * true when the uplink's connected subnet overlaps a balanced destination
    * (seed 000 balances the very subnet both NICs sit on): the address is added
@@ -68,6 +91,8 @@ export interface Uplink {
   nat: NatKind;
   /** keepalive targets; default [gateway], or [bond.gateway] in teql mode, or [] for a direct link */
   probe: string[];
+  /** a dynamic uplink without probe: probe its current gateway (the lease's router, the PPP peer) */
+  probeGateway: boolean;
   /** far targets probed beside `probe` (keepalive.targets), [] when the uplink sets its own probe */
   far: string[];
   /** failover tier, 1..16: the balance holds the live uplinks of the lowest tier that has one */

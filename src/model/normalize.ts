@@ -5,7 +5,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Profile } from '../profile/schema.js';
 import { durationMs } from '../profile/schema.js';
-import type { Bond, Cidr, Model, NatKind, Policy, PortRange, Uplink } from './model.js';
+import type { Bond, Cidr, Model, NatKind, Policy, PortRange, Pppoe, Uplink } from './model.js';
 import { DEFAULTS } from '../profile/defaults.js';
 
 
@@ -60,6 +60,9 @@ function policies(p: Profile): Policy[] {
   }));
 }
 
+/** PPPoE's 8 bytes of header inside an Ethernet MTU of 1500 (RFC 2516) */
+const PPPOE_MTU = 1492;
+
 export function normalize(p: Profile, source: string): Model {
   const routing = p.routing ?? {};
   const base = routing.rule_priority_base ?? DEFAULTS.rulePriorityBase;
@@ -71,25 +74,44 @@ export function normalize(p: Profile, source: string): Model {
   const n = p.uplinks.length;
   const targets = p.keepalive?.targets ?? [...DEFAULTS.targets];
 
+  let pppUnit = 0;
   const uplinks: Uplink[] = p.uplinks.map((u, i) => {
-    const address = parseCidr(u.address);
+    const addressing = u.address === 'dhcp' || u.address === 'pppoe' ? u.address : 'static';
+    const address = addressing === 'static' ? parseCidr(u.address) : undefined;
     const probeDefault = u.gateway ? [u.gateway] : p.mode === 'teql' && p.bond ? [p.bond.gateway] : [];
+    let pppoe: Pppoe | undefined;
+    if (addressing === 'pppoe' && u.pppoe) {
+      const device = u.pppoe.device ?? `ppp${pppUnit}`;
+      pppUnit++;
+      pppoe = {
+        username: u.pppoe.username,
+        password: u.pppoe.password,
+        passwordFile: u.pppoe.password_file,
+        service: u.pppoe.service || undefined,
+        device,
+        unit: Number(device.slice(3)),
+      };
+    }
     return {
       index: i,
       name: u.name,
       interface: u.interface,
+      addressing,
+      device: pppoe?.device ?? u.interface,
       address,
+      pppoe,
       gateway: u.gateway,
       onlink: u.onlink ?? false,
       weight: u.weight ?? 1,
       mac: u.mac?.toLowerCase(),
-      mtu: u.mtu,
+      mtu: u.mtu ?? (addressing === 'pppoe' ? PPPOE_MTU : undefined),
       table: tables[i]!,
       rulePriority: base + 1 + i,
-      ruleFrom: `${address.address}/32`,
-      noPrefixRoute: routes.some((r) => overlaps(address, r)),
+      ruleFrom: address ? `${address.address}/32` : undefined,
+      noPrefixRoute: address !== undefined && routes.some((r) => overlaps(address, r)),
       nat: p.mode === 'teql' ? 'none' : (u.nat ?? topNat),
       probe: u.probe ?? probeDefault,
+      probeGateway: addressing !== 'static' && u.probe === undefined,
       far: u.probe ? [] : targets,
       tier: u.tier ?? DEFAULTS.tier,
     };

@@ -3,14 +3,21 @@
  * decides which routes, rules, sysctls, qdiscs and NAT objects a profile
  * means; backends and `mpgen check` read the result.
  */
-import type { Model, Uplink } from '../model/model.js';
+import type { Cidr, Model, Uplink } from '../model/model.js';
 import { namesOf } from './names.js';
 import { MAIN_TABLE, MARK_MASK, REJECT_MARK, markOfIndex, type Address, type KernelState, type Link, type Mark, type Nat, type Nexthop, type Qdisc, type Route, type Rule, type Steering, type Sysctl, type UplinkState } from './state.js';
 import { lit, type Addr } from './value.js';
 
-/** Where a static uplink's gateway is; undefined for a direct link. A DHCP uplink will answer `lease`. */
-const gatewayOf = (u: Uplink): Addr | undefined => (u.gateway === undefined ? undefined : lit(u.gateway));
-const addressOf = (u: Uplink): Addr => lit(u.address.address);
+/**
+ * Where an uplink's gateway is: a static one's, the router of a DHCP lease (known at run time), or
+ * none: a direct link, and a PPP link, whose routes name the device alone.
+ */
+function gatewayOf(u: Uplink): Addr | undefined {
+  if (u.addressing === 'dhcp') return { kind: 'lease', uplink: u.name, field: 'gateway' };
+  return u.gateway === undefined ? undefined : lit(u.gateway);
+}
+/** The uplink's own address: written in the profile, or leased (DHCP, PPP IPCP) at run time. */
+const addressOf = (u: Uplink): Addr => (u.address ? lit(u.address.address) : { kind: 'lease', uplink: u.name, field: 'address' });
 /** onlink applies only through a gateway (`onlink: true` on a direct link means nothing). */
 const onlinkOf = (u: Uplink): boolean => u.onlink && u.gateway !== undefined;
 
@@ -22,15 +29,13 @@ function links(m: Model): Link[] {
 }
 
 function addresses(m: Model): Address[] {
-  const out: Address[] = m.uplinks.map((u) => ({
-    interface: u.interface,
-    owner: u.name,
-    local: { addr: addressOf(u), prefix: u.address.prefix },
-    network: u.address.networkCidr,
-    broadcast: u.address.broadcast,
-    noPrefixRoute: u.noPrefixRoute,
-  }));
-  const plain = (iface: string, owner: string, a: Model['uplinks'][number]['address']): Address => ({
+  // a dynamic uplink's address is the DHCP client's or pppd's to set
+  const out: Address[] = m.uplinks.flatMap((u) =>
+    u.address
+      ? [{ interface: u.interface, owner: u.name, local: { addr: addressOf(u), prefix: u.address.prefix }, network: u.address.networkCidr, broadcast: u.address.broadcast, noPrefixRoute: u.noPrefixRoute }]
+      : [],
+  );
+  const plain = (iface: string, owner: string, a: Cidr): Address => ({
     interface: iface,
     owner,
     local: { addr: lit(a.address), prefix: a.prefix },
@@ -81,7 +86,7 @@ function uplinkRoutes(m: Model, u: Uplink): Route[] {
         type: 'unicast',
         to: { kind: 'destination', destination: d },
         gateway,
-        interface: u.interface,
+        interface: u.device,
         source: addressOf(u),
         scope: gateway ? undefined : 'link',
         onlink: onlinkOf(u),
@@ -93,7 +98,7 @@ function uplinkRoutes(m: Model, u: Uplink): Route[] {
   return out;
 }
 
-export const nexthopOf = (u: Uplink): Nexthop => ({ uplink: u.name, interface: u.interface, gateway: gatewayOf(u), weight: u.weight, onlink: onlinkOf(u) });
+export const nexthopOf = (u: Uplink): Nexthop => ({ uplink: u.name, interface: u.device, gateway: gatewayOf(u), weight: u.weight, onlink: onlinkOf(u) });
 
 function sharedRoutes(m: Model): Route[] {
   const b = m.bond;
@@ -124,7 +129,7 @@ const inFirstTier = (u: Uplink): boolean => u.tier === 1;
 const marked = (m: Model): boolean => m.mode !== 'teql' && m.firewall !== 'none' && (m.routing.pinFlows || m.policies.length > 0);
 
 function marks(m: Model): Mark[] {
-  return marked(m) ? m.uplinks.map((u) => ({ uplink: u.name, interface: u.interface, table: u.table, mark: markOfIndex(u.index), mask: MARK_MASK })) : [];
+  return marked(m) ? m.uplinks.map((u) => ({ uplink: u.name, interface: u.device, table: u.table, mark: markOfIndex(u.index), mask: MARK_MASK })) : [];
 }
 
 /**
@@ -174,17 +179,20 @@ function qdiscs(m: Model): Qdisc[] {
 
 function nat(m: Model): Nat[] {
   if (m.bond) return m.bond.nat === 'none' ? [] : [{ interface: m.bond.interface, address: lit(m.bond.address.address), kind: m.bond.nat }];
-  return m.uplinks.flatMap((u) => (u.nat === 'none' ? [] : [{ interface: u.interface, address: addressOf(u), kind: u.nat }]));
+  return m.uplinks.flatMap((u) => (u.nat === 'none' ? [] : [{ interface: u.device, address: addressOf(u), kind: u.nat }]));
 }
 
 const uplinkState = (u: Uplink): UplinkState => ({
   name: u.name,
   index: u.index,
   interface: u.interface,
+  addressing: u.addressing,
+  device: u.device,
   table: u.table,
   weight: u.weight,
   tier: u.tier,
   probe: u.probe.map(lit),
+  probeGateway: u.probeGateway,
   far: u.far.map(lit),
 });
 

@@ -5,7 +5,7 @@
  * backend only translates it into its own format, and `mpgen check` compares
  * the live kernel with the same lists.
  */
-import type { Destination, Mode, NatKind, Policy } from '../model/model.js';
+import type { Addressing, Destination, Mode, NatKind, Policy } from '../model/model.js';
 import type { Addr, Prefixed } from './value.js';
 import type { Names } from './names.js';
 
@@ -158,6 +158,10 @@ export interface UplinkState {
   name: string;
   index: number;
   interface: string;
+  /** static, or learned at run time from a DHCPv4 lease or a PPPoE session */
+  addressing: Addressing;
+  /** the interface that holds the address and routes: `interface`, or the PPP device */
+  device: string;
   table: number;
   weight: number;
   /** failover tier, 1 = the first: tier 1 is the balance at boot, and the one the keepalive fails open to */
@@ -168,6 +172,8 @@ export interface UplinkState {
    * a DHCP uplink's default can be its leased router, which only the keepalive itself will know.
    */
   probe: Addr[];
+  /** probe the current gateway (the lease's router, the PPP peer): known only at run time */
+  probeGateway: boolean;
   /** far targets probed beside `probe` (keepalive.targets); a quorum over both lists decides */
   far: Addr[];
 }

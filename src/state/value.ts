@@ -1,9 +1,9 @@
 /**
  * Addresses in the kernel state: known when mpgen renders (a static uplink's
  * address and gateway), or only at run time (a DHCP lease's address and
- * router, a PPP link's peer). Every uplink is static today, so only literals
- * are produced; a dynamic uplink adds its own kind here, and a backend that
- * can only write literals finds out through `literal()`, the one accessor.
+ * router, a PPP link's peer). A backend that can only write literals leaves
+ * runtime values to the keepalive, which follows the lease (`isRuntime()`);
+ * `literal()`, the one accessor, refuses them.
  */
 
 export type Addr =
@@ -23,6 +23,9 @@ export function literal(a: Addr): string {
   const what = a.kind === 'lease' ? `the ${a.field} leased on ${a.uplink}` : `the peer of ${a.uplink}`;
   throw new RuntimeValueError(`${what} is known only at run time; this format cannot hold it`);
 }
+
+/** True for a value known only at run time (a lease, a PPP session). */
+export const isRuntime = (a: Addr | undefined): boolean => a !== undefined && a.kind !== 'literal';
 
 /** The literal text, or undefined for an absent address. */
 export const literalOpt = (a: Addr | undefined): string | undefined => (a === undefined ? undefined : literal(a));

@@ -61,11 +61,11 @@ describe.skipIf(noIfup)('eni L2: ifup/ifdown --no-act accept the file and print 
       expect(up.out).not.toMatch(/^(ifup|ifdown):|unknown|ignoring|misspell/im);
       const want: string[] = [];
       for (const u of model.uplinks) {
-        if (u.noPrefixRoute) want.push(`ip addr replace ${u.address.cidr} broadcast ${u.address.broadcast} dev ${u.interface} noprefixroute`);
-        else want.push(`ip addr add ${u.address.address}/${u.address.netmask}`);
-        want.push(`ip rule add priority ${u.rulePriority} from ${u.address.address}/32 lookup ${u.table}`);
+        if (u.noPrefixRoute) want.push(`ip addr replace ${u.address!.cidr} broadcast ${u.address!.broadcast} dev ${u.interface} noprefixroute`);
+        else want.push(`ip addr add ${u.address!.address}/${u.address!.netmask}`);
+        want.push(`ip rule add priority ${u.rulePriority} from ${u.address!.address}/32 lookup ${u.table}`);
         for (const d of model.routes) {
-          want.push(`ip route replace ${d}${u.gateway ? ` via ${u.gateway}` : ''} dev ${u.interface} src ${u.address.address} proto static`);
+          want.push(`ip route replace ${d}${u.gateway ? ` via ${u.gateway}` : ''} dev ${u.interface} src ${u.address!.address} proto static`);
           if (model.routing.prohibitFallback) want.push(`ip route replace prohibit ${d} proto static metric 1 table ${u.table}`);
         }
         if (u.onlink && u.gateway) want.push(`ip route replace ${u.gateway} dev ${u.interface} scope link proto static`);
@@ -90,7 +90,7 @@ describe.skipIf(noIfup)('eni L2: ifup/ifdown --no-act accept the file and print 
         const down = ifupdown('ifdown', ['--force', '-i', file, u.interface]);
         expect(down.code, down.out).toBe(0);
         expect(down.out).toContain(`${helper.path} down ${u.interface}`);
-        expect(down.out).toContain(`ip rule del priority ${u.rulePriority} from ${u.ruleFrom} lookup ${u.table}`);
+        expect(down.out).toContain(`ip rule del priority ${u.rulePriority} from ${u.ruleFrom!} lookup ${u.table}`);
         if (model.bond) expect(down.out).toContain(`tc qdisc del dev ${u.interface} root`);
         // the helper leaves this uplink out before its link goes down
         expect(down.out.indexOf(`${helper.path} down`)).toBeLessThan(down.out.indexOf(`ip link set dev ${u.interface} down`));

@@ -66,7 +66,7 @@ describe.skipIf(why !== undefined)('ifcfg L3: route-/rule- files and ifup-local 
 
       // 1. devices and addresses, in the order the network service brings them up
       const devices: { dev: string; cidr: string; mtu?: number }[] = [
-        ...model.uplinks.map((u) => ({ dev: u.interface, cidr: u.address.cidr, mtu: u.mtu })),
+        ...model.uplinks.map((u) => ({ dev: u.interface, cidr: u.address!.cidr, mtu: u.mtu })),
         ...(model.lan ? [{ dev: model.lan.interface, cidr: model.lan.address.cidr }] : []),
         ...(model.bond ? [{ dev: model.bond.interface, cidr: model.bond.address.cidr }] : []),
       ];
@@ -119,7 +119,7 @@ describe.skipIf(why !== undefined)('ifcfg L3: route-/rule- files and ifup-local 
       // a balanced subnet has no connected route in main (noprefixroute)
       const all = readAllRoutes(ns);
       for (const u of model.uplinks) {
-        const connected = all.some((r) => r.table === undefined && r.dst === u.address.networkCidr && r.dev === u.interface && r.protocol === 'kernel');
+        const connected = all.some((r) => r.table === undefined && r.dst === u.address!.networkCidr && r.dev === u.interface && r.protocol === 'kernel');
         expect(connected).toBe(!u.noPrefixRoute);
       }
     });

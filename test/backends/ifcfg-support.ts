@@ -120,7 +120,7 @@ export function expectedRules(model: Model): KRule[] {
   const r = model.routing;
   const rules: KRule[] = [{ priority: r.mainRulePriority, from: 'all', table: 'main', suppress: 0 }];
   for (const u of model.uplinks) {
-    rules.push({ priority: u.rulePriority, from: u.ruleFrom.replace(/\/32$/, ''), table: String(u.table) });
+    rules.push({ priority: u.rulePriority, from: u.ruleFrom!.replace(/\/32$/, ''), table: String(u.table) });
     if (markedModel(model)) rules.push({ priority: u.rulePriority, from: 'all', table: String(u.table), fwmark: `0x${((u.index + 1) << 8).toString(16)}/0x3f00` });
   }
   if (model.mode !== 'teql') rules.push({ priority: r.multipathRulePriority, from: 'all', table: String(r.multipathTable) });
@@ -138,8 +138,8 @@ export function expectedRoutes(model: Model): Map<string, string[]> {
       add(
         String(u.table),
         u.gateway
-          ? `unicast ${kdst(d)} via ${u.gateway} dev ${u.interface} src ${u.address.address} proto static metric 0${u.onlink ? ' onlink' : ''}`
-          : `unicast ${kdst(d)} dev ${u.interface} src ${u.address.address} proto static metric 0`,
+          ? `unicast ${kdst(d)} via ${u.gateway} dev ${u.interface} src ${u.address!.address} proto static metric 0${u.onlink ? ' onlink' : ''}`
+          : `unicast ${kdst(d)} dev ${u.interface} src ${u.address!.address} proto static metric 0`,
       );
       if (model.routing.prohibitFallback) add(String(u.table), `prohibit ${kdst(d)} proto static metric 1`);
     }

@@ -133,7 +133,7 @@ async function runHook(ctx: RenderContext, l: Lab, files: PlannedFile[]): Promis
   const until = Date.now() + 30_000;
   const ready = (): boolean => {
     const out = sh('ip', ['-n', l.ns, '-4', '-o', 'addr', 'show']);
-    return ctx.model.uplinks.every((u) => out.includes(` ${u.interface} `) && out.includes(u.address.cidr));
+    return ctx.model.uplinks.every((u) => out.includes(` ${u.interface} `) && out.includes(u.address!.cidr));
   };
   while (!ready() && Date.now() < until) await sleep(300);
   const cmds = unit.content.split('\n').filter((x) => x.startsWith('ExecStart=')).map((x) => x.slice('ExecStart='.length).split(' '));

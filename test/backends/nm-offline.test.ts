@@ -104,8 +104,8 @@ function expectedUplinkRoutes(model: Model, u: Uplink): Route[] {
   for (const d of model.routes) {
     r.push(
       u.gateway
-        ? { dest: dest(d), gw: u.gateway, metric: '0', options: { ...onlink, src: u.address.address, table: String(u.table) } }
-        : { dest: dest(d), gw: '0.0.0.0', metric: '0', options: { scope: '253', src: u.address.address, table: String(u.table) } },
+        ? { dest: dest(d), gw: u.gateway, metric: '0', options: { ...onlink, src: u.address!.address, table: String(u.table) } }
+        : { dest: dest(d), gw: '0.0.0.0', metric: '0', options: { scope: '253', src: u.address!.address, table: String(u.table) } },
     );
     if (model.routing.prohibitFallback) r.push({ dest: dest(d), gw: '0.0.0.0', metric: '1', options: { table: String(u.table), type: 'prohibit' } });
   }
@@ -145,12 +145,12 @@ describe.skipIf(why !== undefined)('nm keyfiles: nmcli --offline round trip', ()
         if (model.mode !== 'teql') shared.push({ priority: String(model.routing.multipathRulePriority), from: '0.0.0.0/0', table: String(model.routing.multipathTable) } as (typeof shared)[0]);
         if (u) {
           expect(routesOf(ini)).toEqual(expectedUplinkRoutes(model, u));
-          const own: Record<string, string>[] = [{ priority: String(u.rulePriority), from: u.address.address, table: String(u.table) }];
+          const own: Record<string, string>[] = [{ priority: String(u.rulePriority), from: u.address!.address, table: String(u.table) }];
           // kernel-state.md, "Steering": with a firewall, flows are pinned and each uplink has its fwmark rule
           const marked = model.mode !== 'teql' && model.firewall !== 'none' && (model.routing.pinFlows || model.policies.length > 0);
           if (marked) own.push({ priority: String(u.rulePriority), from: '0.0.0.0/0', fwmark: `0x${((u.index + 1) << 8).toString(16)}/0x3f00`, table: String(u.table) });
           expect(rulesOf(ini)).toEqual([...own, ...shared].sort((a, b) => Number(a.priority) - Number(b.priority)));
-          expect(ini.get('ipv4')!.get('address1')).toBe(u.address.cidr);
+          expect(ini.get('ipv4')!.get('address1')).toBe(u.address!.cidr);
           expect(ini.get('ethernet')?.get('mac-address')).toBe(u.mac);
         } else {
           expect(iface).toBe(model.lan?.interface);

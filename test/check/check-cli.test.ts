@@ -79,12 +79,12 @@ describe.skipIf(skip !== undefined)('mpgen check CLI against a namespace (L3)', 
     const m = loadModelFromFile(file);
     const u = m.uplinks[1]!;
     // the uplink's fwmark rule shares the priority: delete the address rule by its selector
-    ip(ns, 'rule', 'del', 'priority', String(u.rulePriority), 'from', u.ruleFrom);
+    ip(ns, 'rule', 'del', 'priority', String(u.rulePriority), 'from', u.ruleFrom!);
     const r = await cli(['check', '-p', file, '--netns', ns]);
     expect(r.code).toBe(1);
     const mark = `from all fwmark 0x${((u.index + 1) << 8).toString(16)}/0x3f00 lookup ${u.table}`;
     expect(r.out.split('\n').filter((l) => l.startsWith('FAIL'))).toEqual([
-      `FAIL rule ${u.rulePriority} from ${u.ruleFrom} lookup ${u.table}: expected from ${u.ruleFrom} lookup ${u.table}, found ${mark}`,
+      `FAIL rule ${u.rulePriority} from ${u.ruleFrom!} lookup ${u.table}: expected from ${u.ruleFrom!} lookup ${u.table}, found ${mark}`,
     ]);
     expect(r.out).toContain(`ok   rule ${u.rulePriority} ${mark}\n`);
     const j = await cli(['check', '-p', file, '--netns', ns, '--json']);

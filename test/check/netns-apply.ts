@@ -41,16 +41,16 @@ export function applyMultipath(model: Model, ns: string, peer: string): void {
   for (const u of model.uplinks) {
     ip(ns, 'link', 'add', u.interface, 'type', 'veth', 'peer', 'name', `m-${u.interface}`, 'netns', peer);
     ip(peer, 'link', 'set', `m-${u.interface}`, 'up');
-    ip(ns, 'addr', 'add', u.address.cidr, 'dev', u.interface);
+    ip(ns, 'addr', 'add', u.address!.cidr, 'dev', u.interface);
     ip(ns, 'link', 'set', u.interface, 'up');
   }
   for (const u of model.uplinks) {
     const via = u.gateway ? ['via', u.gateway] : [];
     for (const dst of model.routes) {
-      ip(ns, 'route', 'add', dst, ...via, 'dev', u.interface, 'src', u.address.address, 'proto', 'static', 'table', String(u.table));
+      ip(ns, 'route', 'add', dst, ...via, 'dev', u.interface, 'src', u.address!.address, 'proto', 'static', 'table', String(u.table));
       if (model.routing.prohibitFallback) ip(ns, 'route', 'add', 'prohibit', dst, 'proto', 'static', 'metric', '1', 'table', String(u.table));
     }
-    ip(ns, 'rule', 'add', 'from', u.ruleFrom, 'lookup', String(u.table), 'priority', String(u.rulePriority));
+    ip(ns, 'rule', 'add', 'from', u.ruleFrom!, 'lookup', String(u.table), 'priority', String(u.rulePriority));
     // kernel-state.md, "Steering": connections pinned to the uplink by their mark use its table
     if (marked(model)) ip(ns, 'rule', 'add', 'fwmark', `0x${((u.index + 1) << 8).toString(16)}/0x3f00`, 'lookup', String(u.table), 'priority', String(u.rulePriority));
   }

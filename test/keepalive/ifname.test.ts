@@ -47,7 +47,7 @@ describe('the interface-name pattern', () => {
   it('the .conf writer refuses exactly the names the schema refuses', () => {
     const m = labModel({ n: 2 });
     const wrong = NAMES.filter((name) => {
-      const u = { ...m.uplinks[0]!, interface: name };
+      const u = { ...m.uplinks[0]!, interface: name, device: name };
       let written: boolean;
       try {
         written = configOf({ ...m, uplinks: [u, m.uplinks[1]!] }).includes(`\nUPLINK_1_DEV=${name}\n`);

@@ -35,7 +35,7 @@ function push(routes: Record<number, string[]>, table: number, r: string): void 
 /** Kernel state after every uplink (and LAN, bond) is up, no keepalive intervention. */
 export function expectedState(model: Model): ExpectedState {
   const rt = model.routing;
-  const rules = [`${rt.mainRulePriority} from all lookup ${MAIN} suppress_prefixlength 0`, ...model.uplinks.map((u) => `${u.rulePriority} from ${u.ruleFrom} lookup ${u.table}`)];
+  const rules = [`${rt.mainRulePriority} from all lookup ${MAIN} suppress_prefixlength 0`, ...model.uplinks.map((u) => `${u.rulePriority} from ${u.ruleFrom!} lookup ${u.table}`)];
   // kernel-state.md, "Steering": one fwmark rule per uplink when connections are pinned or steered
   if (model.mode !== 'teql' && model.firewall !== 'none' && (rt.pinFlows || model.policies.length > 0))
     for (const u of model.uplinks) rules.push(`${u.rulePriority} from all lookup ${u.table} fwmark 0x${((u.index + 1) << 8).toString(16)}/0x3f00`);
@@ -44,10 +44,10 @@ export function expectedState(model: Model): ExpectedState {
   const routes: Record<number, string[]> = {};
   if (model.lan) push(routes, MAIN, `${model.lan.address.networkCidr} dev ${model.lan.interface} src ${model.lan.address.address} proto kernel scope link`);
   for (const u of model.uplinks) {
-    if (!u.noPrefixRoute) push(routes, MAIN, `${u.address.networkCidr} dev ${u.interface} src ${u.address.address} proto kernel scope link`);
+    if (!u.noPrefixRoute) push(routes, MAIN, `${u.address!.networkCidr} dev ${u.interface} src ${u.address!.address} proto kernel scope link`);
     if (u.onlink && u.gateway) push(routes, MAIN, `${u.gateway} dev ${u.interface} proto static scope link`);
     for (const d of model.routes) {
-      push(routes, u.table, `${d}${u.gateway ? ` via ${u.gateway}` : ''} dev ${u.interface} src ${u.address.address} proto static${u.gateway ? '' : ' scope link'}${u.onlink && u.gateway ? ' onlink' : ''}`);
+      push(routes, u.table, `${d}${u.gateway ? ` via ${u.gateway}` : ''} dev ${u.interface} src ${u.address!.address} proto static${u.gateway ? '' : ' scope link'}${u.onlink && u.gateway ? ' onlink' : ''}`);
       if (rt.prohibitFallback) push(routes, u.table, `prohibit ${d} proto static metric 1`);
     }
   }

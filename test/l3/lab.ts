@@ -57,7 +57,7 @@ export class Lab {
       const modem = `${this.router}-m${i}`;
       this.addNs(modem);
       this.ip(this.router, 'link', 'add', u.interface, 'type', 'veth', 'peer', 'name', 'wan', 'netns', modem);
-      if (u.gateway) this.ip(modem, 'addr', 'add', `${u.gateway}/${u.address.prefix}`, 'dev', 'wan');
+      if (u.gateway) this.ip(modem, 'addr', 'add', `${u.gateway}/${u.address!.prefix}`, 'dev', 'wan');
       this.ip(modem, 'link', 'set', 'wan', 'up');
     });
     if (model.lan) {

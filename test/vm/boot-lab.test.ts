@@ -192,7 +192,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
               tcp: {
                 batchA: TCP_BATCH_A,
                 batchB: TCP_BATCH_B,
-                healthySrc: m.uplinks[1]!.address.address,
+                healthySrc: m.uplinks[1]!.address!.address,
                 healthyDev: m.uplinks[1]!.interface,
                 events: driftEvents(c.backend, m),
               },
@@ -207,7 +207,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         image?.dispose();
         lab = createLab(
           `bl${process.pid % 10000}${ci}`,
-          m.uplinks.map((u) => ({ address: u.address.cidr, gateway: u.gateway as string })),
+          m.uplinks.map((u) => ({ address: u.address!.cidr, gateway: u.gateway as string })),
           m.bond ? { sharedGateway: m.bond.gateway, routeBack: [m.bond.address.cidr] } : {},
         );
         lab.countUdp(counterRanges(plan));
@@ -274,7 +274,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         const pb = pinnedBreaks(outC, parseConns(u['tcp-back']), plan.tcp.healthySrc);
         tcpV.pinned = pb;
         tcpV.conns = outC.length;
-        const onLine1 = outC.filter((x) => x.via === m.uplinks[0]!.address.address).length;
+        const onLine1 = outC.filter((x) => x.via === m.uplinks[0]!.address!.address).length;
         fig.pinned = `healthy-line ${pb.healthy} of ${outC.length} (line1 ${onLine1}); broken kill=${pb.killed} restore=${pb.restored}; unconnected ${pb.unconnected}; spoofed drops per modem ${JSON.stringify(spoofed)}`;
         console.log(`[boot-lab] ${c.id} pinned: ${fig.pinned}${pb.lost.length ? `\n  lost: ${pb.lost.join(' ')}` : ''}${echo?.stderr() ? `\n  echo server: ${echo.stderr()}` : ''}`);
       }

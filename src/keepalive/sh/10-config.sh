@@ -29,6 +29,9 @@
 set -u
 set -f
 LC_ALL=C
+# shellcheck disable=SC2034 # a newline, for ${x%%"$NL"*} in the other parts
+NL='
+'
 export LC_ALL
 
 PATH=${PATH:-/usr/sbin:/usr/bin:/sbin:/bin}
@@ -143,8 +146,11 @@ load_config() {
 				case ${_r#*_} in
 				NAME) is_uname "$_v" ;;
 				DEV) is_ifname "$_v" ;;
-				SRC) is_ipv4 "$_v" ;;
-				NET) is_cidr "$_v" ;;
+				SRC) is_ipv4_or_empty "$_v" ;;
+				NET) [ -z "$_v" ] || is_cidr "$_v" ;;
+				DYN) case $_v in '' | dhcp | pppoe) ;; *) false ;; esac ;;
+				PRIO) is_uint "$_v" ;;
+				PROBEGW) case $_v in 0 | 1) ;; *) false ;; esac ;;
 				GW | CONNTRACK) is_ipv4_or_empty "$_v" ;;
 				ONLINK) case $_v in 0 | 1) ;; *) false ;; esac ;;
 				WEIGHT | TABLE | QUORUM | TIER) is_uint "$_v" ;;
@@ -206,10 +212,17 @@ load_config() {
 	fi
 	_i=1
 	while [ "$_i" -le "$N" ]; do
-		for _k in NAME DEV SRC WEIGHT QUORUM; do
+		for _k in NAME DEV WEIGHT QUORUM; do
 			eval "_v=\${C_UPLINK_${_i}_$_k-}"
 			[ -n "$_v" ] || die_config "$_f: UPLINK_${_i}_$_k is missing"
 		done
+		# a static uplink's address is in the configuration; a dynamic one's is read at run time
+		eval "_v=\${C_UPLINK_${_i}_SRC-} _dy=\${C_UPLINK_${_i}_DYN-} _pr=\${C_UPLINK_${_i}_PRIO-} _tb=\${C_UPLINK_${_i}_TABLE-}"
+		if [ -z "$_dy" ]; then
+			[ -n "$_v" ] || die_config "$_f: UPLINK_${_i}_SRC is missing"
+		elif [ -n "$_v" ] || [ -z "$_pr" ] || [ -z "$_tb" ]; then
+			die_config "$_f: UPLINK_${_i}_DYN needs UPLINK_${_i}_PRIO and UPLINK_${_i}_TABLE, and no SRC"
+		fi
 		eval "_v=\${C_UPLINK_${_i}_TIER:-1}"
 		[ "$_v" -ge 1 ] || die_config "$_f: UPLINK_${_i}_TIER must be at least 1"
 		eval "C_UPLINK_${_i}_TIER=\$_v"

@@ -219,7 +219,21 @@ monitor() {
 	fifo=$RUN/$NAME.$MAINPID.$mi.$mj
 	trap 'stop_probe; exit 0' TERM INT HUP
 	sent=0 lost=0 rsum=0 rn=0 wsent=0 wlost=0 wrsum=0 wrn=0 okrun=0 lossrun=0 rtt=0
+	cfg _mdy "UPLINK_${mi}_DYN"
+	mtgt=$tgt
 	while :; do
+		# a dynamic uplink: the target and the binding of the current lease; none: a loss per interval
+		if [ -n "$_mdy" ]; then
+			if probe_lease "$mi" "$mtgt"; then
+				tgt=$PT bind=$PB SRCADDR=$PA
+				[ "$METHOD" = arping ] && bind=$PD
+			else
+				kill -0 "$MAINPID" 2>/dev/null || exit 0
+				outcome 0
+				sleep "$ISEC"
+				continue
+			fi
+		fi
 		rm -f "$fifo"
 		if mkfifo -m 600 "$fifo"; then
 			if [ "$METHOD" = arping ]; then

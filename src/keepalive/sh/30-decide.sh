@@ -9,12 +9,14 @@ desired() {
 	_j=1
 	while [ "$_j" -le "$N" ]; do
 		eval "_l=\$L_$_j _tr=\$C_UPLINK_${_j}_TIER"
+		lease_ok "$_j" || _l=0
 		if [ "$_l" = 1 ] && { [ "$_best" = 0 ] || [ "$_tr" -lt "$_best" ]; }; then _best=$_tr; fi
 		_j=$((_j + 1))
 	done
 	WANT=' '
 	if [ "$_best" = 0 ]; then
-		WANT=$BOOT
+		# a dynamic uplink without a lease has no nexthop to give
+		for _x in $BOOT; do lease_ok "$_x" && WANT="$WANT$_x "; done
 		if [ "$FAILOPEN" != 1 ]; then
 			if [ "$BOOT" = "$ALL" ]; then
 				log "every uplink is down: failing open (keeping all of them)"
@@ -29,6 +31,7 @@ desired() {
 	_j=1
 	while [ "$_j" -le "$N" ]; do
 		eval "_l=\$L_$_j _tr=\$C_UPLINK_${_j}_TIER"
+		lease_ok "$_j" || _l=0
 		[ "$_l" = 1 ] && [ "$_tr" = "$_best" ] && WANT="$WANT$_j "
 		_j=$((_j + 1))
 	done

@@ -81,9 +81,17 @@ policies_update() {
 # route with every nexthop, NetworkManager tidies its tables. `ip monitor` reports a change at
 # once; a tick every CHECK_S seconds catches what it misses (teql qdiscs, a dead monitor).
 
-# watched LINE: a route or rule event of the multipath table, an uplink table or a mark rule
+# watched LINE: a route or rule event of the multipath table, an uplink table or a mark rule, or
+# an address event of a dynamic uplink's device
 watched() {
 	case $1 in *fwmark*) return 0 ;; esac
+	case $1 in *' inet '*)
+		for _w in $DYNDEVS; do
+			case $1 in *": $_w "* | *": $_w:"*) return 0 ;; esac
+		done
+		return 1
+		;;
+	esac
 	case $1 in
 	*' table '*) _w=${1#* table } ;;
 	*' lookup '*) _w=${1#* lookup } ;;
@@ -108,7 +116,8 @@ route_watch() {
 	while [ "$_n" -le "$WATCH_RESTARTS" ]; do
 		rm -f "$fifo"
 		mkfifo -m 600 "$fifo" || break
-		"$IP" $_nf -o monitor route rule >"$fifo" 2>/dev/null 3>&- 7>&- 8>&- &
+		# shellcheck disable=SC2086 # the optional word
+		"$IP" $_nf -o monitor route rule ${DYNDEVS:+address} >"$fifo" 2>/dev/null 3>&- 7>&- 8>&- &
 		pp=$!
 		printf '%s\n' "$pp" >"$fifo.pid"
 		while IFS= read -r _line; do
@@ -155,6 +164,7 @@ reflush_dead() {
 
 # drift_check WHY: re-read the kernel; put the wanted set back where it differs
 drift_check() {
+	follow || :
 	read_kernel
 	_drift=
 	if [ "$MODE" = teql ]; then

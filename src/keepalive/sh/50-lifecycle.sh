@@ -161,11 +161,12 @@ run() {
 	POLPEND=0
 	KIDS=
 	# ALL: every uplink; BOOT: those of the lowest tier, the balance at boot and when failing open
-	ALL=' ' BOOT=' ' TIER1=0
+	ALL=' ' BOOT=' ' TIER1=0 DYNDEVS=
 	WATCH=" $TABLE "
 	_j=1
 	while [ "$_j" -le "$N" ]; do
-		eval "_tr=\$C_UPLINK_${_j}_TIER _tb=\${C_UPLINK_${_j}_TABLE-}"
+		eval "_tr=\$C_UPLINK_${_j}_TIER _tb=\${C_UPLINK_${_j}_TABLE-} _dy=\${C_UPLINK_${_j}_DYN-}"
+		[ -n "$_dy" ] && eval "DYNDEVS=\"\$DYNDEVS \$C_UPLINK_${_j}_DEV\" LEASE_$_j=0"
 		ALL="$ALL$_j "
 		if [ "$TIER1" = 0 ] || [ "$_tr" -lt "$TIER1" ]; then TIER1=$_tr; fi
 		[ -n "$_tb" ] && WATCH="$WATCH$_tb "
@@ -203,10 +204,15 @@ run() {
 	while [ "$_j" -le "$N" ]; do
 		case $START_SET in *" $_j "*) _s=1 ;; *) _s=0 ;; esac
 		eval "_tr=\$C_UPLINK_${_j}_TIER _nm=\$C_UPLINK_${_j}_NAME"
-		if [ "$_s" = 0 ] && [ "$_tr" -gt "$TIER1" ]; then
+		# a dynamic uplink is never in the rendered route: it starts up, once it has a lease
+		cfg _dy "UPLINK_${_j}_DYN"
+		if [ "$_s" = 0 ] && { [ "$_tr" -gt "$TIER1" ] || [ -n "$_dy" ]; }; then
 			case $PREVDOWN in *" $_nm "*) ;; *) _s=1 ;; esac
 		fi
 		cfg _pr "UPLINK_${_j}_PROBE"
+		# "gw": the current gateway (the lease's router, the PPP peer), resolved by the probe
+		cfg _pg "UPLINK_${_j}_PROBEGW"
+		[ "$_pg" = 1 ] && _pr="gw $_pr"
 		cfg _fr "UPLINK_${_j}_FAR"
 		# targets 1..: the probe targets, then the far ones (TF=1)
 		_t=0
@@ -227,6 +233,10 @@ run() {
 		eval "NT_$_j=\$_t TU_$_j=\$_tu L_$_j=\$_s SINCE_$_j=\$STARTED TR_$_j=0 CTD_$_j=\$_cd"
 		_j=$((_j + 1))
 	done
+	set +f
+	rm -f "$RUN/$NAME".lease.*
+	set -f
+	follow || :
 	desired
 	if [ "$MODE" = teql ]; then
 		log "start: mode teql on $BOND, attached: $INSTALLED"
@@ -259,7 +269,9 @@ run() {
 			eval "_ip=\$TIP_${_j}_$_t _s=\$T_${_j}_$_t _tf=\$TF_${_j}_$_t"
 			# on-link targets: bind to the device; others: bind to the
 			# uplink's source address, so its policy table routes the probe
-			if in_net "$_ip" "$_net" || in_net "$_ip" "$BOND_NET"; then
+			if [ "$_ip" = gw ] || [ -z "$_net" ]; then
+				_b=$_dv # a dynamic uplink's probe binds as its lease says
+			elif in_net "$_ip" "$_net" || in_net "$_ip" "$BOND_NET"; then
 				_b=$_dv
 			else
 				_b=$SRCADDR

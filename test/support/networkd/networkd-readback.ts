@@ -143,14 +143,14 @@ export function expectedObjects(m: Model): string[] {
   // kernel-state.md, "Steering": a mark per uplink when connections are pinned or steered
   const marked = m.mode !== 'teql' && m.firewall !== 'none' && (rt.pinFlows || m.policies.length > 0);
   for (const u of m.uplinks) {
-    o.push(`addr ${u.interface} ${u.address.cidr}${u.noPrefixRoute ? ' noprefixroute' : ''}`);
+    o.push(`addr ${u.interface} ${u.address!.cidr}${u.noPrefixRoute ? ' noprefixroute' : ''}`);
     o.push(`without-carrier ${u.interface}`);
     if (u.mtu !== undefined) o.push(`mtu ${u.interface} ${u.mtu}`);
-    o.push(`rule ${u.rulePriority} from ${u.ruleFrom} table ${u.table}`);
+    o.push(`rule ${u.rulePriority} from ${u.ruleFrom!} table ${u.table}`);
     if (marked) o.push(`rule ${u.rulePriority} from all fwmark 0x${((u.index + 1) << 8).toString(16)}/0x3f00 table ${u.table}`);
     for (const d of m.routes) {
       const via = u.gateway ? `via ${u.gateway} ` : '';
-      o.push(`route table ${u.table} ${dest(d)} ${via}dev ${u.interface} src ${u.address.address}${u.gateway ? '' : ' scope link'}${u.onlink && u.gateway ? ' onlink' : ''}`);
+      o.push(`route table ${u.table} ${dest(d)} ${via}dev ${u.interface} src ${u.address!.address}${u.gateway ? '' : ' scope link'}${u.onlink && u.gateway ? ' onlink' : ''}`);
       if (rt.prohibitFallback) o.push(`prohibit table ${u.table} ${dest(d)} metric 1`);
     }
     if (u.onlink && u.gateway) o.push(`route table main ${u.gateway}/32 dev ${u.interface} scope link`);
