@@ -374,8 +374,12 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
 
   const parsed = early?.parsed ?? profileSchema.safeParse(value);
   const problems: Array<Problem & { severity: 'error' | 'warning' }> = [];
-  if (!parsed.success) for (const issue of parsed.error.issues) for (const p of explainIssue(issue, value, loc)) problems.push({ ...p, severity: 'error' });
-  for (const f of early?.findings ?? runRules(value)) problems.push(asProblem(f));
+  const findings = early?.findings ?? runRules(value);
+  // a rule that explains a refused value (a PPPoE username with a space) replaces the schema's "is not valid here"
+  const explained = new Set(findings.filter((f) => f.supersedes === 'schema').map((f) => formatPath(f.path)));
+  if (!parsed.success)
+    for (const issue of parsed.error.issues) for (const p of explainIssue(issue, value, loc)) if (!explained.has(formatPath(p.path))) problems.push({ ...p, severity: 'error' });
+  for (const f of findings) problems.push(asProblem(f));
 
   diagnostics.push(...toDiagnostics(problems, (path, atKey) => loc.locate(path, atKey))!);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
