@@ -76,7 +76,7 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
     example: 'password: "s3cret-Pass"',
   },
   'uplinks[].pppoe.password_file': {
-    doc: 'absolute path of a file on the target box that holds the PPP password (its first line); mpgen never reads nor packages it. Of [A-Za-z0-9._/+-], no .. segments. Exactly one of password and password_file',
+    doc: 'absolute path of a file on the target box that holds the PPP password; mpgen never reads nor packages it. Of [A-Za-z0-9._/+-], no .. segments. Exactly one of password and password_file',
     example: 'password_file: /etc/mpgen/secrets/dsl',
   },
   'uplinks[].pppoe.service': { doc: 'the access concentrator service name to ask for: 0 to 64 of [A-Za-z0-9._@+=:/-]', example: 'service: internet' },
@@ -155,7 +155,8 @@ const tableId = (key: string) =>
 export const uplinkSchema = z.strictObject({
   name: str(UPLINK_NAME_RE, 'uplinks[].name'),
   interface: str(IFNAME_RE, 'uplinks[].interface'),
-  address: z.union([str(CIDR_RE, 'uplinks[].address'), oneOf(DYNAMIC_ADDRESSES, 'uplinks[].address')]),
+  // the doc on the union, not on its branches (a JSON Schema editor shows it once)
+  address: z.union([z.string().check(z.regex(CIDR_RE)), z.enum(DYNAMIC_ADDRESSES)]).check(doc('uplinks[].address')),
   gateway: opt(str(IPV4_RE, 'uplinks[].gateway')),
   onlink: opt(bool('uplinks[].onlink')),
   weight: opt(int(1, 256, 'uplinks[].weight')),
