@@ -525,3 +525,34 @@ describe('valid dynamic profiles: no finding of the rules', () => {
     expect(f.filter((x) => x.message.includes('direct link'))).toEqual([]);
   });
 });
+
+describe('hostile strings in the pppoe section are rejected at their key (the injection boundary)', () => {
+  // as in injection.test.ts: shell, newlines and CR (they end a line in the pppd options and secrets
+  // files), quotes, a unicode look-alike and an over-long value
+  const HOSTILE = ['u;reboot', '$(reboot)', '`reboot`', 'u\nreboot', 'u\rplugin x.so', "u' || reboot '", 'u" && reboot "', 'u|reboot', 'u&reboot', 'u>x', 'u reboot', '${IFS}reboot', 'usеr', 'x'.repeat(300)];
+  // a password is any printable ASCII but for `"` and `\` (so shell characters are its own to have):
+  // what would break out of pppd's quoted word, or be read as a file name, is refused
+  const HOSTILE_PASSWORD = ['p"\nplugin evil.so', 'p\nreboot', 'p\r', 'p"x', 'p\\"', '@/etc/shadow', 'pаss', '\u0000', 'x'.repeat(129)];
+  const KEYS: Array<[string, number, string[]]> = [
+    ['username', 12, HOSTILE],
+    ['password_file', 13, [...HOSTILE.map((h) => `/etc/${h}`), '/etc/../shadow', 'etc/x']],
+    ['service', 14, HOSTILE],
+    ['device', 14, [...HOSTILE, 'ppp0;x', 'eth2', 'ppp1234']],
+    ['password', 13, HOSTILE_PASSWORD],
+  ];
+  for (const [key, line, values] of KEYS) {
+    it(`uplinks[1].pppoe.${key}`, () => {
+      for (const v of values) {
+        const text = line === 14 ? after(13, `      ${key}: ${JSON.stringify(v)}`) : set(line, `      ${key}: ${JSON.stringify(v)}`);
+        for (const fast of [true, false]) {
+          const r = parseProfile(text, 'evil.yaml', { fast });
+          expect(r.profile, `${key} accepted ${JSON.stringify(v)}`).toBeUndefined();
+          const hit = r.diagnostics.find((d) => d.severity === 'error' && d.path === `uplinks[1].pppoe.${key}`);
+          expect(hit, `no error at ${key} for ${JSON.stringify(v)}: ${r.diagnostics.map((d) => `${d.path} ${d.message}`).join('; ')}`).toBeDefined();
+          expect(`${hit!.line}:${hit!.col}`).toBe(`${line}:${key.length + 9}`);
+          if (key === 'password' && v.length > 1) expect(hit!.message).not.toContain(v.slice(1, 6));
+        }
+      }
+    });
+  }
+});
