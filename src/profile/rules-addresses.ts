@@ -75,7 +75,7 @@ export const gatewayUnicast: Rule = (p) => {
   const out: Finding[] = [];
   uplinksOf(p).forEach((u, i) => {
     const g = ip(u.gateway);
-    if (!g || isDynamic(u)) return; // a dynamic uplink's gateway is refused (rules-dynamic.ts)
+    if (!g || isDynamic(u)) return; // a dynamic uplink's gateway is refused (dynamicGateway)
     const found = gatewayProblem(p, g, u.onlink === true, cidr(u.address), `uplinks[${i}]`);
     if (found) out.push({ path: ['uplinks', i, 'gateway'], ...found });
   });

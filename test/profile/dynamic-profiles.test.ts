@@ -504,6 +504,8 @@ describe('valid dynamic profiles: no finding of the rules', () => {
     ],
     ['only dynamic uplinks', set(14, '', set(15, '', set(16, '', set(17, ''))))],
     ['equalize with dynamic uplinks', set(3, 'mode: equalize')],
+    ['two dhcp uplinks (no address to compare)', set(16, '    address: dhcp', set(17, ''))],
+    ['pppoe mtu 128, the smallest pppd takes', after(10, '    mtu: 128')],
     ['keepalive off: no direct-link warning for dynamic uplinks', DYN + 'keepalive:\n  enabled: false\n'],
   ];
   for (const [name, text] of VALID) {
