@@ -43,6 +43,17 @@ export const RULE_DOCS: Record<string, string> = {
   tiers: 'At least one uplink is in tier 1: the balance at boot, and where the keepalive fails open.',
   tierWithoutKeepalive: 'An uplink of tier 2 or more with `keepalive.enabled: false` is a warning: only tier 1 is ever in the balance.',
   targetsEmpty: '`keepalive.targets: []` is a warning: uplinks without `probe:` are then probed at their gateway only, and a dead line behind a live modem goes unnoticed.',
+  dynamicGateway: 'An uplink with `address: dhcp` or `pppoe` has no `gateway` and no `onlink`: the lease or the session gives the gateway and its subnet.',
+  dynamicNat: 'An uplink with `address: dhcp` or `pppoe` is not `nat: snat`, set on it or inherited from the top-level `nat` (outside teql mode): its address is not known when rendering; use `masquerade`.',
+  dynamicTeql: 'In teql mode no slave has `address: dhcp` or `pppoe`: teql slaves stay static, as the bond\'s shared address and gateway are fixed.',
+  pppoeSection:
+    '`uplinks[].pppoe` is required with `address: pppoe` and refused otherwise; the `interface` of a PPPoE uplink is the Ethernet that carries the session, not a `pppN` device.',
+  pppoeCredentials:
+    '`pppoe.username` is 1 to 64 of `[A-Za-z0-9._@+=:/-]` (a space or a quote is named in the error); exactly one of `pppoe.password` and `pppoe.password_file` is given; a password is printable ASCII without `"` and `\\`, not starting with `@` (pppd reads such a secret as a file name), and is never echoed in a message.',
+  pppoeDevices:
+    'Every PPPoE uplink has its own PPP device (`pppoe.device`, else `pppN` with N its place among the `address: pppoe` uplinks), which is not the `interface` of another uplink, of the `lan` or of the `bond`.',
+  pppoeMtu: 'The `mtu` of an `address: pppoe` uplink (its PPP device) is 128 to 1492: PPPoE adds 8 bytes inside Ethernet\'s 1500, and pppd takes no MTU below 128.',
+  inlinePassword: 'An inline `pppoe.password` is a warning: it is written into mode-0600 files and into the package; `password_file` keeps it out.',
   equalizeWarning: '`mode: equalize` is rendered, with a warning: kernels since 3.6 ignore the flag and iproute2 6.x refuses it, so the route balances per flow like multipath.',
 };
 
@@ -98,7 +109,9 @@ export function renderProfileDoc(): string {
     '## Rules for values',
     '',
     '- Addresses are IPv4: `ADDR/PREFIX` where a prefix is asked for (`10.0.0.1/24`), a bare address',
-    '  for gateways and probes.',
+    '  for gateways and probes. An uplink\'s `address` may instead be `dhcp` (address, prefix and',
+    '  gateway from a DHCPv4 lease on its interface) or `pppoe` (from a PPPoE session over it, with a',
+    '  `pppoe` section); the gateway, `onlink` and `nat: snat` are then refused.',
     '- Durations are strings with a unit, `ms` or `s` (`250ms`, `0.5s`, `2s`), from 100 ms to 60 s.',
     '- Routing table ids are 1 to 252 or 256 to 4294967295: 253, 254 and 255 are the kernel\'s',
     '  default, main and local tables.',

@@ -11,7 +11,7 @@ import type * as z from 'zod/mini';
 import { didYouMean, type Diagnostic } from './diagnostics.js';
 import { quote } from '../base/printable.js';
 import { runRules, type Finding, type KeyPath } from './rules.js';
-import { KEY_DOCS, profileSchema, type Profile } from './schema.js';
+import { DYNAMIC_ADDRESSES, KEY_DOCS, profileSchema, type Profile } from './schema.js';
 
 export const MAX_PROFILE_BYTES = 1024 * 1024;
 
@@ -190,8 +190,11 @@ function explainIssue(issue: z.core.$ZodIssue, value: unknown, loc: Locator): Pr
       }
       return [{ ...base, message: `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : issue.expected}, found ${describe(input)}` }];
     }
-    case 'invalid_format':
-      return [{ ...base, message: `${show(input)} is not valid here` }];
+    case 'invalid_format': {
+      // a word close to dhcp or pppoe (address: dchp, DHCP): "did you mean"
+      const guess = genericPath(path) === 'uplinks[].address' && typeof input === 'string' && !/\d/.test(input) ? didYouMean(input, DYNAMIC_ADDRESSES) : undefined;
+      return [{ ...base, message: `${show(input)} is not valid here`, hint: guess ? `Did you mean ${quote(guess)}?` : base.hint }];
+    }
     case 'invalid_value': {
       if (genericPath(path) === 'version') return [{ ...base, message: `unsupported version ${show(input)}`, hint: 'Supported versions: 1' }];
       const vals = issue.values.map(String);
@@ -374,8 +377,12 @@ export function parseProfile(text: string, file: string, opts: { fast?: boolean 
 
   const parsed = early?.parsed ?? profileSchema.safeParse(value);
   const problems: Array<Problem & { severity: 'error' | 'warning' }> = [];
-  if (!parsed.success) for (const issue of parsed.error.issues) for (const p of explainIssue(issue, value, loc)) problems.push({ ...p, severity: 'error' });
-  for (const f of early?.findings ?? runRules(value)) problems.push(asProblem(f));
+  const findings = early?.findings ?? runRules(value);
+  // a rule that explains a refused value (a PPPoE username with a space) replaces the schema's "is not valid here"
+  const explained = new Set(findings.filter((f) => f.supersedes === 'schema').map((f) => formatPath(f.path)));
+  if (!parsed.success)
+    for (const issue of parsed.error.issues) for (const p of explainIssue(issue, value, loc)) if (!explained.has(formatPath(p.path))) problems.push({ ...p, severity: 'error' });
+  for (const f of findings) problems.push(asProblem(f));
 
   diagnostics.push(...toDiagnostics(problems, (path, atKey) => loc.locate(path, atKey))!);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);

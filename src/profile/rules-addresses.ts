@@ -4,7 +4,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { IPV4_RE, MAC_RE } from './schema.js';
-import { isObj, asArray, cidr, ip, networkOf, overlaps, shown, uplinksOf, ZERONET, LOOPBACK, MULTICAST, CLASS_E, notUnicast, edges, hostRange, localAddresses, type Finding, type Raw, type Rule } from './rules-support.js';
+import { isObj, isDynamic, asArray, cidr, ip, networkOf, overlaps, shown, uplinksOf, ZERONET, LOOPBACK, MULTICAST, CLASS_E, notUnicast, edges, hostRange, localAddresses, type Finding, type Raw, type Rule } from './rules-support.js';
 
 /**
  * Host addresses (uplinks, lan, bond) the kernel cannot use as one: the classes of notUnicast, the
@@ -75,7 +75,7 @@ export const gatewayUnicast: Rule = (p) => {
   const out: Finding[] = [];
   uplinksOf(p).forEach((u, i) => {
     const g = ip(u.gateway);
-    if (!g) return;
+    if (!g || isDynamic(u)) return; // a dynamic uplink's gateway is refused (dynamicGateway)
     const found = gatewayProblem(p, g, u.onlink === true, cidr(u.address), `uplinks[${i}]`);
     if (found) out.push({ path: ['uplinks', i, 'gateway'], ...found });
   });
@@ -160,7 +160,7 @@ export const bondDisjoint: Rule = (p) => {
     const c = cidr(u.address);
     if (c && c[0].toString() === a)
       out.push({ path: ['bond', 'address'], message: `${a} is already the address of uplinks[${i}]`, hint: "The bond carries an address of its own (the shared public address), not an uplink's management address" });
-    if (typeof u.gateway === 'string' && u.gateway === a)
+    if (typeof u.gateway === 'string' && u.gateway === a && !isDynamic(u))
       out.push({ path: ['bond', 'address'], message: `${a} is the gateway of uplinks[${i}]: that router answers for it, so replies to the bond would go to the router`, hint: "The bond carries an address of its own (the shared public address), not a router's" });
   });
   if (isObj(p.lan)) {
@@ -225,7 +225,8 @@ export const probes: Rule = (p) => {
       const why = probeProblem(p, t);
       if (why) out.push({ path: ['uplinks', i, 'probe', k], ...why });
     });
-    if (enabled && u.gateway === undefined && u.probe === undefined && p.mode !== 'teql')
+    // a dynamic uplink without probe: is probed at the gateway of its lease or session
+    if (enabled && u.gateway === undefined && u.probe === undefined && p.mode !== 'teql' && !isDynamic(u))
       out.push({
         severity: 'warning',
         path: ['uplinks', i],

@@ -15,6 +15,12 @@ export interface Finding {
   severity?: 'error' | 'warning';
   /** point at the key instead of the value */
   at?: 'key';
+  /**
+   * This finding explains a value that the schema refuses, better than the schema's generic
+   * "is not valid here": the loader then drops the schema's problem at the same path (the rule
+   * must report every value the pattern refuses, or the value would pass unexplained).
+   */
+  supersedes?: 'schema';
 }
 
 export type Raw = Record<string, unknown>;
@@ -54,6 +60,9 @@ export const shown = (v: unknown): string =>
   typeof v === 'string' ? quote(v.length > 60 ? `${v.slice(0, 60)}…` : v) : typeof v === 'number' || typeof v === 'boolean' || v === null ? String(v) : Array.isArray(v) ? 'a list' : 'a mapping';
 
 export const uplinksOf = (p: Raw): Raw[] => asArray(p.uplinks).map((u) => (isObj(u) ? u : {}));
+
+/** An uplink whose address comes from the link (`address: dhcp` or `pppoe`): no address, prefix or gateway in the profile. */
+export const isDynamic = (u: Raw): boolean => u.address === 'dhcp' || u.address === 'pppoe';
 
 // ------------------------------------------------------------ what the kernel calls an address
 // Checked against Linux 6.x in a namespace (test/property/kernel-gateways.test.ts): `ip addr add`

@@ -33,6 +33,17 @@ export const DESCRIPTION_RE = /^[^\u0000-\u001f\u007f]{0,200}$/;
 export const POLICY_NAME_RE = /^[a-z][a-z0-9_-]{0,14}$/;
 /** a port range "lo-hi" (the numbers are checked by the rules: 1..65535, lo <= hi) */
 export const PORT_RANGE_RE = /^([1-9][0-9]{0,4})-([1-9][0-9]{0,4})$/;
+/** `uplinks[].address` values whose address comes from the link: a DHCPv4 lease, or the PPPoE session (IPCP). */
+export const DYNAMIC_ADDRESSES = ['dhcp', 'pppoe'] as const;
+// PPPoE credentials and names: they reach pppd's options and secrets files (quoted there), so
+// nothing that ends a quoted word, starts a comment or names a file (a secret starting with "@").
+export const PPPOE_USERNAME_RE = /^[A-Za-z0-9._@+=:/-]{1,64}$/;
+/** printable ASCII without `"` and `\` (they end or escape pppd's quoted word), not starting with `@` (pppd reads such a secret as a file name) */
+export const PPPOE_PASSWORD_RE = /^(?!@)[ !#-[\]-~]{1,128}$/;
+/** an absolute path without `..` segments and not ending in `/` */
+export const SECRET_FILE_RE = /^(?!.*\/\.\.(?:\/|$))(?!.*\/$)\/[A-Za-z0-9._\/+-]{1,255}$/;
+export const PPPOE_SERVICE_RE = /^[A-Za-z0-9._@+=:/-]{0,64}$/;
+export const PPP_DEVICE_RE = /^ppp[0-9]{1,3}$/;
 
 /** Per-key documentation: feeds .meta() (JSON Schema descriptions) and the remedy in error messages. */
 export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
@@ -46,15 +57,30 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
   uplinks: { doc: 'the uplinks, 2 to 32 entries', example: 'uplinks: [{name: adsl1, interface: eth2, address: 172.16.8.1/30, gateway: 172.16.8.2}]' },
   'uplinks[].name': { doc: 'unique uplink name: a lower-case letter, then up to 14 of [a-z0-9_-]', example: 'name: adsl1' },
   'uplinks[].interface': { doc: 'unique kernel interface name: 1 to 15 of [A-Za-z0-9_.-], not starting with "-", not "." or "..", "all" or "default"', example: 'interface: eth2' },
-  'uplinks[].address': { doc: "this host's IPv4 address on the link, with prefix", example: 'address: 172.16.8.1/30' },
-  'uplinks[].gateway': { doc: 'IPv4 next hop without prefix, inside the address subnet unless onlink: true; absent for a direct link', example: 'gateway: 172.16.8.2' },
-  'uplinks[].onlink': { doc: 'reach the gateway onlink even outside the subnet (true or false)', example: 'onlink: true' },
+  'uplinks[].address': {
+    doc: "this host's IPv4 address on the link, with prefix; or dhcp: address, prefix and gateway come from a DHCPv4 lease on the interface; or pppoe: they come from a PPPoE session over the interface (see pppoe)",
+    example: 'address: 172.16.8.1/30',
+  },
+  'uplinks[].gateway': { doc: 'IPv4 next hop without prefix, inside the address subnet unless onlink: true; absent for a direct link, and refused with address: dhcp or pppoe', example: 'gateway: 172.16.8.2' },
+  'uplinks[].onlink': { doc: 'reach the gateway onlink even outside the subnet (true or false); refused with address: dhcp or pppoe', example: 'onlink: true' },
   'uplinks[].weight': { doc: 'multipath weight, a whole number from 1 to 256', example: 'weight: 10' },
   'uplinks[].mac': { doc: 'MAC address to pin the NIC, six hex pairs separated by colons, quoted', example: 'mac: "00:11:22:33:44:55"' },
-  'uplinks[].mtu': { doc: 'MTU, a whole number from 68 to 65535', example: 'mtu: 1500' },
+  'uplinks[].mtu': { doc: 'MTU, a whole number from 68 to 65535; with address: pppoe the MTU of the PPP device, 128 to 1492', example: 'mtu: 1500' },
   'uplinks[].table': { doc: 'policy routing table id: 1..252 or 256..4294967295 (253-255 are the kernel default, main and local)', example: 'table: 201' },
-  'uplinks[].nat': { doc: 'masquerade, snat or none', example: 'nat: masquerade' },
+  'uplinks[].nat': { doc: 'masquerade, snat or none; not snat with address: dhcp or pppoe (the address is not known when rendering)', example: 'nat: masquerade' },
   'uplinks[].probe': { doc: 'keepalive targets for this uplink: 1 to 8 IPv4 addresses (then keepalive.targets are not probed through it)', example: 'probe: [192.0.2.53]' },
+  'uplinks[].pppoe': { doc: 'the PPPoE session of an uplink with address: pppoe (required there, refused otherwise)', example: 'pppoe: {username: "user@isp.example", password_file: /etc/mpgen/secrets/dsl}' },
+  'uplinks[].pppoe.username': { doc: 'the PPP username: 1 to 64 of [A-Za-z0-9._@+=:/-], no spaces or quotes', example: 'username: "user@isp.example"' },
+  'uplinks[].pppoe.password': {
+    doc: 'the PPP password inline: 1 to 128 printable ASCII characters without " or \\, not starting with @; it is written into mode-0600 files and into the package (a warning): prefer password_file. Exactly one of password and password_file',
+    example: 'password: "s3cret-Pass"',
+  },
+  'uplinks[].pppoe.password_file': {
+    doc: 'absolute path of a file on the target box that holds the PPP password; mpgen never reads nor packages it. Of [A-Za-z0-9._/+-], no .. segments. Exactly one of password and password_file',
+    example: 'password_file: /etc/mpgen/secrets/dsl',
+  },
+  'uplinks[].pppoe.service': { doc: 'the access concentrator service name to ask for: 0 to 64 of [A-Za-z0-9._@+=:/-]', example: 'service: internet' },
+  'uplinks[].pppoe.device': { doc: 'the PPP interface of the session: pppN, N from 0 to 999', example: 'device: ppp0' },
   'uplinks[].tier': { doc: 'failover tier, 1 to 16, lower is preferred: the balance holds the live uplinks of the lowest tier that has one', example: 'tier: 2' },
   policies: { doc: 'per-traffic steering, first match wins: new matching connections take the first live uplink listed', example: 'policies: [{name: voip, match: {protocol: udp, dport: [5060]}, uplinks: [dsl1]}]' },
   'policies[].name': { doc: 'unique policy name: a lower-case letter, then up to 14 of [a-z0-9_-]', example: 'name: voip' },
@@ -129,7 +155,8 @@ const tableId = (key: string) =>
 export const uplinkSchema = z.strictObject({
   name: str(UPLINK_NAME_RE, 'uplinks[].name'),
   interface: str(IFNAME_RE, 'uplinks[].interface'),
-  address: str(CIDR_RE, 'uplinks[].address'),
+  // the doc on the union, not on its branches (a JSON Schema editor shows it once)
+  address: z.union([z.string().check(z.regex(CIDR_RE)), z.enum(DYNAMIC_ADDRESSES)]).check(doc('uplinks[].address')),
   gateway: opt(str(IPV4_RE, 'uplinks[].gateway')),
   onlink: opt(bool('uplinks[].onlink')),
   weight: opt(int(1, 256, 'uplinks[].weight')),
@@ -139,6 +166,17 @@ export const uplinkSchema = z.strictObject({
   nat: opt(oneOf(NAT_VALUES, 'uplinks[].nat')),
   probe: opt(z.array(str(IPV4_RE, 'uplinks[].probe')).check(z.minLength(1), z.maxLength(8), doc('uplinks[].probe'))),
   tier: opt(int(1, 16, 'uplinks[].tier')),
+  pppoe: opt(
+    z
+      .strictObject({
+        username: str(PPPOE_USERNAME_RE, 'uplinks[].pppoe.username'),
+        password: opt(str(PPPOE_PASSWORD_RE, 'uplinks[].pppoe.password')),
+        password_file: opt(str(SECRET_FILE_RE, 'uplinks[].pppoe.password_file')),
+        service: opt(str(PPPOE_SERVICE_RE, 'uplinks[].pppoe.service')),
+        device: opt(str(PPP_DEVICE_RE, 'uplinks[].pppoe.device')),
+      })
+      .check(doc('uplinks[].pppoe')),
+  ),
 });
 
 const port = (key: string) => z.union([int(1, 65535, key), str(PORT_RANGE_RE, key)]);

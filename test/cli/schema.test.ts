@@ -21,7 +21,11 @@ describe('JSON Schema of the profile', () => {
     );
     expect(schema.additionalProperties).toBe(false);
     const up = schema.properties.uplinks.items;
-    expect(Object.keys(up.properties).sort()).toEqual(['address', 'gateway', 'interface', 'mac', 'mtu', 'name', 'nat', 'onlink', 'probe', 'table', 'tier', 'weight'].sort());
+    expect(Object.keys(up.properties).sort()).toEqual(['address', 'gateway', 'interface', 'mac', 'mtu', 'name', 'nat', 'onlink', 'pppoe', 'probe', 'table', 'tier', 'weight'].sort());
+    expect(up.properties.address.anyOf.map((b: Record<string, unknown>) => b.enum ?? b.pattern)).toEqual([expect.any(String), ['dhcp', 'pppoe']]);
+    expect(Object.keys(up.properties.pppoe.properties).sort()).toEqual(['device', 'password', 'password_file', 'service', 'username']);
+    expect(up.properties.pppoe.required).toEqual(['username']);
+    expect(up.properties.pppoe.additionalProperties).toBe(false);
     expect(up.required.sort()).toEqual(['address', 'interface', 'name']);
     expect(Object.keys(schema.properties.keepalive.properties).sort()).toEqual(['down', 'enabled', 'interval', 'method', 'targets', 'timeout', 'up']);
     expect(Object.keys(schema.properties.routing.properties).sort()).toEqual(['hash', 'multipath_table', 'pin_flows', 'prohibit_fallback', 'rule_priority_base']);
