@@ -7,16 +7,18 @@
  */
 
 export const BACKEND_CATALOG = [
-  { name: 'ifcfg', description: 'RedHat ifcfg files, route-/rule- files and ifup-local hooks (network-scripts)', loadsModulesEarly: false },
-  { name: 'nm', description: 'NetworkManager keyfiles and a dispatcher script', loadsModulesEarly: true },
-  { name: 'eni', description: 'Debian /etc/network/interfaces.d with pre-up/post-up/pre-down lines (ifupdown)', loadsModulesEarly: false },
-  { name: 'networkd', description: 'systemd-networkd .network and .link files, and a hook unit for what networkd cannot say', loadsModulesEarly: true },
-  { name: 'netplan', description: 'netplan YAML plus systemd-networkd drop-ins for what netplan cannot express', loadsModulesEarly: true },
+  { name: 'ifcfg', description: 'RedHat ifcfg files, route-/rule- files and ifup-local hooks (network-scripts)', loadsModulesEarly: false, dynamic: [] },
+  { name: 'nm', description: 'NetworkManager keyfiles and a dispatcher script', loadsModulesEarly: true, dynamic: [] },
+  { name: 'eni', description: 'Debian /etc/network/interfaces.d with pre-up/post-up/pre-down lines (ifupdown)', loadsModulesEarly: false, dynamic: ['dhcp'] },
+  { name: 'networkd', description: 'systemd-networkd .network and .link files, and a hook unit for what networkd cannot say', loadsModulesEarly: true, dynamic: ['dhcp'] },
+  { name: 'netplan', description: 'netplan YAML plus systemd-networkd drop-ins for what netplan cannot express', loadsModulesEarly: true, dynamic: [] },
 ] as const satisfies readonly {
   name: string;
   description: string;
   /** configures links before anything could run `modprobe` for them: needs modules-load.d for teql */
   loadsModulesEarly: boolean;
+  /** the dynamic addressings (address: dhcp, pppoe) the backend renders so far */
+  dynamic: readonly ('dhcp' | 'pppoe')[];
 }[];
 
 export type BackendName = (typeof BACKEND_CATALOG)[number]['name'];

@@ -8,7 +8,7 @@
  * lines live in eni-commands.ts, the layout in templates/eni/.
  */
 import type { Model, Uplink } from '../model/model.js';
-import { FILE_MODE, planFile } from '../base/planned-file.js';
+import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
 import { addressOf, destinations, markRules, routesByRole, routesOf, sharedRules, uplinkRule } from '../state/query.js';
 import type { KernelState } from '../state/state.js';
@@ -25,8 +25,8 @@ export interface EniCommand {
 
 export interface EniStanza {
   iface: string;
-  /** `static` normally; `manual` when the address must carry noprefixroute (see eni-commands.ts) */
-  method: 'static' | 'manual';
+  /** `static` normally; `manual` when the address must carry noprefixroute (see eni-commands.ts); `dhcp` for a DHCP uplink */
+  method: 'static' | 'manual' | 'dhcp';
   comment: string;
   options: { key: string; value: string }[];
   commands: EniCommand[];
@@ -47,6 +47,8 @@ export interface EniHelperView {
   interfacesFile: string;
   multipath: boolean;
   equalize: boolean;
+  /** some uplink is dynamic: it counts as up with any address (its lease's) */
+  dynamic: boolean;
   table: number;
   uplinks: { interface: string; address: string; nexthop: string }[];
   destinations: string[];
@@ -71,7 +73,36 @@ function linkOptions(mtu: number | undefined, mac: string | undefined): { key: s
   return out;
 }
 
+/**
+ * A DHCP uplink: ifupdown runs the DHCP client; dhclient's hooks put the lease's router into the
+ * uplink's table, and the keepalive keeps the rule from the leased address and the balance. The
+ * stanza adds what is fixed: the prohibit fallback and the mark rules.
+ */
+function dhcpStanza(state: KernelState, u: Uplink, helper: string): EniStanza {
+  const c: EniCommand[] = [];
+  const add = (phase: EniPhase, line: string) => c.push({ phase, cmd: line });
+  const prohibit = routesOf(state, u.name, 'prohibit');
+  const rules = markRules(state, u.name);
+  for (const r of prohibit) add('post-up', cmd.routeAdd(r));
+  for (const r of rules) {
+    add('post-up', cmd.ruleDelete(r));
+    add('post-up', cmd.ruleAdd(r));
+  }
+  add('post-up', `${helper} up ${u.interface}`);
+  add('pre-down', `${helper} down ${u.interface}`);
+  for (const r of [...rules].reverse()) add('pre-down', cmd.ruleDelete(r));
+  for (const r of prohibit) add('pre-down', cmd.routeDel(r));
+  return {
+    iface: u.interface,
+    method: 'dhcp',
+    comment: `uplink ${u.name}: DHCP, table ${u.table}, weight ${u.weight}; the lease's router goes into table ${u.table} (dhclient hooks), the rule and the balance follow the lease (keepalive)`,
+    options: linkOptions(u.mtu, u.mac),
+    commands: c,
+  };
+}
+
 function uplinkStanza(model: Model, state: KernelState, u: Uplink, helper: string): EniStanza {
+  if (u.addressing === 'dhcp') return dhcpStanza(state, u, helper);
   const c: EniCommand[] = [];
   const add = (phase: EniPhase, line: string) => c.push({ phase, cmd: line });
   const bond = model.bond;
@@ -160,9 +191,12 @@ export function helperView(ctx: RenderContext): EniHelperView {
     interfacesFile: interfacesPath(state),
     multipath,
     equalize: mp.some((r) => r.equalize),
+    dynamic: state.uplinks.some((u) => u.addressing !== 'static'),
     // unused without a multipath route (no destinations), but the strict template wants the key
     table: mp[0]?.table ?? 0,
     uplinks: state.uplinks.map((u) => {
+      // a dynamic uplink's nexthop is the keepalive's to add: its gateway is known at run time
+      if (u.addressing !== 'static') return { interface: u.device, address: '', nexthop: '' };
       const n = mp[0]?.nexthops.find((x) => x.uplink === u.name);
       return { interface: u.interface, address: `${literal(addressOf(state, u.name).local.addr)}/32`, nexthop: n ? cmd.nexthopArgs(n) : '' };
     }),
@@ -188,13 +222,24 @@ function notes(model: Model, ctx: RenderContext): string[] {
   return out;
 }
 
+/** dhclient's enter and exit hooks for the DHCP uplinks (none without one). */
+function dhclientHooks(ctx: RenderContext): PlannedFile[] {
+  const dhcp = ctx.state.uplinks.filter((u) => u.addressing === 'dhcp');
+  if (dhcp.length === 0) return [];
+  const names = ctx.state.names.files;
+  const view = { marker: marker(ctx.model), name: ctx.model.name, exitHook: names.dhclientExit, uplinks: dhcp.map((u) => ({ interface: u.interface, table: u.table })) };
+  return [planFile(names.dhclientEnter, renderTemplate('eni/dhclient-enter', view)), planFile(names.dhclientExit, renderTemplate('eni/dhclient-exit', view))];
+}
+
 export const eni: Backend = (ctx: RenderContext): Contribution => {
   const { model } = ctx;
   const files = [
     planFile(interfacesPath(ctx.state), renderTemplate('eni/interfaces', interfacesView(ctx))),
     planFile(helperPath(ctx), renderTemplate('eni/shared-helper', helperView(ctx)), FILE_MODE.executable),
+    ...dhclientHooks(ctx),
   ];
   const deb = ['ifupdown', 'iproute2'];
+  if (files.length > 2) deb.push('isc-dhcp-client');
   if (model.mode === 'teql') deb.push('kmod');
   return { files, depends: { deb }, notes: notes(model, ctx) };
 };

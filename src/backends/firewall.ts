@@ -5,7 +5,7 @@
  */
 import { FILE_MODE, planFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
-import { literal } from '../state/value.js';
+import { isRuntime, literal } from '../state/value.js';
 import { marker, type Backend } from './backend.js';
 import { iptSteering, nftSteering } from './firewall-steering.js';
 
@@ -22,7 +22,8 @@ export const firewall: Backend = (ctx) => {
   const { model: m, state: s } = ctx;
   const notes = pinNotes(s.mode, m.firewall, s.steering.pinFlows);
   if (m.firewall === 'none') return notes.length > 0 ? { files: [], notes } : { files: [] };
-  const nat = s.nat.map((r) => ({ interface: r.interface, address: literal(r.address), kind: r.kind }));
+  // a leased address is masquerade's to pick at each packet: no address in the rule
+  const nat = s.nat.map((r) => ({ interface: r.interface, address: isRuntime(r.address) ? '' : literal(r.address), kind: r.kind }));
   const files = [];
   const nft = m.firewall === 'nftables';
   const rulesPath = nft ? s.names.files.nft : s.names.files.iptables;

@@ -23,6 +23,8 @@ export interface NetworkFile {
   routes: NdRoute[];
   rules: NdRule[];
   teqlId?: number;
+  /** further sections ([DHCPv4]), after [Network] */
+  sections?: { name: string; keys: KeyValue[] }[];
 }
 
 interface RouteView {
@@ -73,6 +75,7 @@ export function renderNetwork(f: NetworkFile): string {
     match: f.match ? { name: f.match.name, macAddress: f.match.macAddress } : undefined,
     link: f.link,
     network: f.network,
+    sections: f.sections ?? [],
     addresses: f.addresses.map((a) => ({ cidr: a.cidr, noPrefixRoute: a.noPrefixRoute })),
     routes: f.routes.map(routeView),
     rules: f.rules.map(ruleView),

@@ -8,9 +8,9 @@
  * unit has to install with ip(8)/tc(8) instead.
  */
 import type { Destination } from '../model/model.js';
-import { explicitDestination, explicitTarget, fwmarkText, markRules as markRuleState, routesByRole, routesOf, sharedRules as sharedRuleState, tableWord, fromText, uplinkRule as uplinkRuleState } from '../state/query.js';
+import { explicitDestination, explicitTarget, fwmarkText, markRules as markRuleState, routesByRole, routesOf, sharedRules as sharedRuleState, staticNexthops, tableWord, fromText, uplinkRule as uplinkRuleState } from '../state/query.js';
 import { MAIN_TABLE, type Address, type KernelState, type Route, type Rule } from '../state/state.js';
-import { cidrText, literal, literalOpt } from '../state/value.js';
+import { cidrText, isRuntime, literal, literalOpt } from '../state/value.js';
 import { needs, since, type Capabilities } from './features.js';
 
 /** One [Route] section. */
@@ -70,7 +70,9 @@ export function ndRoute(r: Route): NdRoute {
 /** Table T of one uplink: `D via GW dev IF src ADDR [onlink]` (or `D dev IF src ADDR` for a direct link), each followed by its `prohibit D metric 1`. */
 export function uplinkTableRoutes(state: KernelState, uplink: string): NdRoute[] {
   const prohibit = routesOf(state, uplink, 'prohibit');
-  return routesOf(state, uplink, 'uplink').flatMap((r) => [r, ...prohibit.filter((p) => explicitTarget(p) === explicitTarget(r))].map(ndRoute));
+  // a lease's route is the DHCP client's to add (networkd: [DHCPv4] RouteTable=)
+  const fixed = (r: Route) => !isRuntime(r.gateway) && !isRuntime(r.source);
+  return routesOf(state, uplink, 'uplink').flatMap((r) => [...(fixed(r) ? [r] : []), ...prohibit.filter((p) => explicitTarget(p) === explicitTarget(r))].map(ndRoute));
 }
 
 /** `GW dev IF scope link` in main, so an onlink gateway is reached through its own line (seed 004). */
@@ -118,7 +120,10 @@ export interface MultipathPlan {
  */
 export function multipathPlan(state: KernelState, caps: Capabilities, systemd: number): MultipathPlan {
   const plan: MultipathPlan = { routes: [], hookStart: [], hookStop: [], hookWhy: undefined, notes: [] };
-  const routes = routesByRole(state, 'multipath');
+  // dynamic uplinks' nexthops are the keepalive's to add, once they have a lease
+  const routes = routesByRole(state, 'multipath')
+    .map((r) => ({ ...r, nexthops: staticNexthops(state, r) }))
+    .filter((r) => r.nexthops.length > 0);
   const first = routes[0];
   if (!first) return plan;
   const mt = first.table;

@@ -109,20 +109,26 @@ export function markRuleNotes(ctx: RenderContext): string[] {
 function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile {
   const m = ctx.model;
   const first = u.index === 0;
+  const dhcp = u.addressing === 'dhcp';
   const network: KeyValue[] = [
     // A WAN link without carrier at boot must not hold back the others (and the multipath route).
     { key: 'ConfigureWithoutCarrier', value: 'yes' },
   ];
+  if (dhcp) network.unshift({ key: 'DHCP', value: 'ipv4' });
   if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, u.interface)) });
   // Without it networkd's start (a package upgrade restarts it) removes the address and adds it
-  // again: the kernel then drops every connection masqueraded to it (found in the boot lab).
-  network.push({ key: 'KeepConfiguration', value: 'static' });
+  // again: the kernel then drops every connection masqueraded to it (found in the boot lab). A
+  // lease is kept across the restart likewise.
+  network.push({ key: 'KeepConfiguration', value: dhcp ? 'yes' : 'static' });
+  // the lease's routes, default included, go into the uplink's table, never into main; the
+  // keepalive adds the rule from the leased address and the nexthop in the balance
+  const sections = dhcp ? [{ name: 'DHCPv4', keys: [{ key: 'RouteTable', value: String(u.table) }] }] : [];
   // no-carrier, not no: wait-online must still see the uplinks (with every link "no" it waits for
   // nothing, times out after 2 minutes and delays network-online.target, found in the boot lab),
   // yet a configured link without carrier counts as online, so a dead line does not hold up boot.
   const link: KeyValue[] = [{ key: 'RequiredForOnline', value: 'no-carrier' }];
   if (u.mtu !== undefined) link.unshift({ key: 'MTUBytes', value: String(u.mtu) });
-  const comments = [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}`];
+  const comments = [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}${dhcp ? '; DHCP: the keepalive adds the rule from the leased address' : ''}`];
   if (first) {
     comments.push(
       'This uplink also carries the rules that belong to no single uplink (and the multipath route): networkd has no',
@@ -135,10 +141,11 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
     match: { name: u.interface, macAddress: u.mac },
     link,
     network,
-    addresses: [ndAddress(addressOf(ctx.state, u.name))],
+    addresses: dhcp ? [] : [ndAddress(addressOf(ctx.state, u.name))],
     routes: [...uplinkTableRoutes(ctx.state, u.name), ...onlinkHostRoute(ctx.state, u.name), ...(first ? mp.routes : [])],
-    rules: [uplinkRule(ctx.state, u.name), ...(ctx.caps.networkdFirewallMark ? markRules(ctx.state, u.name) : []), ...(first ? sharedRules(ctx.state) : [])],
+    rules: [...(dhcp ? [] : [uplinkRule(ctx.state, u.name)]), ...(ctx.caps.networkdFirewallMark ? markRules(ctx.state, u.name) : []), ...(first ? sharedRules(ctx.state) : [])],
     teqlId: teqlIdOf(ctx, u.name),
+    sections,
   };
 }
 

@@ -19,6 +19,7 @@ export interface BackendEntry {
   name: BackendName;
   description: string;
   loadsModulesEarly: boolean;
+  dynamic: readonly ('dhcp' | 'pppoe')[];
   render: Backend;
 }
 

@@ -6,7 +6,9 @@ import { renderContext, type Contribution } from '../backends/backend.js';
 import { common } from '../backends/common.js';
 import { firewall } from '../backends/firewall.js';
 import { keepalive } from '../backends/keepalive.js';
+import { BACKEND_CATALOG } from '../backends/catalog.js';
 import { backendEntry, type BackendName } from '../backends/registry.js';
+import { UserError } from '../base/user-error.js';
 import type { Distro } from '../distros/distro.js';
 import { getDistro } from '../distros/registry.js';
 import type { Model } from '../model/model.js';
@@ -24,11 +26,25 @@ export function chooseBackend(distro: Distro, requested?: string): BackendName {
 
 const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
 
+/** An uplink whose addressing the backend does not render yet: said before anything is rendered. */
+function refuseUnrendered(model: Model, backend: string, dynamic: readonly string[]): void {
+  for (const u of model.uplinks) {
+    if (u.addressing === 'static' || dynamic.includes(u.addressing)) continue;
+    const able = BACKEND_CATALOG.filter((b) => (b.dynamic as readonly string[]).includes(u.addressing)).map((b) => b.name);
+    throw new UserError(
+      `${model.source}: uplinks[${u.index}] (${u.name}): address: ${u.addressing} is not rendered by the ${backend} backend yet` +
+        (able.length > 0 ? `; ${able.join(' and ')} render it: choose one with --backend (or a distro that uses it)` : '') +
+        ', or give the uplink a static address',
+    );
+  }
+}
+
 export function renderPlan(model: Model, distroOrName: Distro | string, requestedBackend?: string): Plan {
   const distro = typeof distroOrName === 'string' ? getDistro(distroOrName) : distroOrName;
   const backend = chooseBackend(distro, requestedBackend);
-  const ctx = renderContext(model, distro);
   const entry = backendEntry(backend);
+  refuseUnrendered(model, backend, entry.dynamic);
+  const ctx = renderContext(model, distro);
   const parts: Contribution[] = [common(entry)(ctx), firewall(ctx), keepalive(ctx), entry.render(ctx)];
 
   const files = parts.flatMap((p) => p.files);

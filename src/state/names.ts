@@ -26,6 +26,9 @@ export interface Names {
     eniInterfaces: string;
     /** basename of the ifupdown shared-state helper, under the distro's libexec */
     eniHelper: string;
+    /** dhclient-script's hooks (isc-dhcp-client) for DHCP uplinks: routers out of main, into the uplink's table */
+    dhclientEnter: string;
+    dhclientExit: string;
     /** /etc/netplan/90-mpgen-NAME.yaml */
     netplan: string;
     /** basename of the NM dispatcher script */
@@ -94,6 +97,9 @@ export function namesOf(m: Model): Names {
       iptables: `/etc/mpgen/${n}.rules`,
       eniInterfaces: `/etc/network/interfaces.d/mpgen-${n}`,
       eniHelper: `${n}-eni-shared`,
+      // run-parts --list names: [A-Za-z0-9_-] only, which a profile name is
+      dhclientEnter: `/etc/dhcp/dhclient-enter-hooks.d/mpgen-${n}`,
+      dhclientExit: `/etc/dhcp/dhclient-exit-hooks.d/mpgen-${n}`,
       netplan: `/etc/netplan/90-mpgen-${n}.yaml`,
       nmDispatcher: `50-mpgen-${n}`,
       nmUnmanaged: `/etc/NetworkManager/conf.d/90-mpgen-${n}.conf`,

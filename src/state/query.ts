@@ -1,6 +1,6 @@
 /** Lookups backends share: the state of one uplink, the shared part, text forms of its values. */
 import type { Destination } from '../model/model.js';
-import { MAIN_TABLE, type Address, type KernelState, type Route, type RouteRole, type Rule } from './state.js';
+import { MAIN_TABLE, type Address, type KernelState, type Nexthop, type Route, type RouteRole, type Rule } from './state.js';
 import { cidrText, literal, type Addr } from './value.js';
 
 export const routesOf = (s: KernelState, owner: string, role: RouteRole): Route[] => s.routes.filter((r) => r.owner === owner && r.role === role);
@@ -41,6 +41,15 @@ export const fromText = (r: Rule): string => (r.from ? cidrText(r.from) : 'all')
 export const tableWord = (t: number): string => (t === MAIN_TABLE ? 'main' : String(t));
 
 export const gatewayText = (a: Addr | undefined): string | undefined => (a === undefined ? undefined : literal(a));
+
+/**
+ * The nexthops a configuration file can hold: a dynamic uplink's gateway (a lease's router) or
+ * device (a PPP link) exists only at run time, and the keepalive adds that nexthop itself.
+ */
+export function staticNexthops(s: KernelState, r: Route): Nexthop[] {
+  const dynamic = new Set(s.uplinks.filter((u) => u.addressing !== 'static').map((u) => u.name));
+  return r.nexthops.filter((n) => !dynamic.has(n.uplink));
+}
 
 /** The destinations balanced by the multipath (or bond) routes, in profile order. */
 export const destinations = (s: KernelState): Destination[] =>
