@@ -59,12 +59,17 @@ write_status() {
 			[ "$_l" = 1 ] && _s=up
 			_mo=yes
 			[ "$_nt" = 0 ] && _mo=no
-			eval "_tier=\$C_UPLINK_${_j}_TIER"
-			printf 'uplink %s %s dev=%s active=%s targets_up=%s/%s quorum=%s monitored=%s transitions=%s since=%s tier=%s\n' \
-				"$_nm" "$_s" "$_dv" "$_a" "$_tu" "$_nt" "$_q" "$_mo" "$_tr" "$_since" "$_tier"
+			eval "_tier=\$C_UPLINK_${_j}_TIER _dy=\${C_UPLINK_${_j}_DYN-} _la=\${C_UPLINK_${_j}_SRC-} _lg=\${C_UPLINK_${_j}_GW-} _ln=\${C_UPLINK_${_j}_NET-}"
+			# a dynamic uplink: the lease it follows now ("-": none; a PPP link's gateway is its peer)
+			_lz=
+			[ "$_dy" = pppoe ] && [ -z "$_lg" ] && [ -n "$_la" ] && _lg=${_ln%/*}
+			[ -n "$_dy" ] && _lz=" lease=${_la:--} gateway=${_lg:--}"
+			printf 'uplink %s %s dev=%s active=%s targets_up=%s/%s quorum=%s monitored=%s transitions=%s since=%s tier=%s%s\n' \
+				"$_nm" "$_s" "$_dv" "$_a" "$_tu" "$_nt" "$_q" "$_mo" "$_tr" "$_since" "$_tier" "$_lz"
 			_t=1
 			while [ "$_t" -le "$_nt" ]; do
 				eval "_ip=\$TIP_${_j}_$_t _ts=\$T_${_j}_$_t _ps=\$PS_${_j}_$_t"
+				[ "$_ip" = gw ] && _ip=${_lg:--}
 				_ts2=down
 				[ "$_ts" = 1 ] && _ts2=up
 				printf 'target %s %s %s %s\n' "$_nm" "$_ip" "$_ts2" "$_ps"
