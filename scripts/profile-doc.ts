@@ -45,6 +45,7 @@ export const RULE_DOCS: Record<string, string> = {
   targetsEmpty: '`keepalive.targets: []` is a warning: uplinks without `probe:` are then probed at their gateway only, and a dead line behind a live modem goes unnoticed.',
   dynamicGateway: 'An uplink with `address: dhcp` or `pppoe` has no `gateway` and no `onlink`: the lease or the session gives the gateway and its subnet.',
   dynamicNat: 'An uplink with `address: dhcp` or `pppoe` is not `nat: snat`, set on it or inherited from the top-level `nat` (outside teql mode): its address is not known when rendering; use `masquerade`.',
+  dynamicNeedsKeepalive: 'A profile with an `address: dhcp` or `pppoe` uplink keeps the keepalive (`keepalive.enabled` is not `false`): it is what follows the lease, with the rule from the current address and the uplink\'s place in the balance.',
   dynamicTeql: 'In teql mode no slave has `address: dhcp` or `pppoe`: teql slaves stay static, as the bond\'s shared address and gateway are fixed.',
   pppoeSection:
     '`uplinks[].pppoe` is required with `address: pppoe` and refused otherwise; the `interface` of a PPPoE uplink is the Ethernet that carries the session, not a `pppN` device.',

@@ -118,8 +118,8 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
   if (ctx.caps.networkdRpFilter) network.push({ key: 'IPv4ReversePathFilter', value: rpFilterWord(rpFilterOf(ctx.state, u.interface)) });
   // Without it networkd's start (a package upgrade restarts it) removes the address and adds it
   // again: the kernel then drops every connection masqueraded to it (found in the boot lab). A
-  // lease is kept across the restart likewise.
-  network.push({ key: 'KeepConfiguration', value: dhcp ? 'yes' : 'static' });
+  // lease is kept across a restart likewise, but not past its expiry (`dhcp` and `yes` would).
+  network.push({ key: 'KeepConfiguration', value: dhcp ? 'dhcp-on-stop' : 'static' });
   // the lease's routes, default included, go into the uplink's table, never into main; the
   // keepalive adds the rule from the leased address and the nexthop in the balance
   const sections = dhcp ? [{ name: 'DHCPv4', keys: [{ key: 'RouteTable', value: String(u.table) }] }] : [];

@@ -12,6 +12,7 @@ import { cidrText, literal } from '../state/value.js';
 import { checkMainRoutes, checkMultipath, checkRules, checkUplinkTables } from './check-routing.js';
 import { activeUplinks, checkKeepaliveUplinks, checkPolicies } from './check-tiers.js';
 import { parseKeepaliveStatus, type KeepaliveStatus } from './keepalive-status.js';
+import { leaseResults, mainDefaultResults, readLeases, withLeases } from './leases.js';
 import { fail, pass, type CheckResult } from './result.js';
 import type { IpLink, KernelSnapshot } from './snapshot.js';
 
@@ -36,14 +37,17 @@ function addresses(l: IpLink | undefined): string {
 /** An interface up (with carrier, unless it is a teql master), holding its address. */
 function checkInterface(snap: KernelSnapshot, state: KernelState, link: Link): CheckResult[] {
   const { interface: ifname, name: role, needsCarrier: needCarrier, mtu } = link;
-  const address = state.addresses.find((a) => a.interface === ifname)!;
+  const address = state.addresses.find((a) => a.interface === ifname);
   const l = snap.links.find((x) => x.ifname === ifname);
   const up = !!l && (l.flags ?? []).includes('UP') && (!needCarrier || (l.flags ?? []).includes('LOWER_UP'));
   const what = `interface ${ifname} (${role}) up`;
   const out = [up ? pass('interface', what) : fail('interface', what, needCarrier ? 'up, with carrier' : 'up', linkState(l))];
-  const cidr = cidrText(address.local);
-  const awhat = `interface ${ifname} (${role}) address ${cidr}`;
-  out.push(hasAddress(l, address) ? pass('interface', awhat) : fail('interface', awhat, cidr, l ? addresses(l) : 'no such interface'));
+  // a dynamic uplink without a lease (or a PPPoE uplink's Ethernet) has no address of ours: the lease result says so
+  if (address) {
+    const cidr = cidrText(address.local);
+    const awhat = `interface ${ifname} (${role}) address ${cidr}`;
+    out.push(hasAddress(l, address) ? pass('interface', awhat) : fail('interface', awhat, cidr, l ? addresses(l) : 'no such interface'));
+  }
   if (mtu !== undefined) {
     const mwhat = `interface ${ifname} (${role}) mtu ${mtu}`;
     out.push(l?.mtu === mtu ? pass('interface', mwhat) : fail('interface', mwhat, String(mtu), l ? String(l.mtu ?? 'unknown') : 'no such interface'));
@@ -167,14 +171,17 @@ export function checkKernel(model: Model, snap: KernelSnapshot): CheckResult[] {
   const raw = snap.keepaliveStatus?.[model.name];
   const status = model.keepalive.enabled && raw !== undefined ? parseKeepaliveStatus(raw) : undefined;
   const takenOut = downUplinks(model, status);
-  const state = kernelState(model);
+  const boot = kernelState(model);
+  // a dynamic uplink is checked against the lease the kernel holds now
+  const leases = readLeases(boot, snap);
+  const state = withLeases(boot, leases);
   const active = activeUplinks(state, status);
-  const out: CheckResult[] = [];
+  const out: CheckResult[] = [...leaseResults(state, leases)];
   for (const l of state.links.filter((x) => x.role !== 'bond')) out.push(...checkInterface(snap, state, l));
   if (state.bond) out.push(...checkTeql(state, snap, takenOut, active));
   out.push(...checkRules(state, snap));
   out.push(...checkUplinkTables(state, snap));
-  out.push(...checkMainRoutes(state, snap));
+  out.push(...checkMainRoutes(state, snap), ...mainDefaultResults(state, snap));
   out.push(...checkMultipath(state, snap, takenOut, active));
   out.push(...checkSysctls(state, snap));
   if (model.keepalive.enabled) out.push(...checkKeepalive(model, state, snap, status));

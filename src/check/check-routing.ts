@@ -123,12 +123,13 @@ export function checkUplinkTables(state: KernelState, snap: KernelSnapshot): Che
       const what = `table ${r.table} (${u.name}) ${describeRoute(want)}`;
       const here = inTable(snap, r.table, dst);
       const unicast = here.filter((x) => routeType(x) === 'unicast');
+      // a lease's route is its client's: its protocol, source and metric are the client's to choose
+      const dynamic = u.addressing !== 'static';
       const good = unicast.some(
         (x) =>
           x.gateway === want.gateway &&
           x.dev === want.dev &&
-          x.prefsrc === want.prefsrc &&
-          routeProtocol(x) === r.protocol &&
+          (dynamic || (x.prefsrc === want.prefsrc && routeProtocol(x) === r.protocol)) &&
           !x.nexthops &&
           (!r.onlink || (x.flags ?? []).includes('onlink')),
       );

@@ -1,5 +1,5 @@
 /** One line of `mpgen check`. */
-export type CheckArea = 'interface' | 'teql' | 'rule' | 'table' | 'multipath' | 'sysctl' | 'keepalive' | 'config';
+export type CheckArea = 'lease' | 'interface' | 'teql' | 'rule' | 'table' | 'multipath' | 'sysctl' | 'keepalive' | 'config';
 
 export interface CheckResult {
   ok: boolean;

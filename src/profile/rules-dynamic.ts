@@ -185,6 +185,22 @@ export const pppoeCredentials: Rule = (p) => {
 };
 
 /** teql slaves carry fixed management addresses: the bond's shared address and gateway are configured on every router. */
+/** The keepalive is the program that follows a lease: its rule and its place in the balance. */
+export const dynamicNeedsKeepalive: Rule = (p) => {
+  const ka = isObj(p.keepalive) ? p.keepalive : undefined;
+  if (ka?.enabled !== false) return [];
+  const i = uplinksOf(p).findIndex((u) => isDynamic(u));
+  if (i < 0) return [];
+  const u = uplinksOf(p)[i]!;
+  return [
+    {
+      path: ['keepalive', 'enabled'],
+      message: `${label(u, i)} has address: ${String(u.address)}, and the keepalive is what follows ${source(u)}: the rule from the current address, the uplink's place in the balance and its probes`,
+      hint: 'Remove enabled: false (the keepalive runs then), or give the uplink a static address',
+    },
+  ];
+};
+
 export const dynamicTeql: Rule = (p) => {
   if (p.mode !== 'teql') return [];
   const out: Finding[] = [];

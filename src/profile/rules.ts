@@ -7,7 +7,7 @@ import { durationMs, DURATION_RE } from './schema.js';
 import { isObj, asArray, cidr, ip, networkOf, overlaps, shown, uplinksOf, notUnicast, type KeyPath, type Finding, type Raw, type Rule } from './rules-support.js';
 import { hostAddresses, gatewayUnicast, balancedSubnetGateway, uniqueAddresses, bondDisjoint, macs, probes } from './rules-addresses.js';
 import { policyPorts, policyRefs, steeringNeedsMarks, targetsEmpty, tierWithoutKeepalive, tiers } from './rules-steering.js';
-import { dynamicGateway, dynamicNat, dynamicTeql, inlinePassword, pppoeCredentials, pppoeDevices, pppoeMtu, pppoeSection } from './rules-dynamic.js';
+import { dynamicGateway, dynamicNat, dynamicNeedsKeepalive, dynamicTeql, inlinePassword, pppoeCredentials, pppoeDevices, pppoeMtu, pppoeSection } from './rules-dynamic.js';
 
 export type { Finding, KeyPath } from './rules-support.js';
 
@@ -217,6 +217,7 @@ export const RULES: Record<string, Rule> = {
   targetsEmpty,
   dynamicGateway,
   dynamicNat,
+  dynamicNeedsKeepalive,
   dynamicTeql,
   pppoeSection,
   pppoeCredentials,

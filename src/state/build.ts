@@ -98,7 +98,12 @@ function uplinkRoutes(m: Model, u: Uplink): Route[] {
   return out;
 }
 
-export const nexthopOf = (u: Uplink): Nexthop => ({ uplink: u.name, interface: u.device, gateway: gatewayOf(u), weight: u.weight, onlink: onlinkOf(u) });
+/**
+ * A lease's router is on the link by definition, and its client may keep the subnet's route in the
+ * uplink's table only (networkd), where the kernel's check of a multipath nexthop does not look:
+ * the keepalive adds that nexthop onlink.
+ */
+export const nexthopOf = (u: Uplink): Nexthop => ({ uplink: u.name, interface: u.device, gateway: gatewayOf(u), weight: u.weight, onlink: u.addressing === 'dhcp' || onlinkOf(u) });
 
 function sharedRoutes(m: Model): Route[] {
   const b = m.bond;

@@ -14,7 +14,7 @@
  * sysctl and the keepalive are other parts' business and are not checked.
  * teql cannot be exercised: this kernel has no sch_teql.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,8 +32,8 @@ import { fixtureModel, type FixtureName } from '../support/fixtures.js';
 import { tieredModel } from '../support/tiered.js';
 import { missing } from '../support/require.js';
 import { writeFilesUnder } from '../support/tree.js';
+import { NETWORKD, startNetworkd as runNetworkd, type NetworkdProcess } from '../support/networkd/run-networkd.js';
 
-const NETWORKD = '/lib/systemd/systemd-networkd';
 const why = missing({ commands: ['ip', 'netplan', NETWORKD], root: true, netns: true });
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -75,37 +75,15 @@ function lab(model: Model): Lab {
   return { ns, peer, root };
 }
 
-/** Starts networkd in the lab namespace; bounded by timeout(1) in any case. */
-function startNetworkd(l: Lab, withRun: boolean): ChildProcess {
-  const script = [
-    'set -e',
-    'mount --make-rprivate /',
-    'mount -o remount,ro /sys',
-    'mount -t tmpfs tmpfs /run/systemd',
-    'mkdir -p /run/systemd/netif /run/systemd/network',
-    'chown systemd-network:systemd-network /run/systemd/netif',
-    `mount --bind ${l.root}/etc/systemd/network /etc/systemd/network`,
-    withRun ? `mount --bind ${l.root}/run/systemd/network /run/systemd/network` : 'true',
-    `exec timeout 90 ${NETWORKD}`,
-  ].join('\n');
-  const child = spawn('ip', ['netns', 'exec', l.ns, 'sh', '-c', script], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    log = (log + b.toString()).slice(-20_000);
-  });
-  (child as ChildProcess & { log: () => string }).log = () => log;
-  cleanups.push(() => stop(child));
-  return child;
+/** Starts networkd in the lab namespace (test/support/networkd/run-networkd.ts). */
+function startNetworkd(l: Lab, withRun: boolean): NetworkdProcess {
+  const nd = runNetworkd(l.ns, l.root, { withRun });
+  cleanups.push(nd.stop);
+  return nd;
 }
 
-function stop(child: ChildProcess): void {
-  if (child.exitCode === null && child.pid !== undefined) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // gone
-    }
-  }
+function stop(nd: NetworkdProcess): void {
+  nd.stop();
 }
 
 const AREAS = new Set(['interface', 'rule', 'table', 'multipath']);

@@ -25,13 +25,13 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
     let d: Daemon;
     const r = (...a: string[]) => sh('ip', ['-n', lab.ns.router, ...a]);
     const rules = () => r('-4', 'rule', 'show');
-    /** the command lines of the pings in the router namespace bound to r2 (the gateway's probes: on-link) */
+    /** the command lines of the pings in the router namespace (a dynamic uplink's probes bind to its leased address) */
     const pings = () =>
       sh('ip', ['netns', 'pids', lab.ns.router])
         .split('\n')
         .filter((p) => /^\d+$/.test(p))
         .map((p) => trySh('cat', [`/proc/${p}/cmdline`]).out.replace(/\0/g, ' ').trim())
-        .filter((l) => /^\S*ping .*-I r2 /.test(l));
+        .filter((l) => /^\S*ping /.test(l));
     const route = () => r('-o', 'route', 'show', 'table', String(TABLE));
     /** what a DHCP client does for a lease: the address, and the router into the uplink's table */
     const lease = (addr: string, prefix: number, router: string) => {
@@ -94,7 +94,7 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
       expect(route()).not.toContain(modemAddr(2));
       await waitFor('the new router probed and up', () => new RegExp(`^target line2 ${POOL2.router.replace(/\./g, '\\.')} up`, 'm').test(d.status()), 15_000, () => d.status());
       // the probe itself moved: a ping of the new router, none of the old one
-      await waitFor('ping of the new router', () => pings().some((l) => l.endsWith(` ${POOL2.router}`)) && !pings().some((l) => l.endsWith(` ${modemAddr(2)}`)), 10_000, () => pings().join('\n'));
+      await waitFor('ping of the new router', () => pings().some((l) => l.endsWith(`-I ${POOL2.lease} ${POOL2.router}`)) && !pings().some((l) => l.endsWith(` ${modemAddr(2)}`)), 10_000, () => pings().join('\n'));
       // a packet from the new address leaves by line2 (its rule, its table)
       expect(r('route', 'get', '203.0.113.10', 'from', POOL2.lease)).toContain('dev r2');
     });

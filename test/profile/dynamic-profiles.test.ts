@@ -336,6 +336,14 @@ const ERRORS: Case[] = [
     path: 'uplinks[0].address',
     says: ['"dchp" is not valid here', 'Did you mean "dhcp"?'],
   },
+  // the keepalive follows the lease
+  {
+    name: 'keepalive off with a dhcp uplink',
+    text: `${DYN}keepalive:\n  enabled: false\n`,
+    at: '19:12',
+    path: 'keepalive.enabled',
+    says: ['uplinks[0] (cable) has address: dhcp, and the keepalive is what follows the DHCP lease', 'Remove enabled: false'],
+  },
   // teql
   {
     name: 'teql with a dhcp slave',
@@ -506,7 +514,6 @@ describe('valid dynamic profiles: no finding of the rules', () => {
     ['equalize with dynamic uplinks', set(3, 'mode: equalize')],
     ['two dhcp uplinks (no address to compare)', set(16, '    address: dhcp', set(17, ''))],
     ['pppoe mtu 128, the smallest pppd takes', after(10, '    mtu: 128')],
-    ['keepalive off: no direct-link warning for dynamic uplinks', DYN + 'keepalive:\n  enabled: false\n'],
   ];
   for (const [name, text] of VALID) {
     it(name, () => {

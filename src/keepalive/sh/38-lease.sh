@@ -46,6 +46,26 @@ lease_read() {
 	fi
 }
 
+# lease_stale J: remove every `from ADDRESS` rule of the uplink's table and priority but the current
+# lease's: left by an earlier run (the lease changed while no keepalive ran)
+lease_stale() {
+	cfg _tb "UPLINK_${1}_TABLE"
+	cfg _pr "UPLINK_${1}_PRIO"
+	eval "_cur=\${C_UPLINK_${1}_SRC-}"
+	_rl=$("$IP" -4 rule show priority "$_pr" 2>/dev/null)
+	_old=$IFS
+	IFS=$NL
+	for _l in $_rl; do
+		IFS=$_old
+		# shellcheck disable=SC2086 # split the rule into words
+		set -- $_l
+		if [ "${2-}" != from ] || [ "${3-}" = all ] || [ "${3-}" = "$_cur" ]; then continue; fi
+		case " $* " in *" lookup $_tb "*) ;; *) continue ;; esac
+		"$IP" rule del from "$3" lookup "$_tb" priority "$_pr" 2>/dev/null && log "$(uname_of "$1") lease: removed the rule of an earlier lease, from $3"
+	done
+	IFS=$_old
+}
+
 # lease_ok J: the uplink can carry traffic now (a static one always)
 lease_ok() {
 	eval "_lk=\${LEASE_$1:-1}"
@@ -112,8 +132,7 @@ lease_apply() {
 }
 
 # probe_lease J TARGET -> PT (the target now: "gw" is the lease's gateway, or the PPP peer),
-# PB (what to bind: the device for an on-link target, else the address), PD (the device), PA (the
-# address); 1 without a lease
+# PB (what to bind), PD (the device), PA (the address); 1 without a lease
 probe_lease() {
 	PT='' PB='' PD='' PA=''
 	[ -r "$RUN/$NAME.lease.$1" ] || return 1
@@ -126,6 +145,8 @@ probe_lease() {
 	fi
 	cfg PD "UPLINK_${1}_DEV"
 	PA=$_la
-	if in_net "$PT" "$_ln"; then PB=$PD; else PB=$_la; fi
+	# bound to the leased address, so its rule routes the probe through the uplink's table, where
+	# the client keeps the lease's routes (networkd keeps even the subnet's there, not in main)
+	PB=$_la
 	is_ipv4 "$PT"
 }

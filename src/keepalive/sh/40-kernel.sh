@@ -81,6 +81,7 @@ read_kernel() {
 	else
 		ROUTE_DUMP=$("$IP" -o route show table "$TABLE" 2>/dev/null)
 		_k=0
+		CANON=' '
 		INSTALLED=
 		for _d in $ROUTES; do
 			_k=$((_k + 1))
@@ -111,6 +112,11 @@ nexthops() {
 			cfg _gw "UPLINK_${_j}_GW"
 			cfg _w "UPLINK_${_j}_WEIGHT"
 			cfg _on "UPLINK_${_j}_ONLINK"
+			# a lease's router is on the link by definition; the client may keep the subnet's
+			# route in the uplink's table only (networkd's RouteTable=), where the kernel's check
+			# of a nexthop in the multipath table does not look
+			cfg _dy "UPLINK_${_j}_DYN"
+			[ -n "$_dy" ] && _on=1
 			if [ -n "$_gw" ]; then
 				NH="$NH nexthop via $_gw dev $_dv weight $_w"
 				[ "$_on" = 1 ] && NH="$NH onlink"

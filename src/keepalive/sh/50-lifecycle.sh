@@ -242,6 +242,12 @@ run() {
 	rm -f "$RUN/$NAME".lease.*
 	set -f
 	follow || :
+	_j=1
+	while [ "$_j" -le "$N" ]; do
+		cfg _dy "UPLINK_${_j}_DYN"
+		[ -n "$_dy" ] && lease_stale "$_j"
+		_j=$((_j + 1))
+	done
 	desired
 	if [ "$MODE" = teql ]; then
 		log "start: mode teql on $BOND, attached: $INSTALLED"
