@@ -3,7 +3,7 @@
  * render written under a root, the keepalive run in the lab's router namespace with the
  * rendered configuration, and the readers that say whether the kernel follows the lease.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkKernel } from '../../src/check/check-kernel.js';
@@ -13,8 +13,9 @@ import { loadModelFromText } from '../../src/model/load.js';
 import type { Model } from '../../src/model/model.js';
 import { renderPlan } from '../../src/plan/render.js';
 import { writeFilesUnder } from '../support/tree.js';
-import { Daemon, install, type Installed, type Lab } from '../keepalive/lab.js';
-import { DHCP_IF, STATIC_ADDR, STATIC_GW, STATIC_IF, TARGET, type DhcpLab } from './dhcp-lab.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon, cleanupDir, install, type Installed, type Lab } from '../keepalive/lab.js';
+import { DHCP_IF, DhcpLab, POOL_A, ROUTER_A, STATIC_ADDR, STATIC_GW, STATIC_IF, TARGET, leftoverNamespaces, waitFor } from './dhcp-lab.js';
 
 export const NAME = 'lab';
 export const DHCP_TABLE = 202;
@@ -67,4 +68,127 @@ export function follows(v: Follow, addr: string, router: string): boolean {
 /** `mpgen check`'s comparison for the routing areas and the lease, read from the lab (keepalive status included). */
 export function checkResults(m: Model, lab: DhcpLab, inst: Installed): CheckResult[] {
   return checkKernel(m, readKernel({ netns: lab.ns.router, runDir: inst.run })).filter((r) => ['lease', 'rule', 'table', 'multipath'].includes(r.area));
+}
+
+/** The DHCP client of a backend, running in the lab's router namespace. */
+export interface Client {
+  log: () => string;
+  stop: () => void;
+}
+
+export interface FollowSuite {
+  title: string;
+  /** the lab's namespace tag */
+  tag: string;
+  backend: 'eni' | 'networkd';
+  /** why the suite cannot run here (test/support/require.ts), or undefined */
+  skip: string | undefined;
+  /** the protocol the client gives the lease's route in the uplink's table */
+  proto: string;
+  /** starts the client on the rendered root; returns once it runs (not necessarily bound) */
+  start: (lab: DhcpLab, root: string) => Client;
+}
+
+/**
+ * The scenario both clients go through, with the rendered keepalive following: the lease, a
+ * renumbering and a new router alone at the client's own renewals, the lease's expiry.
+ */
+const RENEWAL_BOUND = 150_000;
+const POOL_B = { first: '198.51.100.200', last: '198.51.100.209' };
+const ROUTER_B = '198.51.100.1';
+const ROUTER_C = '198.51.100.254';
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+const safe = (f: () => boolean) => () => {
+  try {
+    return f();
+  } catch {
+    return false;
+  }
+};
+
+export function dhcpFollowSuite(o: FollowSuite): void {
+describe.skipIf(o.skip !== undefined)(o.title, () => {
+  let lab: DhcpLab;
+  let root: string;
+  let m: Model;
+  let client: Client | undefined;
+  let ka: { inst: Installed; daemon: Daemon } | undefined;
+  const mp = () => kernelView(lab, m.routing.multipathTable);
+
+  beforeAll(async () => {
+    m = model();
+    lab = new DhcpLab(o.tag);
+    lab.create();
+    lab.startServer({ pool: POOL_A, router: ROUTER_A });
+    root = renderRoot(m, 'debian', o.backend).root;
+    client = o.start(lab, root);
+    ka = startKeepalive(lab, m);
+  });
+
+  afterAll(async () => {
+    await ka?.daemon.stop();
+    client?.stop();
+    lab?.destroy();
+    if (root) rmSync(root, { recursive: true, force: true });
+    if (ka) cleanupDir(ka.inst.dir);
+    expect(leftoverNamespaces()).toEqual([]);
+  });
+
+  it('the lease: table 202 gets its router (networkd), the keepalive its rule and nexthop; main no default; mpgen check passes', async () => {
+    await waitFor('a lease from pool A', safe(() => (lab.leaseAddress() ?? '').startsWith('192.0.2.10')), 60_000, () => `${lab.detail()}\n${client!.log()}`);
+    const addr = lab.leaseAddress()!;
+    await waitFor('the keepalive follows', safe(() => follows(mp(), addr, ROUTER_A)), 20_000, () => `${JSON.stringify(mp())}\n${ka!.daemon.output}`);
+    expect(lab.tableDefault(DHCP_TABLE)).toMatch(new RegExp(`^default via ${ROUTER_A.replace(/\./g, '\\.')} dev ${DHCP_IF} proto ${o.proto}`));
+    expect(lab.mainDefault()).toEqual([]);
+    await waitFor('check passes', () => checkResults(m, lab, ka!.inst).every((r) => r.ok), 15_000, () => JSON.stringify(checkResults(m, lab, ka!.inst).filter((r) => !r.ok), null, 1));
+    const lease = checkResults(m, lab, ka!.inst).find((r) => r.area === 'lease')!;
+    expect(lease.what).toBe(`cable (${DHCP_IF}) DHCP lease: ${addr}/24 via ${ROUTER_A} (table ${DHCP_TABLE})`);
+    expect(lab.reachable(addr, DHCP_TABLE)).toBe(true);
+  });
+
+  it('renumbered: after the renewal the rule, the nexthop and the probes follow; nothing of the old lease stays', async () => {
+    const old = lab.leaseAddress()!;
+    lab.renumber({ pool: POOL_B, router: ROUTER_B });
+    const t0 = lab.changedAt;
+    await waitFor('a lease from pool B', safe(() => (lab.leaseAddress() ?? '').startsWith('198.51.100.20')), RENEWAL_BOUND, () => `${lab.detail()}\n${client!.log()}`);
+    const leased = Date.now();
+    const addr = lab.leaseAddress()!;
+    await waitFor('the keepalive follows', safe(() => follows(mp(), addr, ROUTER_B)), 20_000, () => `${JSON.stringify(mp())}\n${ka!.daemon.output}`);
+    console.log(`[dhcp-${o.backend}] renumber: client ${secs(leased - t0)} s after the server change, kernel ${secs(Date.now() - leased)} s after the client`);
+    const v = mp();
+    expect(v.rules).not.toContain(`from ${old} `);
+    expect(lab.routesMentioning(old)).toEqual([]);
+    expect(lab.routesMentioning(ROUTER_A)).toEqual([]);
+    expect(lab.mainDefault()).toEqual([]);
+    await waitFor('the new router probed', () => new RegExp(`^target cable ${ROUTER_B.replace(/\./g, '\\.')} up`, 'm').test(ka!.daemon.status()), 15_000, () => ka!.daemon.status());
+    await waitFor('check passes', () => checkResults(m, lab, ka!.inst).every((r) => r.ok), 15_000, () => JSON.stringify(checkResults(m, lab, ka!.inst).filter((r) => !r.ok), null, 1));
+  }, RENEWAL_BOUND + 60_000);
+
+  it('a renewal that changes only the router: the nexthop follows', async () => {
+    const addr = lab.leaseAddress()!;
+    lab.changeRouter(ROUTER_C);
+    const t0 = lab.changedAt;
+    await waitFor('table 202 via the new router', safe(() => (lab.tableDefault(DHCP_TABLE) ?? '').startsWith(`default via ${ROUTER_C} `)), RENEWAL_BOUND, () => `${lab.detail()}\n${client!.log()}`);
+    const renewed = Date.now();
+    await waitFor('the keepalive follows', safe(() => follows(mp(), addr, ROUTER_C)), 20_000, () => `${JSON.stringify(mp())}\n${ka!.daemon.output}`);
+    console.log(`[dhcp-${o.backend}] router change: client ${secs(renewed - t0)} s after the server change, kernel ${secs(Date.now() - renewed)} s after the client`);
+    expect(lab.leaseAddress()).toBe(addr);
+    expect(mp().multipath).not.toContain(ROUTER_B);
+  }, RENEWAL_BOUND + 60_000);
+
+  it('the server gone: the lease expires, the line leaves the balance and its rule goes', async () => {
+    const addr = lab.leaseAddress()!;
+    lab.stopServer();
+    const t0 = lab.changedAt;
+    await waitFor('the lease gone', safe(() => lab.leaseAddress() === undefined), 200_000, () => `${lab.detail()}\n${client!.log()}`);
+    const gone = Date.now();
+    await waitFor('out of the balance', safe(() => !mp().multipath.includes(`dev ${DHCP_IF}`) && mp().multipath.includes(`dev ${STATIC_IF}`)), 20_000, () => `${JSON.stringify(mp())}\n${ka!.daemon.output}`);
+    console.log(`[dhcp-${o.backend}] expiry: lease gone ${secs(gone - t0)} s after the server stopped, out of the balance ${secs(Date.now() - gone)} s later`);
+    expect(mp().rules).not.toContain(`from ${addr} `);
+    expect(ka!.daemon.output).toMatch(/cable lease: none .*out of the balance/);
+    const lease = checkResults(m, lab, ka!.inst).find((r) => r.area === 'lease')!;
+    expect(lease.ok).toBe(false);
+    expect(lease.found).toMatch(/must be out of the balance/);
+  }, 260_000);
+});
 }
