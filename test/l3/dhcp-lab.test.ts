@@ -82,26 +82,40 @@ describe.skipIf(skip !== undefined)('L3 DHCP uplink: ifupdown + dhclient + dhcli
     expect(lab.mainDefault()).toEqual([]);
     expect(lab.reachable(lab.leaseAddress()!, TABLE)).toBe(true);
     expect(lab.reachable(STATIC_ADDR, STATIC_TABLE)).toBe(true);
+    // dhclient-script ran with the contract's hooks: BOUND, new_routers cleared before it acted
+    expect(lab.reasons()).toEqual(['PREINIT', 'BOUND']);
+    const bound = lab.trace().filter((t) => t.reason === 'BOUND');
+    expect(bound.map((t) => [t.phase, t.routers])).toEqual([['enter', ROUTER_A], ['exit', ROUTER_A]]);
+    expect(bound[1]!.defaults).toMatch(/^default via 192\.0\.2\.1 table 202 proto static ;$/);
   });
 
   it('ifdown releases (RELEASE: route gone, client gone), ifup binds again', () => {
     const addr = lab.leaseAddress();
+    let n = lab.reasons().length;
     const down = lab.ifdownEni(root, NAME);
     expect(down.code, down.out).toBe(0);
     expect(lab.dhclientPid()).toBeUndefined();
     expect(lab.addresses()).toEqual([]);
     expect(lab.tableDefault(TABLE)).toBeUndefined();
     expect(lab.serverLog()).toMatch(/DHCPRELEASE\(w2\) 192\.0\.2\.10\d/);
+    expect(lab.reasons().slice(n)).toEqual(['RELEASE']);
+    n = lab.reasons().length;
     const up = lab.applyEni(root, NAME);
     expect(up.code, up.out).toBe(0);
     boundAt = Date.now();
     expect(lab.leaseAddress()).toBe(addr);
     expect(lab.tableDefault(TABLE)).toMatch(defaultVia(ROUTER_A));
     expect(lab.mainDefault()).toEqual([]);
+    // with its lease file left by the release, dhclient asks for the same address again
+    const again = lab.reasons().slice(n);
+    console.log(`[dhcp-lab] ifdown: RELEASE; ifup again: ${again.join(' ')}`);
+    expect(again[0]).toBe('PREINIT');
+    expect(again.slice(-1)[0]).toMatch(/^(BOUND|REBOOT)$/);
   });
 
   it('renumber (new range and router): within one renewal the address and table 202 follow, nothing of the old remains', async () => {
     const old = lab.leaseAddress()!;
+    const n = lab.reasons().length;
     lab.renumber({ pool: POOL_B, router: ROUTER_B });
     const took = await waitFor(
       'a 198.51.100.20x lease and default via 198.51.100.1 in table 202',
@@ -112,6 +126,11 @@ describe.skipIf(skip !== undefined)('L3 DHCP uplink: ifupdown + dhclient + dhcli
     console.log(`[dhcp-lab] renumber: followed ${secs(took)} s after the server change (${secs(Date.now() - boundAt)} s after the previous lease)`);
     boundAt = Date.now();
     expect(lab.serverLog()).toMatch(new RegExp(`DHCPNAK\\(w2\\) ${old.replace(/\./g, '\\.')}`));
+    // the NAK: dhclient runs EXPIRE for the old lease (the address is flushed), then a new BOUND
+    const seq = lab.reasons().slice(n);
+    console.log(`[dhcp-lab] renumber: dhclient-script reasons ${seq.join(' ')}`);
+    expect(seq).toContain('EXPIRE');
+    expect(seq.slice(-1)).toEqual(['BOUND']);
     expect(lab.addresses()).toEqual([lab.leaseAddress()]);
     expect(lab.routesMentioning(old)).toEqual([]);
     expect(lab.routesMentioning(ROUTER_A)).toEqual([]);
@@ -122,6 +141,7 @@ describe.skipIf(skip !== undefined)('L3 DHCP uplink: ifupdown + dhclient + dhcli
 
   it('changeRouter (same range): at the renewal table 202 follows the new router, the address stays', async () => {
     const addr = lab.leaseAddress()!;
+    const n = lab.reasons().length;
     lab.changeRouter(ROUTER_C);
     const took = await waitFor(
       'default via 198.51.100.254 in table 202',
@@ -134,6 +154,7 @@ describe.skipIf(skip !== undefined)('L3 DHCP uplink: ifupdown + dhclient + dhcli
     // dnsmasq's lease file kept the address: an ACK of the renewal with the new option 3
     expect(lab.serverLog()).toMatch(new RegExp(`DHCPACK\\(w2\\) ${addr.replace(/\./g, '\\.')}`));
     expect(lab.leaseAddress()).toBe(addr);
+    expect(lab.reasons().slice(n)).toEqual(['RENEW']);
     expect(lab.routesMentioning(ROUTER_B)).toEqual([]);
     expect(lab.mainDefault()).toEqual([]);
     expect(lab.reachable(addr, TABLE)).toBe(true);
@@ -141,6 +162,7 @@ describe.skipIf(skip !== undefined)('L3 DHCP uplink: ifupdown + dhclient + dhcli
 
   it('stopServer: the lease expires (2 min) and table 202 has no default route left', async () => {
     const addr = lab.leaseAddress()!;
+    const n = lab.reasons().length;
     lab.stopServer();
     const took = await waitFor(
       'the lease expired: no address on r2, no default route in table 202',
@@ -151,6 +173,13 @@ describe.skipIf(skip !== undefined)('L3 DHCP uplink: ifupdown + dhclient + dhcli
     console.log(`[dhcp-lab] stopServer: expired ${secs(took)} s after the server stopped (${secs(Date.now() - boundAt)} s after the last lease)`);
     expect(lab.routesMentioning(addr)).toEqual([]);
     expect(lab.routesMentioning(ROUTER_C)).toEqual([]);
+    // the unanswered RENEW and REBIND leave no trace (no script run); the expiry is dhclient's EXPIRE
+    console.log(`[dhcp-lab] stopServer: dhclient-script reasons ${lab.reasons().slice(n).join(' ')}`);
+    const expire = lab.trace().filter((t) => t.reason === 'EXPIRE').slice(-2);
+    expect(expire.map((t) => t.phase)).toEqual(['enter', 'exit']);
+    console.log(`[dhcp-lab] at EXPIRE (enter) r2 still held: '${expire[0]!.addrs}', default routes: '${expire[0]!.defaults}'`);
+    expect(expire[1]!.addrs).toBe('');
+    expect(expire[1]!.defaults).toBe('');
     expect(lab.mainDefault()).toEqual([]);
     // the client lives on (back to DISCOVER), in the lab's namespace
     expect(lab.dhclientPid()).toBeDefined();
@@ -161,5 +190,49 @@ describe.skipIf(skip !== undefined)('L3 DHCP uplink: ifupdown + dhclient + dhcli
     expect(events.some((l) => l.includes(`table ${TABLE}`))).toBe(true);
     // main-table routes print without "table"
     expect(events.filter((l) => /^(Deleted )?default /.test(l) && !/ table /.test(l))).toEqual([]);
+  });
+});
+
+// isc-dhcp-client ships /etc/dhcp/dhclient-exit-hooks.d/rfc3442-classless-routes, enabled: with
+// option 121 (classless static routes) dhclient-script ignores new_routers and that hook adds
+// the server's routes, a default one included, to the main table. This describe runs the host's
+// stock hooks beside the contract's, as a real box has them.
+describe.skipIf(skip !== undefined)('L3 DHCP uplink with the stock Debian hooks, server sending option 121 (classless routes)', () => {
+  let lab: DhcpLab;
+  const roots: string[] = [];
+  beforeAll(() => {
+    lab = new DhcpLab('d2');
+    lab.create();
+    lab.startServer({ pool: POOL_A, router: ROUTER_A, options: ['121,0.0.0.0/0,192.0.2.1,198.51.100.0/25,192.0.2.1'] });
+  });
+  afterAll(() => {
+    lab?.destroy();
+    for (const r of roots) rmSync(r, { recursive: true, force: true });
+    expect(leftoverNamespaces()).toEqual([]);
+  });
+
+  it('the contract hooks as written: the default route of option 121 lands in main (a gap)', () => {
+    const root = writeContractTree({ name: NAME, ifname: DHCP_IF, table: TABLE });
+    roots.push(root);
+    const up = lab.applyEni(root, NAME, { stockHooks: true });
+    expect(up.code, up.out).toBe(0);
+    expect(lab.tableDefault(TABLE)).toMatch(/^default via 192\.0\.2\.1 dev r2 proto static/);
+    const main = lab.mainDefault();
+    console.log(`[dhcp-lab] option 121 + stock hooks, contract as written: main holds ${JSON.stringify(main)}`);
+    expect(main).toEqual(['default via 192.0.2.1 dev r2 ']);
+    const down = lab.ifdownEni(root, NAME, { stockHooks: true });
+    expect(down.code, down.out).toBe(0);
+    expect(lab.mainDefault()).toEqual([]);
+  });
+
+  it('an enter hook that also clears new_rfc3442_classless_static_routes keeps main free (proposal)', () => {
+    const root = writeContractTree({ name: NAME, ifname: DHCP_IF, table: TABLE, clearClassless: true });
+    roots.push(root);
+    const up = lab.applyEni(root, NAME, { stockHooks: true });
+    expect(up.code, up.out).toBe(0);
+    expect(lab.tableDefault(TABLE)).toMatch(/^default via 192\.0\.2\.1 dev r2 proto static/);
+    expect(lab.mainDefault()).toEqual([]);
+    // and none of the classless routes either (they are the exit hook's to place, if wanted)
+    expect(lab.routesMentioning('198.51.100.0')).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@
  * namespace with the same mounts, so `dhclient -r` finds the pid file.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDocumentation } from '../support/lab-targets.js';
@@ -36,6 +36,7 @@ import { writeFilesToTemp } from '../support/tree.js';
 const TIMEOUT = 30_000;
 /** ifup waits for the first lease (dhclient gives up after its 60 s `timeout`). */
 const IFUP_TIMEOUT = 90_000;
+const DHCPCD_HOOKS = '/usr/lib/dhcpcd/dhcpcd-hooks';
 
 export const TARGET = '203.0.113.10';
 export const DHCP_IF = 'r2';
@@ -59,13 +60,74 @@ export interface ServerConfig {
   pool: Pool;
   /** option 3; also added to the modem's w2 as /24 */
   router: string;
+  /** more --dhcp-option values, e.g. '121,0.0.0.0/0,192.0.2.1' (kept by changeRouter) */
+  options?: string[];
 }
+
+export interface ApplyOptions {
+  ifname?: string;
+  /**
+   * The client ifupdown picks: dhclient (what it prefers when installed), or dhcpcd (dhclient
+   * hidden behind a non-executable file, so ifupdown falls through to `dhcpcd IF`). Default dhclient.
+   */
+  client?: 'dhclient' | 'dhcpcd';
+  /**
+   * Adds the lab's trace hooks (00-mpdh-trace first among the enter hooks, zz-mpdh-trace last among
+   * the exit hooks; read with trace()). The hooks directories are then copies of ROOT's plus
+   * these; without trace (and stockHooks) ROOT's directories are bound as they are. Default true.
+   */
+  trace?: boolean;
+  /** Also the host's stock hooks (isc-dhcp-client's rfc3442-classless-routes, debug, timesyncd), as on a real box. */
+  stockHooks?: boolean;
+}
+
+/** One dhclient-script run, as the trace hooks saw it. */
+export interface TraceLine {
+  /** seconds since the epoch */
+  at: number;
+  /** 'enter': before dhclient-script acts; 'exit': after it and every other exit hook */
+  phase: 'enter' | 'exit';
+  reason: string;
+  interface: string;
+  old: string;
+  new: string;
+  /** new_routers (enter) or mpgen_routers (exit) */
+  routers: string;
+  /** IPv4 addresses on the interface then */
+  addrs: string;
+  /** every default route through the interface then, any table */
+  defaults: string;
+}
+
+const TRACE_FILE = 'mpdh-client.trace';
+/** Writes one line; sourced by dhclient-script, so it must not disturb its exit status. */
+const traceHook = (phase: 'enter' | 'exit', routers: string) =>
+  [
+    '# test/l3/dhcp-lab.ts trace hook',
+    `printf '%s\\t${phase}\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$(date +%s.%N)" "$reason" "$interface" "$old_ip_address" "$new_ip_address" "${routers}" \\`,
+    `\t"$(ip -o -4 addr show dev "$interface" 2>/dev/null | awk '{print $4}' | tr '\\n' ' ')" \\`,
+    `\t"$(ip -o -4 route show table all default dev "$interface" 2>/dev/null | tr '\\n' ';')" >> /run/${TRACE_FILE}`,
+    ':',
+    '',
+  ].join('\n');
 
 export const POOL_A: Pool = { first: '192.0.2.100', last: '192.0.2.109' };
 export const ROUTER_A = '192.0.2.1';
 
+export interface ContractOptions {
+  name: string;
+  ifname: string;
+  table: number;
+  /**
+   * NOT the contract, a proposal: the enter hook also clears new_rfc3442_classless_static_routes
+   * (saved in mpgen_classless), so the stock rfc3442-classless-routes exit hook installs nothing
+   * in main when the server sends option 121. Default false.
+   */
+  clearClassless?: boolean;
+}
+
 /** The files the renderer writes for a DHCP uplink (the contract), as a PlannedFile list. */
-export function contractFiles(o: { name: string; ifname: string; table: number }): Array<{ path: string; content: string; mode: number }> {
+export function contractFiles(o: ContractOptions): Array<{ path: string; content: string; mode: number }> {
   const { name, ifname, table } = o;
   return [
     { path: `/etc/network/interfaces.d/mpgen-${name}`, mode: 0o644, content: `auto ${ifname}\niface ${ifname} inet dhcp\n` },
@@ -77,6 +139,7 @@ export function contractFiles(o: { name: string; ifname: string; table: number }
         `if [ "$interface" = "${ifname}" ]; then`,
         '\tmpgen_routers=$new_routers',
         '\tnew_routers=',
+        ...(o.clearClassless ? ['\tmpgen_classless=$new_rfc3442_classless_static_routes', '\tnew_rfc3442_classless_static_routes='] : []),
         'fi',
         '',
       ].join('\n'),
@@ -102,9 +165,44 @@ export function contractFiles(o: { name: string; ifname: string; table: number }
   ];
 }
 
+/**
+ * A hand-made dhcpcd variant (NOT part of the renderer's contract yet, a proposal): ifupdown runs
+ * plain `dhcpcd IF`, which reads only /etc/dhcpcd.conf, so that file is the host's stock one plus
+ * an `interface IF` block: nogateway (no default route anywhere, dhcpcd's own enter-hook
+ * equivalent), noipv4ll (no 169.254 address once the lease is gone) and ipv4only (the lab's
+ * addresses stay in the documentation ranges). /etc/dhcpcd.exit-hook puts new_routers in table T.
+ */
+export function dhcpcdContractFiles(o: ContractOptions): Array<{ path: string; content: string; mode: number }> {
+  const { name, ifname, table } = o;
+  const stock = readFileSync('/etc/dhcpcd.conf', 'utf8');
+  return [
+    { path: `/etc/network/interfaces.d/mpgen-${name}`, mode: 0o644, content: `auto ${ifname}\niface ${ifname} inet dhcp\n` },
+    { path: '/etc/dhcpcd.conf', mode: 0o644, content: `${stock.replace(/\n*$/, '\n')}\n# mpgen ${name}\ninterface ${ifname}\n\tnogateway\n\tnoipv4ll\n\tipv4only\n` },
+    {
+      path: '/etc/dhcpcd.exit-hook',
+      mode: 0o644,
+      content: [
+        '# sourced by dhcpcd-run-hooks: the lease router goes into the uplink table',
+        `if [ "$interface" = "${ifname}" ]; then`,
+        '\tcase "$reason" in',
+        '\tBOUND|RENEW|REBIND|REBOOT)',
+        `\t\t[ -n "$new_routers" ] && ip route replace default via \${new_routers%% *} dev ${ifname} table ${table} proto static`,
+        '\t\t;;',
+        '\tEXPIRE|FAIL|NAK|RELEASE|STOP|STOPPED|NOCARRIER|DEPARTED)',
+        `\t\tip route del default table ${table} dev ${ifname} 2>/dev/null`,
+        '\t\t;;',
+        '\tesac',
+        'fi',
+        ':',
+        '',
+      ].join('\n'),
+    },
+  ];
+}
+
 /** contractFiles written into a fresh temporary ROOT; returns it. */
-export function writeContractTree(o: { name: string; ifname: string; table: number }): string {
-  return writeFilesToTemp(contractFiles(o), 'mpdh-root-');
+export function writeContractTree(o: ContractOptions & { client?: 'dhclient' | 'dhcpcd' }): string {
+  return writeFilesToTemp(o.client === 'dhcpcd' ? dhcpcdContractFiles(o) : contractFiles(o), 'mpdh-root-');
 }
 
 function assertDoc(...addrs: string[]): void {
@@ -161,11 +259,14 @@ export class DhcpLab {
   readonly lib: string;
   private readonly empty: string;
   private readonly resolv: string;
+  readonly libDhcpcd: string;
+  private readonly nox: string;
   private readonly leases: string;
   private readonly pidFile: string;
   readonly logFile: string;
   private readonly namespaces: string[] = [];
   private w2Addrs = new Set<string>();
+  private hookDirs = 0;
   server?: ServerConfig;
   /** Date.now() of the last server change (start, renumber, changeRouter, stop) */
   changedAt = 0;
@@ -180,6 +281,11 @@ export class DhcpLab {
     for (const d of [this.run, join(this.run, 'network'), this.lib, this.empty]) mkdirSync(d, { recursive: true });
     this.resolv = join(this.dir, 'resolv.conf');
     writeFileSync(this.resolv, '');
+    this.libDhcpcd = join(this.dir, 'lib-dhcpcd');
+    mkdirSync(this.libDhcpcd);
+    // a regular file without x bits: ifupdown's execable("/sbin/dhclient") is false
+    this.nox = join(this.dir, 'no-dhclient');
+    writeFileSync(this.nox, '');
     this.leases = join(this.dir, 'dnsmasq.leases');
     this.pidFile = join(this.dir, 'dnsmasq.pid');
     this.logFile = join(this.dir, 'dnsmasq.log');
@@ -266,6 +372,7 @@ export class DhcpLab {
       '--dhcp-authoritative',
       `--dhcp-range=${cfg.pool.first},${cfg.pool.last},255.255.255.0,2m`,
       `--dhcp-option=3,${cfg.router}`,
+      ...(cfg.options ?? []).map((o) => `--dhcp-option=${o}`),
       `--dhcp-leasefile=${this.leases}`,
       `--pid-file=${this.pidFile}`,
       // logging only: the test prints it when a wait fails
@@ -296,9 +403,9 @@ export class DhcpLab {
   /** Restarts dnsmasq with the same range and another router (option 3), added on w2 too. */
   changeRouter(router: string): void {
     if (!this.server) throw new Error('no server running');
-    const pool = this.server.pool;
+    const { pool, options } = this.server;
     this.stopServer();
-    this.startServer({ pool, router });
+    this.startServer({ pool, router, options });
   }
 
   serverLog(): string {
@@ -309,14 +416,23 @@ export class DhcpLab {
    * The mounts (see the header) and then `exec "$@"`, inside the router namespace with its own
    * mount and UTS namespaces.
    */
-  private inClientNs(root: string, argv: string[], timeout: number): Run {
+  private inClientNs(root: string, argv: string[], timeout: number, o: ApplyOptions): Run {
     const dirOr = (p: string) => (existsSync(join(root, p)) ? join(root, p) : this.empty);
     const binds: [string, string][] = [
       [this.run, '/run'],
       [this.lib, '/var/lib/dhcp'],
       [this.resolv, '/etc/resolv.conf'],
-      [dirOr('etc/dhcp/dhclient-enter-hooks.d'), '/etc/dhcp/dhclient-enter-hooks.d'],
-      [dirOr('etc/dhcp/dhclient-exit-hooks.d'), '/etc/dhcp/dhclient-exit-hooks.d'],
+      ...((o.client ?? 'dhclient') === 'dhclient'
+        ? [
+            [this.hooksDir(root, 'enter', o), '/etc/dhcp/dhclient-enter-hooks.d'],
+            [this.hooksDir(root, 'exit', o), '/etc/dhcp/dhclient-exit-hooks.d'],
+          ]
+        : [
+            [this.nox, realpathSync('/sbin/dhclient')],
+            [this.libDhcpcd, '/var/lib/dhcpcd'],
+            [existsSync(join(root, 'etc/dhcpcd.conf')) ? join(root, 'etc/dhcpcd.conf') : '/etc/dhcpcd.conf', '/etc/dhcpcd.conf'],
+            [this.dhcpcdHooksDir(root, o), DHCPCD_HOOKS],
+          ]) as [string, string][],
       ...(['if-pre-up.d', 'if-up.d', 'if-down.d', 'if-post-down.d'].map((d) => [dirOr(`etc/network/${d}`), `/etc/network/${d}`]) as [string, string][]),
     ];
     for (const [, target] of binds) if (!existsSync(target)) throw new Error(`dhcp lab: ${target} missing on this host (cannot bind over it)`);
@@ -324,23 +440,93 @@ export class DhcpLab {
     return this.exec(this.ns.router, ['unshare', '--uts', 'sh', '-c', script, 'sh', ...argv], timeout);
   }
 
+  /**
+   * dhcpcd's hooks: a copy of /usr/lib/dhcpcd/dhcpcd-hooks (the stock ones only with stockHooks),
+   * ROOT/etc/dhcpcd.exit-hook as 98-etc-dhcpcd.exit-hook (dhcpcd-run-hooks sources
+   * /etc/dhcpcd.exit-hook right after that directory; the host has no such file to bind over),
+   * and the trace hooks (00-mpdh-trace, 99-mpdh-trace).
+   */
+  private dhcpcdHooksDir(root: string, o: ApplyOptions): string {
+    const dir = join(this.dir, `hooks-${++this.hookDirs}`, 'dhcpcd');
+    mkdirSync(dir, { recursive: true });
+    if (o.stockHooks) for (const f of readdirSync(DHCPCD_HOOKS)) cpSync(join(DHCPCD_HOOKS, f), join(dir, f), { dereference: true });
+    const exit = join(root, 'etc/dhcpcd.exit-hook');
+    if (existsSync(exit)) cpSync(exit, join(dir, '98-etc-dhcpcd.exit-hook'));
+    if (o.trace !== false) {
+      writeFileSync(join(dir, '00-mpdh-trace'), traceHook('enter', '$new_routers'));
+      writeFileSync(join(dir, '99-mpdh-trace'), traceHook('exit', '$new_routers'));
+    }
+    return dir;
+  }
+
+  /**
+   * The directory bound over /etc/dhcp/dhclient-KIND-hooks.d: ROOT's own (trace and stockHooks off),
+   * else a fresh copy of the host's stock hooks (stockHooks), ROOT's and the trace hook.
+   */
+  private hooksDir(root: string, kind: 'enter' | 'exit', o: ApplyOptions): string {
+    const own = join(root, `etc/dhcp/dhclient-${kind}-hooks.d`);
+    if (o.trace === false && !o.stockHooks) return existsSync(own) ? own : this.empty;
+    const dir = join(this.dir, `hooks-${++this.hookDirs}`, kind);
+    mkdirSync(dir, { recursive: true });
+    const copy = (from: string) => {
+      if (!existsSync(from)) return;
+      for (const f of readdirSync(from)) cpSync(join(from, f), join(dir, f), { dereference: true });
+    };
+    if (o.stockHooks) copy(`/etc/dhcp/dhclient-${kind}-hooks.d`);
+    copy(own);
+    if (o.trace !== false) {
+      const name = kind === 'enter' ? '00-mpdh-trace' : 'zz-mpdh-trace';
+      writeFileSync(join(dir, name), traceHook(kind, kind === 'enter' ? '$new_routers' : '${mpgen_routers-}'));
+    }
+    return dir;
+  }
+
   /** Real `ifup` of the DHCP uplink from ROOT's interfaces file; returns when dhclient has its first lease (or gave up). */
-  applyEni(root: string, name: string, ifname = DHCP_IF): Run {
+  applyEni(root: string, name: string, o: ApplyOptions = {}): Run {
     const file = join(root, `etc/network/interfaces.d/mpgen-${name}`);
     if (!existsSync(file)) throw new Error(`no ${file}`);
-    return this.inClientNs(root, ['ifup', '-v', '-i', file, '--state-dir', join(this.run, 'network'), ifname], IFUP_TIMEOUT);
+    return this.inClientNs(root, ['ifup', '-v', '-i', file, '--state-dir', join(this.run, 'network'), o.ifname ?? DHCP_IF], IFUP_TIMEOUT, o);
   }
 
   /** Real `ifdown` (dhclient -r: a RELEASE, then the client exits). */
-  ifdownEni(root: string, name: string, ifname = DHCP_IF): Run {
+  ifdownEni(root: string, name: string, o: ApplyOptions = {}): Run {
     const file = join(root, `etc/network/interfaces.d/mpgen-${name}`);
-    return this.inClientNs(root, ['ifdown', '-v', '-i', file, '--state-dir', join(this.run, 'network'), ifname], IFUP_TIMEOUT);
+    return this.inClientNs(root, ['ifdown', '-v', '-i', file, '--state-dir', join(this.run, 'network'), o.ifname ?? DHCP_IF], IFUP_TIMEOUT, o);
+  }
+
+  /** Every dhclient-script run the trace hooks saw (both phases), oldest first. */
+  trace(): TraceLine[] {
+    const f = join(this.run, TRACE_FILE);
+    if (!existsSync(f)) return [];
+    return readFileSync(f, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [at, phase, reason, iface, old, nw, routers, addrs, defaults] = l.split('\t');
+        return { at: Number(at), phase: phase as 'enter' | 'exit', reason: reason ?? '', interface: iface ?? '', old: old ?? '', new: nw ?? '', routers: routers ?? '', addrs: (addrs ?? '').trim(), defaults: defaults ?? '' };
+      });
+  }
+
+  /** The reasons of the exit phase, in order (PREINIT, BOUND, RENEW, EXPIRE, ...). */
+  reasons(): string[] {
+    return this.trace()
+      .filter((t) => t.phase === 'exit')
+      .map((t) => t.reason);
   }
 
   /** The running dhclient of IF (its pid file, in the lab's /run). */
   dhclientPid(ifname = DHCP_IF): number | undefined {
     const pid = readPid(join(this.run, `dhclient.${ifname}.pid`));
     return pid !== undefined && comm(pid) === 'dhclient' ? pid : undefined;
+  }
+
+  /** The running dhcpcd of IF (pid files in the lab's /run/dhcpcd). */
+  dhcpcdPid(ifname = DHCP_IF): number | undefined {
+    for (const f of [`${ifname}-4.pid`, `${ifname}.pid`, 'pid']) {
+      const pid = readPid(join(this.run, 'dhcpcd', f));
+      if (pid !== undefined && comm(pid) === 'dhcpcd') return pid;
+    }
+    return undefined;
   }
 
   /** dhclient's lease file (the host path of /var/lib/dhcp/dhclient.IF.leases). */
@@ -399,6 +585,7 @@ export class DhcpLab {
       `addresses: ${r(['ip', '-4', 'addr', 'show', 'dev', DHCP_IF])}`,
       `routes: ${r(['ip', '-4', 'route', 'show', 'table', 'all'])}`,
       `dhclient pid: ${this.dhclientPid() ?? 'none'}`,
+      `dhclient-script runs:\n${this.trace().map((t) => `${t.at.toFixed(1)} ${t.phase} ${t.reason} old=${t.old} new=${t.new} routers=${t.routers} addrs=${t.addrs} defaults=${t.defaults}`).join('\n')}`,
       `client leases:\n${this.clientLeases()}`,
       `server log (tail):\n${this.serverLog().split('\n').filter((l) => !/ sent size:|available DHCP|tags:|vendor class|client provides|requested options| broadcast response/.test(l)).slice(-25).join('\n')}`,
     ].join('\n');
@@ -407,13 +594,14 @@ export class DhcpLab {
   /** Kills what runs in the lab's namespaces (dhclient, dnsmasq: by pid), deletes them and the state. */
   destroy(): void {
     stopPid(this.dhclientPid(), 'dhclient');
+    stopPid(this.dhcpcdPid(), 'dhcpcd');
     stopPid(readPid(this.pidFile), 'dnsmasq');
     for (const n of [...this.namespaces].reverse()) {
       // anything else we started there (a dhclient whose pid file was lost)
       const pids = (spawnSync('ip', ['netns', 'pids', n], { encoding: 'utf8', timeout: TIMEOUT }).stdout ?? '').split('\n').filter(Boolean).map(Number);
       for (const p of pids) {
         const c = comm(p);
-        if (c === 'dhclient' || c === 'dnsmasq' || c === 'ping') stopPid(p, c);
+        if (c === 'dhclient' || c === 'dhcpcd' || c === 'dnsmasq' || c === 'ping') stopPid(p, c);
       }
       spawnSync('ip', ['netns', 'del', n], { timeout: TIMEOUT });
     }
