@@ -119,6 +119,8 @@ lease_apply() {
 	eval "C_UPLINK_${1}_SRC=\$LA C_UPLINK_${1}_GW=\$LG C_UPLINK_${1}_NET=\$LN LEASE_$1=\$LOK"
 	if [ "$LOK" = 1 ]; then
 		log "$_nm lease: address ${LA} gateway ${LG:-(point-to-point)} (was ${2:-none} ${3:-})"
+	elif [ -n "$LA" ]; then
+		log "$_nm lease: address $LA, no router in table $_tb yet (was ${2:-none} ${3:-}): out of the balance"
 	else
 		log "$_nm lease: none (was ${2:-none} ${3:-}): out of the balance"
 	fi
