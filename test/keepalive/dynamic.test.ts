@@ -9,22 +9,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../support/require.js';
-import { Daemon, Lab, SHELLS, TABLE, cleanupDir, install, labModel, modemAddr, routerAddr, sh, trySh, waitFor, type Installed } from './lab.js';
+import { SHELLS, cleanupDir, modemAddr, routerAddr, sh, trySh, waitFor, type Daemon } from './lab.js';
+import { DynamicLab, POOL2, ROUTER1B } from './dynamic-lab.js';
 
 const why = missing({ commands: ['ip', 'ping', 'dash'], root: true, netns: true });
 const PREFIX = `mpd-${process.pid}`;
-/** the ISP's second pool: the modem answers there too after the renumbering */
-const POOL2 = { router: '203.0.113.33', lease: '203.0.113.34', prefix: 29, net: '203.0.113.32/29' };
-/** a second router address in the first pool: a renewal that changes only the router */
-const ROUTER1B = '198.51.100.19';
 
 for (const [shell, argv] of Object.entries(SHELLS)) {
   describe.skipIf(why !== undefined || missing({ commands: [argv[0]!] }) !== undefined)(`keepalive lab (${shell}): a DHCP uplink followed`, () => {
-    const lab = new Lab(`${PREFIX}-${shell.slice(0, 2)}`, 2);
-    let inst: Installed;
+    const dl = new DynamicLab(`${PREFIX}-${shell.slice(0, 2)}`);
+    const lab = dl.lab;
     let d: Daemon;
-    const r = (...a: string[]) => sh('ip', ['-n', lab.ns.router, ...a]);
-    const rules = () => r('-4', 'rule', 'show');
+    const r = (...a: string[]) => dl.r(...a);
+    const rules = () => dl.rules();
+    const route = () => dl.route();
+    const lease = (addr: string, prefix: number, router: string) => dl.lease(addr, prefix, router);
+    const unlease = (addr: string, prefix: number) => dl.unlease(addr, prefix);
     /** the command lines of the pings in the router namespace (a dynamic uplink's probes bind to its leased address) */
     const pings = () =>
       sh('ip', ['netns', 'pids', lab.ns.router])
@@ -32,35 +32,10 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
         .filter((p) => /^\d+$/.test(p))
         .map((p) => trySh('cat', [`/proc/${p}/cmdline`]).out.replace(/\0/g, ' ').trim())
         .filter((l) => /^\S*ping /.test(l));
-    const route = () => r('-o', 'route', 'show', 'table', String(TABLE));
-    /** what a DHCP client does for a lease: the address, and the router into the uplink's table */
-    const lease = (addr: string, prefix: number, router: string) => {
-      r('addr', 'add', `${addr}/${prefix}`, 'dev', 'r2');
-      r('route', 'replace', 'default', 'via', router, 'dev', 'r2', 'table', '202', 'proto', 'static');
-    };
-    const unlease = (addr: string, prefix: number) => {
-      sh('ip', ['-n', lab.ns.router, 'route', 'del', 'default', 'table', '202']);
-      r('addr', 'del', `${addr}/${prefix}`, 'dev', 'r2');
-    };
 
     beforeAll(async () => {
-      lab.create({ multipathRoute: false });
-      // line2 is dynamic: no address, rule or route until a lease
-      r('rule', 'del', 'from', `${routerAddr(2)}/32`, 'lookup', '202');
-      r('route', 'del', 'default', 'table', '202');
-      r('addr', 'del', `${routerAddr(2)}/29`, 'dev', 'r2');
-      // the modem's other addresses (the second pool, a second router), and the way back to them
-      const m2 = lab.ns.modem(2);
-      sh('ip', ['-n', m2, 'addr', 'add', `${POOL2.router}/${POOL2.prefix}`, 'dev', 'm2']);
-      sh('ip', ['-n', m2, 'addr', 'add', `${ROUTER1B}/29`, 'dev', 'm2']);
-      sh('ip', ['-n', lab.ns.internet, 'route', 'add', POOL2.net, 'via', '192.0.2.18']);
-      const m = labModel({ n: 2, probe: (i) => [modemAddr(i)] });
-      const u = m.uplinks[1]!;
-      Object.assign(u, { addressing: 'dhcp', address: undefined, gateway: undefined, ruleFrom: undefined, probe: [], probeGateway: true });
-      inst = install(m);
-      // the balance a render installs: the static uplink only (a lease's nexthop is the daemon's)
-      lab.installOnly([1]);
-      d = new Daemon(lab, inst, 'lab', argv);
+      dl.create(argv);
+      d = dl.daemon;
       d.start();
       await waitFor('running', () => d.status().includes('state=running'), 20_000, () => d.output);
     });
@@ -68,7 +43,7 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
     afterAll(async () => {
       await d?.stop();
       lab.destroy();
-      if (inst) cleanupDir(inst.dir);
+      if (dl.inst) cleanupDir(dl.inst.dir);
     });
 
     it('without a lease: line2 is out of the balance and has no rule', () => {
