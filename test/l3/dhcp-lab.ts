@@ -25,6 +25,12 @@
  * dhclient daemonizes inside that namespace and stays there, so every later
  * renewal's dhclient-script sees the same hooks. ifdown runs in a new mount
  * namespace with the same mounts, so `dhclient -r` finds the pid file.
+ * With client 'dhcpcd' also: a non-executable file over /usr/sbin/dhclient
+ * (ifupdown then runs `dhcpcd IF`), a per-lab /var/lib/dhcpcd, ROOT's
+ * /etc/dhcpcd.conf, and a copy of /usr/lib/dhcpcd/dhcpcd-hooks holding ROOT's
+ * /etc/dhcpcd.exit-hook (see dhcpcdHooksDir).
+ * Every hook run is traced (trace()): reason, addresses and default routes.
+ * Used by test/l3/dhcp-lab.test.ts and test/l3/dhcp-lab-dhcpcd.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -618,6 +624,22 @@ export function leftoverNamespaces(): string[] {
     .map((l) => l.split(' ')[0] ?? '')
     .filter((n) => n.startsWith(`mpdh-${process.pid}-`));
 }
+
+/** Is ADDR within the pool (first..last, inclusive)? */
+export function inPool(addr: string | undefined, p: Pool): boolean {
+  if (!addr) return false;
+  const n = (x: string) => x.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  return n(addr) >= n(p.first) && n(addr) <= n(p.last);
+}
+
+/** A condition for waitFor whose readers may throw mid-transition (two addresses, two routes): that counts as not yet. */
+export const settled = (f: () => boolean) => () => {
+  try {
+    return f();
+  } catch {
+    return false;
+  }
+};
 
 /** Polls `cond` every `stepMs` until true; returns the ms it took; throws with `what` and detail() after `ms`. */
 export async function waitFor(what: string, cond: () => boolean, ms: number, detail: () => string = () => '', stepMs = 100): Promise<number> {
