@@ -123,13 +123,14 @@ export function checkUplinkTables(state: KernelState, snap: KernelSnapshot): Che
       const what = `table ${r.table} (${u.name}) ${describeRoute(want)}`;
       const here = inTable(snap, r.table, dst);
       const unicast = here.filter((x) => routeType(x) === 'unicast');
-      // a lease's route is its client's: its protocol, source and metric are the client's to choose
+      // a lease's route is its client's: its protocol and source are the client's to choose, but not
+      // its metric: one above the prohibit fallback's (networkd's default 1024) leaves the line dead
       const dynamic = u.addressing !== 'static';
       const good = unicast.some(
         (x) =>
           x.gateway === want.gateway &&
           x.dev === want.dev &&
-          (dynamic || (x.prefsrc === want.prefsrc && routeProtocol(x) === r.protocol)) &&
+          (dynamic ? (x.metric ?? 0) === (r.metric ?? 0) : x.prefsrc === want.prefsrc && routeProtocol(x) === r.protocol) &&
           !x.nexthops &&
           (!r.onlink || (x.flags ?? []).includes('onlink')),
       );
