@@ -17,6 +17,7 @@ import { marker, type Backend, type Contribution, type RenderContext } from './b
 import { renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import { bondFile, foreignConf, hookUnitFile, hookWork, markRuleNotes, teqlIdOf } from './networkd.js';
 import {
+  dhcpSection,
   markRules,
   multipathPlan,
   ndAddress,
@@ -43,6 +44,7 @@ interface RouteYaml {
 
 interface EthernetYaml {
   id: string;
+  dhcp4: boolean;
   macAddress: string | undefined;
   addresses: string[];
   mtu: number | undefined;
@@ -63,9 +65,14 @@ const routeYaml = (r: NdRoute): RouteYaml => ({
 });
 
 function uplinkYaml(s: KernelState, u: Uplink): EthernetYaml {
+  if (u.addressing === 'dhcp') {
+    // the address is the lease's; the rule from it is the keepalive's
+    return { id: u.interface, dhcp4: true, macAddress: u.mac, addresses: [], mtu: u.mtu, wan: true, routes: uplinkTableRoutes(s, u.name).map(routeYaml), rules: [] };
+  }
   const address = addressOf(s, u.name);
   return {
     id: u.interface,
+    dhcp4: false,
     macAddress: u.mac,
     // netplan has no noprefixroute: such an address lives in the drop-in instead.
     addresses: address.noPrefixRoute ? [] : [cidrText(address.local)],
@@ -79,8 +86,10 @@ function uplinkYaml(s: KernelState, u: Uplink): EthernetYaml {
 function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile {
   const m = ctx.model;
   const first = u.index === 0;
+  const dhcp = u.addressing === 'dhcp';
   // networkd's start would otherwise remove and re-add the address, dropping its NAT connections
-  const network: KeyValue[] = [{ key: 'KeepConfiguration', value: 'static' }];
+  // (a lease: kept across a restart, not past its expiry)
+  const network: KeyValue[] = [{ key: 'KeepConfiguration', value: dhcp ? 'dhcp-on-stop' : 'static' }];
   const f: NetworkFile = {
     marker: marker(m),
     comments: [`uplink ${u.name}: what netplan cannot express for ${u.interface}`],
@@ -89,11 +98,12 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
     // view while a line without carrier still counts as online.
     link: [{ key: 'RequiredForOnline', value: 'no-carrier' }],
     network,
-    addresses: [addressOf(ctx.state, u.name)].filter((a) => a.noPrefixRoute).map(ndAddress),
+    addresses: dhcp ? [] : [addressOf(ctx.state, u.name)].filter((a) => a.noPrefixRoute).map(ndAddress),
     routes: first ? mp.routes : [],
     // netplan's routing-policy `mark` takes no mask: the fwmark rule goes here
     rules: [...(ctx.caps.networkdFirewallMark ? markRules(ctx.state, u.name) : []), ...(first ? sharedRules(ctx.state) : [])],
     teqlId: teqlIdOf(ctx, u.name),
+    sections: dhcp ? [dhcpSection(u.table)] : [],
   };
   if (first) f.comments.push('The first uplink also carries the rules that belong to no single uplink and the multipath route: networkd has no global routing section.');
   return f;
@@ -115,7 +125,7 @@ export const netplan: Backend = (ctx): Contribution => {
   }
   const ethernets = m.uplinks.map((u) => uplinkYaml(ctx.state, u));
   if (m.lan) {
-    ethernets.push({ id: m.lan.interface, macAddress: undefined, addresses: [cidrText(addressOf(ctx.state, 'lan').local)], mtu: undefined, wan: false, routes: [], rules: [] });
+    ethernets.push({ id: m.lan.interface, dhcp4: false, macAddress: undefined, addresses: [cidrText(addressOf(ctx.state, 'lan').local)], mtu: undefined, wan: false, routes: [], rules: [] });
   }
   const bond = bondFile(ctx);
   if (bond) {

@@ -183,3 +183,16 @@ export function teqlHook(state: KernelState): { start: Command[]; stop: Command[
 export function rpFilterWord(v: 0 | 1 | 2): 'no' | 'strict' | 'loose' {
   return v === 0 ? 'no' : v === 1 ? 'strict' : 'loose';
 }
+
+/**
+ * The [DHCPv4] section of a DHCP uplink (networkd's own .network, and netplan's drop-in: netplan
+ * has no key for it): every route of the lease, default included, into the uplink's table, never
+ * main, at metric 0 (networkd's default, 1024, would lose to the table's prohibit fallback).
+ */
+export const dhcpSection = (table: number): { name: string; keys: { key: string; value: string }[] } => ({
+  name: 'DHCPv4',
+  keys: [
+    { key: 'RouteTable', value: String(table) },
+    { key: 'RouteMetric', value: '0' },
+  ],
+});

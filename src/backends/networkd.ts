@@ -13,6 +13,7 @@ import { addressOf, rpFilterOf } from '../state/query.js';
 import { renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import {
   bondRoutes,
+  dhcpSection,
   multipathPlan,
   markRules,
   ndAddress,
@@ -122,8 +123,7 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
   network.push({ key: 'KeepConfiguration', value: dhcp ? 'dhcp-on-stop' : 'static' });
   // the lease's routes, default included, go into the uplink's table, never into main; the
   // keepalive adds the rule from the leased address and the nexthop in the balance
-  // RouteMetric=0: networkd's default, 1024, would lose to the table's prohibit fallback (metric 1)
-  const sections = dhcp ? [{ name: 'DHCPv4', keys: [{ key: 'RouteTable', value: String(u.table) }, { key: 'RouteMetric', value: '0' }] }] : [];
+  const sections = dhcp ? [dhcpSection(u.table)] : [];
   // no-carrier, not no: wait-online must still see the uplinks (with every link "no" it waits for
   // nothing, times out after 2 minutes and delays network-online.target, found in the boot lab),
   // yet a configured link without carrier counts as online, so a dead line does not hold up boot.

@@ -15,7 +15,7 @@ import { renderPlan } from '../../src/plan/render.js';
 import { writeFilesUnder } from '../support/tree.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon, cleanupDir, install, type Installed, type Lab } from '../keepalive/lab.js';
-import { DHCP_IF, DhcpLab, POOL_A, ROUTER_A, STATIC_ADDR, STATIC_GW, STATIC_IF, TARGET, leftoverNamespaces, waitFor } from './dhcp-lab.js';
+import { DHCP_IF, DhcpLab, POOL_A, ROUTER_A, STATIC_ADDR, STATIC_GW, STATIC_IF, STATIC_TABLE, TARGET, leftoverNamespaces, waitFor } from './dhcp-lab.js';
 
 export const NAME = 'lab';
 export const DHCP_TABLE = 202;
@@ -84,6 +84,17 @@ export function leaseRoute(lab: DhcpLab): string | undefined {
     ?.trim();
 }
 
+/**
+ * Takes the lab's own setup of the static line away, for a backend whose daemon configures it
+ * from the render (networkd 252 loops on an address that differs from its own only in the
+ * broadcast, until its request queue overflows with ERANGE and takes the other links down too).
+ */
+export function dropStaticSetup(lab: DhcpLab): void {
+  lab.ip(lab.ns.router, 'rule', 'del', 'from', `${STATIC_ADDR}/32`, 'lookup', String(STATIC_TABLE));
+  lab.ip(lab.ns.router, 'route', 'flush', 'table', String(STATIC_TABLE));
+  lab.ip(lab.ns.router, 'addr', 'flush', 'dev', STATIC_IF);
+}
+
 /** The DHCP client of a backend, running in the lab's router namespace. */
 export interface Client {
   log: () => string;
@@ -94,7 +105,7 @@ export interface FollowSuite {
   title: string;
   /** the lab's namespace tag */
   tag: string;
-  backend: 'eni' | 'networkd';
+  backend: 'eni' | 'networkd' | 'netplan';
   /** why the suite cannot run here (test/support/require.ts), or undefined */
   skip: string | undefined;
   /** the protocol the client gives the lease's route in the uplink's table */

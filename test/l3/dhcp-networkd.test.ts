@@ -10,8 +10,7 @@
  */
 import { missing } from '../support/require.js';
 import { NETWORKD, startNetworkd } from '../support/networkd/run-networkd.js';
-import { dhcpFollowSuite } from './dhcp-follow.js';
-import { STATIC_ADDR, STATIC_IF, STATIC_TABLE } from './dhcp-lab.js';
+import { dhcpFollowSuite, dropStaticSetup } from './dhcp-follow.js';
 
 dhcpFollowSuite({
   title: 'L3 DHCP uplink: systemd-networkd in a namespace, dnsmasq as the ISP, the keepalive following',
@@ -20,12 +19,8 @@ dhcpFollowSuite({
   skip: missing({ root: true, netns: true, commands: ['ip', NETWORKD, 'dnsmasq', 'ping', 'dash'] }),
   proto: 'dhcp',
   start: (lab, root) => {
-    // networkd configures the static line from the render too: take the lab's own setup away first
-    // (networkd 252 loops on an address that differs only in its broadcast, until its request
-    // queue overflows with ERANGE and takes the other links' configuration down with it)
-    lab.ip(lab.ns.router, 'rule', 'del', 'from', `${STATIC_ADDR}/32`, 'lookup', String(STATIC_TABLE));
-    lab.ip(lab.ns.router, 'route', 'flush', 'table', String(STATIC_TABLE));
-    lab.ip(lab.ns.router, 'addr', 'flush', 'dev', STATIC_IF);
+    // networkd configures the static line from the render too
+    dropStaticSetup(lab);
     return startNetworkd(lab.ns.router, root, { timeoutS: 900 });
   },
 });
