@@ -11,7 +11,7 @@ import type { Model, Uplink } from '../model/model.js';
 import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
 import { addressOf, destinations, markRules, routesByRole, routesOf, sharedRules, uplinkRule } from '../state/query.js';
-import type { KernelState } from '../state/state.js';
+import type { KernelState, Route, Rule } from '../state/state.js';
 import { cidrText, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import * as cmd from './eni-commands.js';
@@ -73,6 +73,20 @@ function linkOptions(mtu: number | undefined, mac: string | undefined): { key: s
   return out;
 }
 
+/** An uplink's routes and rules after it is up, the shared helper, and all of it undone before it goes down. */
+function upDown(c: EniCommand[], routes: { up: Route[]; down: Route[] }, rules: Rule[], helper: string, iface: string): void {
+  const add = (phase: EniPhase, line: string) => c.push({ phase, cmd: line });
+  for (const r of routes.up) add('post-up', cmd.routeAdd(r));
+  for (const r of rules) {
+    add('post-up', cmd.ruleDelete(r));
+    add('post-up', cmd.ruleAdd(r));
+  }
+  add('post-up', `${helper} up ${iface}`);
+  add('pre-down', `${helper} down ${iface}`);
+  for (const r of [...rules].reverse()) add('pre-down', cmd.ruleDelete(r));
+  for (const r of routes.down) add('pre-down', cmd.routeDel(r));
+}
+
 /**
  * A DHCP uplink: ifupdown runs the DHCP client; dhclient's hooks put the lease's router into the
  * uplink's table, and the keepalive keeps the rule from the leased address and the balance. The
@@ -80,18 +94,8 @@ function linkOptions(mtu: number | undefined, mac: string | undefined): { key: s
  */
 function dhcpStanza(state: KernelState, u: Uplink, helper: string): EniStanza {
   const c: EniCommand[] = [];
-  const add = (phase: EniPhase, line: string) => c.push({ phase, cmd: line });
   const prohibit = routesOf(state, u.name, 'prohibit');
-  const rules = markRules(state, u.name);
-  for (const r of prohibit) add('post-up', cmd.routeAdd(r));
-  for (const r of rules) {
-    add('post-up', cmd.ruleDelete(r));
-    add('post-up', cmd.ruleAdd(r));
-  }
-  add('post-up', `${helper} up ${u.interface}`);
-  add('pre-down', `${helper} down ${u.interface}`);
-  for (const r of [...rules].reverse()) add('pre-down', cmd.ruleDelete(r));
-  for (const r of prohibit) add('pre-down', cmd.routeDel(r));
+  upDown(c, { up: prohibit, down: prohibit }, markRules(state, u.name), helper, u.interface);
   return {
     iface: u.interface,
     method: 'dhcp',
@@ -117,16 +121,7 @@ function uplinkStanza(model: Model, state: KernelState, u: Uplink, helper: strin
   if (address.noPrefixRoute) add('pre-up', cmd.addressNoPrefixRoute(address));
 
   if (qdisc) add('post-up', cmd.qdiscAttach(qdisc));
-  for (const r of [...host, ...table, ...prohibit]) add('post-up', cmd.routeAdd(r));
-  for (const r of rules) {
-    add('post-up', cmd.ruleDelete(r));
-    add('post-up', cmd.ruleAdd(r));
-  }
-  add('post-up', `${helper} up ${u.interface}`);
-
-  add('pre-down', `${helper} down ${u.interface}`);
-  for (const r of [...rules].reverse()) add('pre-down', cmd.ruleDelete(r));
-  for (const r of [...prohibit, ...table, ...host]) add('pre-down', cmd.routeDel(r));
+  upDown(c, { up: [...host, ...table, ...prohibit], down: [...prohibit, ...table, ...host] }, rules, helper, u.interface);
   if (qdisc) add('pre-down', cmd.qdiscDetach(qdisc));
 
   if (address.noPrefixRoute) add('post-down', cmd.addressDel(address));
