@@ -15,7 +15,7 @@
  * and templates only loop over these word lists.
  */
 import { renderTemplate } from '../base/templates.js';
-import { routesByRole, targetText } from '../state/query.js';
+import { routesByRole, staticNexthops, targetText } from '../state/query.js';
 import type { KernelState, Nexthop, Route } from '../state/state.js';
 import { literal } from '../state/value.js';
 
@@ -36,13 +36,18 @@ export interface MultipathFnView {
   routes: { words: string; fallback: string; what: string }[];
 }
 
-/** The multipath route of kernel-state.md, or undefined in teql mode. */
+/**
+ * The multipath route of kernel-state.md, or undefined in teql mode. Only the static uplinks'
+ * nexthops: a DHCP uplink's (its lease's router) is the keepalive's to add; undefined when no
+ * static uplink has one.
+ */
 export function multipathFnView(state: KernelState): MultipathFnView | undefined {
   const routes = routesByRole(state, 'multipath');
   const first = routes[0];
-  if (!first) return undefined;
+  const nexthops = first ? staticNexthops(state, first) : [];
+  if (nexthops.length === 0) return undefined;
   return {
-    nexthops: first.nexthops.map((n) => ({ dev: n.interface, words: nexthopWords(n).join(' ') })),
+    nexthops: nexthops.map((n) => ({ dev: n.interface, words: nexthopWords(n).join(' ') })),
     routes: routes.map((r) => {
       const dst = targetText(r);
       const base = ['ip', 'route', 'replace', dst, 'table', String(r.table), 'proto', r.protocol];

@@ -10,7 +10,7 @@ import { FILE_MODE, planFile, type PlannedFile } from '../base/planned-file.js';
 import { renderTemplate } from '../base/templates.js';
 import { addressOf, explicitTarget, fromText, fwmarkText, markRules, routesByRole, routesOf, sharedRules as sharedRuleState, uplinkRule } from '../state/query.js';
 import type { KernelState, Route, Rule } from '../state/state.js';
-import { cidrText, literal } from '../state/value.js';
+import { cidrText, isRuntime, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { since } from './features.js';
 import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes, routeLine } from './ifcfg-shell.js';
@@ -36,7 +36,10 @@ export interface KeyfileView {
   interfaceName: string;
   mac: string | null;
   mtu: string | null;
+  /** a static uplink's (and the LAN's) `ADDR/P`; '' for a DHCP uplink */
   address: string;
+  /** a DHCP uplink: the table its lease's routes go into (ipv4.route-table) */
+  dhcp: { table: string } | null;
   routes: NmRoute[];
   rules: NmRule[];
 }
@@ -44,7 +47,10 @@ export interface KeyfileView {
 export interface DispatcherView {
   marker: string;
   multipathFn: string;
+  /** the uplinks whose `down` rewrites the multipath route */
   uplinks: string;
+  /** the uplinks whose `up` rewrites it: the static ones (a DHCP uplink's nexthop is the keepalive's) */
+  upUplinks: string;
   /** slaves: every uplink (detached when it goes down); attach: the tier-1 slaves, attached when up */
   teql: { bond: string; slaves: string; attach: string; address: string; mtu: string | null; routes: string[] } | null;
   /** per-device commands on `up` */
@@ -87,10 +93,13 @@ function nmRoute(r: Route): Omit<NmRoute, 'n'> {
   return { value: `${to},0.0.0.0,0`, options: options({ scope: 253, src, table: r.table }) };
 }
 
+/** A lease's route (its router, its address) is the DHCP client's to add: NM with ipv4.route-table. */
+const fixed = (r: Route): boolean => !isRuntime(r.gateway) && !isRuntime(r.source);
+
 /** The routes of one uplink's keyfile; the prohibit fallbacks only where NM can say them. */
 export function uplinkRoutes(state: KernelState, uplink: string, prohibitRoute: boolean): NmRoute[] {
   const roles = prohibitRoute ? (['gateway-host', 'uplink', 'prohibit'] as const) : (['gateway-host', 'uplink'] as const);
-  return roles.flatMap((role) => routesOf(state, uplink, role).map(nmRoute)).map((r, i) => ({ n: i + 1, ...r }));
+  return roles.flatMap((role) => routesOf(state, uplink, role).filter(fixed).map(nmRoute)).map((r, i) => ({ n: i + 1, ...r }));
 }
 
 /** `routing-ruleN=` of one rule: NM wants a from, so "from all" is 0.0.0.0/0. */
@@ -118,17 +127,22 @@ export function nmView(ctx: RenderContext): NmView {
 
   for (const u of model.uplinks) {
     const id = ids.uplinks.get(u.name)!;
+    // DHCP: NM's client puts every route of the lease, default included, into table T (route-table,
+    // NM 1.10) at metric 0, below the prohibit fallback's 1; the keepalive adds the rule from the
+    // leased address and the nexthop in the balance
+    const dhcp = u.addressing === 'dhcp';
     keyfiles.set(id, {
       marker: m,
-      comments: [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}`],
+      comments: [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}${dhcp ? '; DHCP: the keepalive adds the rule from the leased address' : ''}`],
       id,
       uuid: connectionUuid(model.name, id),
       interfaceName: u.interface,
       mac: u.mac ?? null,
       mtu: u.mtu !== undefined ? String(u.mtu) : null,
-      address: cidrText(addressOf(state, u.name).local),
+      address: dhcp ? '' : cidrText(addressOf(state, u.name).local),
+      dhcp: dhcp ? { table: String(u.table) } : null,
       routes: uplinkRoutes(state, u.name, caps.nmProhibitRoute),
-      rules: numbered([nmRule(uplinkRule(state, u.name)), ...markRules(state, u.name).map(nmRule), ...sharedRules(state)]),
+      rules: numbered([...(dhcp ? [] : [nmRule(uplinkRule(state, u.name))]), ...markRules(state, u.name).map(nmRule), ...sharedRules(state)]),
     });
   }
   if (model.lan && ids.lan) {
@@ -141,6 +155,7 @@ export function nmView(ctx: RenderContext): NmView {
       mac: null,
       mtu: null,
       address: cidrText(addressOf(state, 'lan').local),
+      dhcp: null,
       routes: [],
       rules: numbered(sharedRules(state)),
     });
@@ -164,7 +179,9 @@ export function nmView(ctx: RenderContext): NmView {
   // routes into one, but in the boot lab (Debian 12, NM 1.42.4) it also left the first device's
   // single route in the table, which shadowed the multipath route (all flows on one line) and made
   // the keepalive's `ip route replace` fail; NM would also re-apply routes the keepalive changed.
-  const needsMultipathHook = model.mode !== 'teql';
+  // (none when no static uplink is in the balance: the keepalive adds the DHCP uplinks' nexthops)
+  const multipathFn = model.mode !== 'teql' ? multipathFunction(state).trimEnd() : '';
+  const needsMultipathHook = multipathFn !== '';
   if (model.mode === 'multipath') {
     notes.push('nm: the dispatcher installs the multipath route with its weights (NetworkManager owns only the per-uplink tables and rules, so the keepalive can change the route).');
   }
@@ -175,6 +192,13 @@ export function nmView(ctx: RenderContext): NmView {
     notes.push(
       'nm: NetworkManager always adds the connected route of an address; for uplinks whose subnet is balanced the dispatcher deletes it from main on `up`. ' +
         'NM may restore it when it re-applies the connection; the networkd and ifcfg backends avoid this.',
+    );
+  }
+  const dhcp = model.uplinks.filter((u) => u.addressing === 'dhcp');
+  if (dhcp.length > 0) {
+    notes.push(
+      `nm: ${dhcp.map((u) => `${u.name} (${u.interface})`).join(', ')}: NetworkManager's DHCP client puts the lease's routes into the uplink's table (ipv4.route-table, metric 0), never into main; ` +
+        'the keepalive adds the rule from the leased address and the nexthop in the balance. With route-table set NM syncs every table for that device (not only main) and may delete a route through it that it did not add; the keepalive puts its routes back.',
     );
   }
   const bond = model.bond;
@@ -189,8 +213,9 @@ export function nmView(ctx: RenderContext): NmView {
   const dispatcher: DispatcherView | null = dispatcherNeeded
     ? {
         marker: m,
-        multipathFn: needsMultipathHook ? multipathFunction(state).trimEnd() : '',
+        multipathFn,
         uplinks: casePattern(uplinkNames),
+        upUplinks: casePattern(model.uplinks.filter((u) => u.addressing === 'static').map((u) => u.interface)),
         teql: bond
           ? {
               bond: bond.interface,
