@@ -12,6 +12,8 @@ export const POOL2 = { router: '203.0.113.33', lease: '203.0.113.34', prefix: 29
 /** a second router address in the first pool: a renewal that changes only the router */
 export const ROUTER1B = '198.51.100.19';
 export const POOL1 = { router: modemAddr(2), lease: routerAddr(2), prefix: 29 };
+/** a balanced destination other than the default route */
+export const SUBNET = '203.0.113.64/26';
 
 export class DynamicLab {
   readonly lab: Lab;
@@ -38,6 +40,8 @@ export class DynamicLab {
     sh('ip', ['-n', lab.ns.internet, 'route', 'add', POOL2.net, 'via', '192.0.2.18']);
     const m = labModel({ n: 2, probe: (i) => [modemAddr(i)] });
     Object.assign(m.uplinks[1]!, { addressing: 'dhcp', address: undefined, gateway: undefined, ruleFrom: undefined, probe: [], probeGateway: true });
+    // a balanced subnet beside the default route: the client adds the default alone
+    m.routes = ['default', SUBNET];
     this.inst = install(m);
     // the balance a render installs: the static uplink only (a lease's nexthop is the daemon's)
     lab.installOnly([1]);
@@ -66,6 +70,11 @@ export class DynamicLab {
 
   route(): string {
     return this.r('-o', 'route', 'show', 'table', String(TABLE));
+  }
+
+  /** SUBNET's route in line2's table, or '' */
+  subnetRoute(): string {
+    return this.r('-o', 'route', 'show', SUBNET, 'table', '202').trim();
   }
 
   /** The kernel follows: the rule from ADDR and the nexthop through ROUTER are in place. */

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missing } from '../support/require.js';
 import { SHELLS, cleanupDir, modemAddr, routerAddr, sh, trySh, waitFor, type Daemon } from './lab.js';
-import { DynamicLab, POOL2, ROUTER1B } from './dynamic-lab.js';
+import { DynamicLab, POOL2, ROUTER1B, SUBNET } from './dynamic-lab.js';
 
 const why = missing({ commands: ['ip', 'ping', 'dash'], root: true, netns: true });
 const PREFIX = `mpd-${process.pid}`;
@@ -56,6 +56,8 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
       lease(routerAddr(2), 29, modemAddr(2));
       await waitFor('line2 in the balance', () => route().includes(`nexthop via ${modemAddr(2)} dev r2`), 15_000, () => `${route()}\n${d.output}`);
       expect(rules()).toContain(`202:\tfrom ${routerAddr(2)} lookup 202`);
+      // the balanced subnet goes through the lease's router in line2's table too (not into its prohibit fallback)
+      expect(dl.subnetRoute()).toMatch(new RegExp(`^${SUBNET.replace(/\./g, '\\.')} via ${modemAddr(2).replace(/\./g, '\\.')} dev r2 `));
       expect(d.output).toMatch(new RegExp(`line2 lease: address ${routerAddr(2).replace(/\./g, '\\.')} gateway ${modemAddr(2).replace(/\./g, '\\.')}`));
       await waitFor('the router probed and up', () => new RegExp(`^target line2 ${modemAddr(2).replace(/\./g, '\\.')} up`, 'm').test(d.status()), 15_000, () => d.status());
     });
@@ -67,6 +69,7 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
       expect(rules()).toContain(`202:\tfrom ${POOL2.lease} lookup 202`);
       expect(rules()).not.toContain(`from ${routerAddr(2)} `);
       expect(route()).not.toContain(modemAddr(2));
+      expect(dl.subnetRoute()).toMatch(new RegExp(`^${SUBNET.replace(/\./g, '\\.')} via ${POOL2.router.replace(/\./g, '\\.')} dev r2 `));
       await waitFor('the new router probed and up', () => new RegExp(`^target line2 ${POOL2.router.replace(/\./g, '\\.')} up`, 'm').test(d.status()), 15_000, () => d.status());
       // the probe itself moved: a ping of the new router, none of the old one
       await waitFor('ping of the new router', () => pings().some((l) => l.endsWith(`-I ${POOL2.lease} ${POOL2.router}`)) && !pings().some((l) => l.endsWith(` ${modemAddr(2)}`)), 10_000, () => pings().join('\n'));
@@ -88,6 +91,7 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
       unlease(routerAddr(2), 29);
       await waitFor('line2 out', () => !route().includes('dev r2') && route().includes('dev r1'), 15_000, () => `${route()}\n${d.output}`);
       expect(rules()).not.toContain(`from ${routerAddr(2)} `);
+      expect(dl.subnetRoute()).toBe('');
       expect(d.output).toMatch(/line2 lease: none .*out of the balance/);
       await waitFor('status', () => /^uplink line2 \S+ dev=r2 active=no /m.test(d.status()), 10_000, () => d.status());
     });

@@ -117,6 +117,7 @@ lease_apply() {
 		"$IP" rule add from "$LA" lookup "$_tb" priority "$_pr" || log "error: ip rule add from $LA lookup $_tb failed"
 	fi
 	eval "C_UPLINK_${1}_SRC=\$LA C_UPLINK_${1}_GW=\$LG C_UPLINK_${1}_NET=\$LN LEASE_$1=\$LOK"
+	lease_routes "$1"
 	if [ "$LOK" = 1 ]; then
 		log "$_nm lease: address ${LA} gateway ${LG:-(point-to-point)} (was ${2:-none} ${3:-})"
 	elif [ -n "$LA" ]; then
@@ -131,6 +132,24 @@ lease_apply() {
 		[ -f "$_pf" ] && read -r _pp <"$_pf" && is_uint "$_pp" && kill "$_pp" 2>/dev/null
 	done
 	set -f
+}
+
+# lease_routes J: the balanced destinations other than the default route, through the lease's
+# router in the uplink's table (its client adds the default alone; without these the table's
+# prohibit fallback would refuse them); removed without a lease
+lease_routes() {
+	cfg _tb "UPLINK_${1}_TABLE"
+	cfg _dv "UPLINK_${1}_DEV"
+	for _d in $ROUTES; do
+		[ "$_d" = default ] && continue
+		if [ "$LOK" = 1 ]; then
+			# shellcheck disable=SC2086 # the optional words
+			"$IP" route replace "$_d" ${LG:+via "$LG"} dev "$_dv" table "$_tb" proto static ${LG:+onlink} ||
+				log "error: ip route replace $_d table $_tb dev $_dv failed"
+		else
+			"$IP" route del "$_d" dev "$_dv" table "$_tb" 2>/dev/null
+		fi
+	done
 }
 
 # probe_lease J TARGET -> PT (the target now: "gw" is the lease's gateway, or the PPP peer),
