@@ -15,7 +15,7 @@
  * and templates only loop over these word lists.
  */
 import { renderTemplate } from '../base/templates.js';
-import { routesByRole, targetText } from '../state/query.js';
+import { routesByRole, staticNexthops, targetText } from '../state/query.js';
 import type { KernelState, Nexthop, Route } from '../state/state.js';
 import { literal } from '../state/value.js';
 
@@ -36,13 +36,19 @@ export interface MultipathFnView {
   routes: { words: string; fallback: string; what: string }[];
 }
 
-/** The multipath route of kernel-state.md, or undefined in teql mode. */
+/**
+ * The multipath route of kernel-state.md, or undefined in teql mode (or without a static uplink).
+ * Only the static uplinks' nexthops: a DHCP uplink's goes through the lease's router, and the
+ * keepalive adds it (and puts it back after this function replaced the route).
+ */
 export function multipathFnView(state: KernelState): MultipathFnView | undefined {
   const routes = routesByRole(state, 'multipath');
   const first = routes[0];
   if (!first) return undefined;
+  const nexthops = staticNexthops(state, first);
+  if (nexthops.length === 0) return undefined;
   return {
-    nexthops: first.nexthops.map((n) => ({ dev: n.interface, words: nexthopWords(n).join(' ') })),
+    nexthops: nexthops.map((n) => ({ dev: n.interface, words: nexthopWords(n).join(' ') })),
     routes: routes.map((r) => {
       const dst = targetText(r);
       const base = ['ip', 'route', 'replace', dst, 'table', String(r.table), 'proto', r.protocol];
