@@ -80,8 +80,9 @@ function uplinkIfcfg(model: Model, state: KernelState, u: Uplink, m: string): Va
   if (u.addressing === 'dhcp') {
     vars.push(
       { key: 'ONBOOT', value: 'yes' },
-      // ifup-eth runs dhclient, whose dhclient-script sources this file: DEFROUTE=no below keeps the
-      // lease's routers out of main; mpgen's dhclient.d hook puts the first into the uplink's table.
+      // ifup-eth runs dhclient; RedHat's dhclient-script reads this file (through initscripts'
+      // network-functions), so DEFROUTE=no below keeps the lease's routers out of main, and mpgen's
+      // dhclient.d hook puts the first into the uplink's table (docs/backends/redhat.md).
       { key: 'BOOTPROTO', value: 'dhcp' },
       // dhclient keeps trying in the background when no server answers at ifup, and ifup-eth still
       // goes on to ifup-post (route- and rule- files, ifup-local): a line whose DHCP server is down
@@ -295,6 +296,12 @@ export function ifcfgNotes(model: Model, state: KernelState, distro: Target): st
   notes.push(
     `ifcfg: /usr/sbin/ifup-local and friends exist once per system; mpgen's hooks run the site's own from ${SITE_HOOK_DIR}/ after theirs: move an existing hook there.`,
   );
+  if (model.uplinks.some((u) => u.addressing === 'dhcp')) {
+    notes.push(
+      `ifcfg: DHCP uplinks: dhclient-script runs ${state.names.files.dhclientD.path}, which puts the lease's router into the uplink's table; ` +
+        'routes of DHCP option 121 other than the default still land in main (dhclient-script installs them whatever DEFROUTE says).',
+    );
+  }
   if (model.mode === 'equalize') {
     notes.push('ifcfg: iproute2 6.x rejects the `equalize` keyword; ifup-local then installs the same route without it (kernels since 3.6 ignore the flag anyway).');
   }

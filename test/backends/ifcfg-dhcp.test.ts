@@ -44,6 +44,7 @@ describe('ifcfg backend, DHCP uplink: files', () => {
   it('renders for rhel (NetworkManager distro) and rhel8 alike, with the hook and the dhclient package', () => {
     expect(renderPlan(model, 'rhel', 'ifcfg').files.some((f) => f.path === HOOK)).toBe(true);
     expect(plan.depends.rpm).toContain('dhclient');
+    expect(plan.notes.join('\n')).toMatch(/option 121 other than the default still land in main/);
   });
 
   it('ifcfg-eth2: BOOTPROTO=dhcp, DEFROUTE=no, PERSISTENT_DHCLIENT=yes, no address and no gateway', () => {
