@@ -200,7 +200,9 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
   for (const u of model.uplinks) {
     ifcfg.set(u.interface, uplinkIfcfg(model, state, u, m));
     const comments = [`table ${u.table} (uplink ${u.name}); each line goes to \`ip route add\``];
-    if (u === lastUplink && model.mode !== 'teql') {
+    if (u === lastUplink && model.mode !== 'teql' && model.uplinks.every((x) => x.addressing !== 'static')) {
+      comments.push(`the multipath route of table ${routesByRole(state, 'multipath')[0]?.table} is the keepalive's: every uplink is dynamic`);
+    } else if (u === lastUplink && model.mode !== 'teql') {
       comments.push(
         `the multipath route of table ${routesByRole(state, 'multipath')[0]?.table} is installed by /usr/sbin/ifup-local,`,
         'over the uplinks that are up: a route file line fails while any nexthop device is down',

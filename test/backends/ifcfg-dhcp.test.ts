@@ -94,6 +94,35 @@ describe('ifcfg backend, DHCP uplink: files', () => {
   });
 });
 
+describe('ifcfg backend, DHCP uplinks only', () => {
+  const only = renderPlan(
+    loadModelFromText(
+      `version: 1
+name: two
+mode: multipath
+uplinks:
+  - {name: a, interface: eth1, address: dhcp}
+  - {name: b, interface: eth2, address: dhcp}
+nat: none
+firewall: none
+keepalive: {targets: [192.0.2.9]}
+`,
+      'two.yaml',
+    ).model,
+    'rhel8',
+    'ifcfg',
+  );
+  const content = (p: string) => only.files.find((f) => f.path === p)!.content;
+
+  it('no multipath function in the hooks (the keepalive builds the route), one dhclient.d case per uplink', () => {
+    expect(content('/usr/sbin/ifup-local')).not.toContain('mpgen_multipath');
+    expect(content('/usr/sbin/ifdown-local')).not.toContain('mpgen_multipath');
+    expect(content('/etc/dhcp/dhclient.d/mpgen_two.sh')).toMatch(/^\teth1\) mpgen_table=201 ;;\n\teth2\) mpgen_table=202 ;;$/m);
+    expect(content(`${NS}/route-eth2`)).toContain("# the multipath route of table 222 is the keepalive's: every uplink is dynamic");
+    expect(commandLines(content(`${NS}/rule-eth1`))).toEqual([]);
+  });
+});
+
 const shellcheckMissing = missing({ commands: ['shellcheck'] });
 describe.skipIf(shellcheckMissing !== undefined)('ifcfg backend, DHCP uplink: shellcheck -s sh and sh -n', () => {
   const dir = tempDir('mprh-dhcp-sc-');
