@@ -208,6 +208,17 @@ for (const shell of ['dash', 'bash']) {
         mainDel('192.0.2.9'),
         `ip -4 route replace default via 192.0.2.9 dev eth2 ${T}`,
       ]);
+      expect(lease(shell, stubs, { interface: 'eth2', reason: 'RENEW', new_routers: '', new_classless_static_routes: '24.10.9.8 192.0.2.7,0 192.0.2.8' })).toEqual([
+        mainDel('192.0.2.8'),
+        `ip -4 route replace default via 192.0.2.8 dev eth2 ${T}`,
+      ]);
+    });
+
+    it('option 121 without a default route: option 3\'s router, if the lease has one', () => {
+      expect(lease(shell, stubs, { interface: 'eth2', reason: 'BOUND', new_routers: '192.0.2.1', new_classless_static_routes: '24.10.9.8 192.0.2.7' })).toEqual([
+        mainDel('192.0.2.1'),
+        `ip -4 route replace default via 192.0.2.1 dev eth2 ${T}`,
+      ]);
     });
 
     it('a lease without a router: no default route in table 202', () => {
