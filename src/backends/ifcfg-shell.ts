@@ -37,14 +37,15 @@ export interface MultipathFnView {
 }
 
 /**
- * The multipath route of kernel-state.md, or undefined in teql mode. Only the static uplinks'
- * nexthops: a DHCP uplink's (its lease's router) is the keepalive's to add; undefined when no
- * static uplink has one.
+ * The multipath route of kernel-state.md, or undefined in teql mode (or without a static uplink).
+ * Only the static uplinks' nexthops: a DHCP uplink's goes through the lease's router, and the
+ * keepalive adds it (and puts it back after this function replaced the route).
  */
 export function multipathFnView(state: KernelState): MultipathFnView | undefined {
   const routes = routesByRole(state, 'multipath');
   const first = routes[0];
-  const nexthops = first ? staticNexthops(state, first) : [];
+  if (!first) return undefined;
+  const nexthops = staticNexthops(state, first);
   if (nexthops.length === 0) return undefined;
   return {
     nexthops: nexthops.map((n) => ({ dev: n.interface, words: nexthopWords(n).join(' ') })),

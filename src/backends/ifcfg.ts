@@ -77,7 +77,21 @@ function uplinkIfcfg(model: Model, state: KernelState, u: Uplink, m: string): Va
     { key: 'NAME', value: state.names.uplinkConnection.get(u.name)! },
   ];
   if (VLAN_NAME.test(u.interface)) vars.push({ key: 'VLAN', value: 'yes' });
-  vars.push({ key: 'ONBOOT', value: 'yes' }, { key: 'BOOTPROTO', value: 'none' }, ...addressVars(state, u.name));
+  if (u.addressing === 'dhcp') {
+    vars.push(
+      { key: 'ONBOOT', value: 'yes' },
+      // ifup-eth runs dhclient; RedHat's dhclient-script reads this file (through initscripts'
+      // network-functions), so DEFROUTE=no below keeps the lease's routers out of main, and mpgen's
+      // dhclient.d hook puts the first into the uplink's table (docs/backends/redhat.md).
+      { key: 'BOOTPROTO', value: 'dhcp' },
+      // dhclient keeps trying in the background when no server answers at ifup, and ifup-eth still
+      // goes on to ifup-post (route- and rule- files, ifup-local): a line whose DHCP server is down
+      // at boot gets its lease, and the keepalive its balance, once the server answers.
+      { key: 'PERSISTENT_DHCLIENT', value: 'yes' },
+    );
+  } else {
+    vars.push({ key: 'ONBOOT', value: 'yes' }, { key: 'BOOTPROTO', value: 'none' }, ...addressVars(state, u.name));
+  }
   if (u.mac) vars.push({ key: 'HWADDR', value: u.mac });
   if (u.mtu !== undefined) vars.push({ key: 'MTU', value: String(u.mtu) });
   vars.push(
@@ -88,6 +102,12 @@ function uplinkIfcfg(model: Model, state: KernelState, u: Uplink, m: string): Va
     { key: 'NOZEROCONF', value: 'yes' },
   );
   const comments = [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}`];
+  if (u.addressing === 'dhcp') {
+    comments.push(
+      `DHCP: ${state.names.files.dhclientD.path} puts the lease's router into table ${u.table}; the keepalive adds`,
+      'the rule from the leased address and the line\'s nexthop in the balance, and follows the lease',
+    );
+  }
   if (model.mode === 'teql') comments.push(`teql slave of ${model.bond?.interface ?? 'teql0'}: the qdisc is attached by /usr/sbin/ifup-local`);
   return { marker: m, comments, vars };
 }
@@ -137,9 +157,15 @@ function lanIfcfg(model: Model, state: KernelState, m: string): VarsFileView | n
   return { marker: m, comments: ['LAN'], vars };
 }
 
-/** route-DEV lines of one uplink: the onlink gateway's host route, its table's routes, then the prohibit fallbacks. */
+const isDhcp = (state: KernelState, uplink: string): boolean => state.uplinks.some((u) => u.name === uplink && u.addressing === 'dhcp');
+
+/**
+ * route-DEV lines of one uplink: the onlink gateway's host route, its table's routes, then the prohibit
+ * fallbacks. A DHCP uplink's table routes go through the lease's router: its dhclient.d hook adds them.
+ */
 export function uplinkRouteLines(state: KernelState, uplink: string): string[] {
-  return (['gateway-host', 'uplink', 'prohibit'] as const).flatMap((role) => routesOf(state, uplink, role).map(routeLine));
+  const roles = isDhcp(state, uplink) ? (['prohibit'] as const) : (['gateway-host', 'uplink', 'prohibit'] as const);
+  return roles.flatMap((role) => routesOf(state, uplink, role).map(routeLine));
 }
 
 /** A rule-DEV line, passed verbatim to `ip rule add` (and `ip rule del` at ifdown). */
@@ -174,7 +200,9 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
   for (const u of model.uplinks) {
     ifcfg.set(u.interface, uplinkIfcfg(model, state, u, m));
     const comments = [`table ${u.table} (uplink ${u.name}); each line goes to \`ip route add\``];
-    if (u === lastUplink && model.mode !== 'teql') {
+    if (u === lastUplink && model.mode !== 'teql' && model.uplinks.every((x) => x.addressing !== 'static')) {
+      comments.push(`the multipath route of table ${routesByRole(state, 'multipath')[0]?.table} is the keepalive's: every uplink is dynamic`);
+    } else if (u === lastUplink && model.mode !== 'teql') {
       comments.push(
         `the multipath route of table ${routesByRole(state, 'multipath')[0]?.table} is installed by /usr/sbin/ifup-local,`,
         'over the uplinks that are up: a route file line fails while any nexthop device is down',
@@ -182,8 +210,11 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
     }
     route.set(u.interface, { marker: m, comments, lines: uplinkRouteLines(state, u.name) });
     const marks = markRules(state, u.name);
-    const ruleLines = [ruleLine(uplinkRule(state, u.name)), ...marks.map(ruleLine)];
+    const dhcp = u.addressing === 'dhcp';
+    // a DHCP uplink's `from ADDRESS` rule follows the lease: the keepalive's
+    const ruleLines = [...(dhcp ? [] : [ruleLine(uplinkRule(state, u.name))]), ...marks.map(ruleLine)];
     const ruleComments = [`uplink ${u.name}; each line goes to \`ip rule add\` at ifup and \`ip rule del\` at ifdown`];
+    if (dhcp) ruleComments.push('no rule from the address: it is leased, and the keepalive keeps that rule in step with the lease');
     // connections pinned to this uplink (by the firewall's connection mark) keep using its table
     if (marks.length > 0) ruleComments.push('the fwmark rule routes connections pinned to this uplink through its table');
     if (u.interface === sharedRulesDevice) {
@@ -230,13 +261,15 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
   }
 
   const uplinkNames = model.uplinks.map((u) => u.interface);
+  // A DHCP uplink's nexthop is the keepalive's: its coming and going changes nothing the hooks install.
+  const staticUplinks = model.uplinks.filter((u) => u.addressing === 'static').map((u) => u.interface);
   const fn = multipathFunction(state);
   const base = {
     marker: m,
     bond: model.bond?.interface ?? '',
     configs: model.bond ? casePattern([...uplinkNames, model.bond.interface].map((n) => `ifcfg-${n}`)) : '',
     teql: model.bond ? { bond: model.bond.interface, slaves: casePattern(uplinkNames), attach: casePattern(state.qdiscs.map((q) => q.interface)) } : null,
-    multipath: fn ? { uplinks: casePattern(uplinkNames), fn: fn.trimEnd() } : null,
+    multipath: fn && staticUplinks.length > 0 ? { uplinks: casePattern(staticUplinks), fn: fn.trimEnd() } : null,
     noPrefix: noPrefixRoutes(state),
   };
   const hook = (name: HookName) => ({
@@ -265,6 +298,12 @@ export function ifcfgNotes(model: Model, state: KernelState, distro: Target): st
   notes.push(
     `ifcfg: /usr/sbin/ifup-local and friends exist once per system; mpgen's hooks run the site's own from ${SITE_HOOK_DIR}/ after theirs: move an existing hook there.`,
   );
+  if (model.uplinks.some((u) => u.addressing === 'dhcp')) {
+    notes.push(
+      `ifcfg: DHCP uplinks: dhclient-script runs ${state.names.files.dhclientD.path}, which puts the lease's router into the uplink's table; ` +
+        'routes of DHCP option 121 other than the default still land in main (dhclient-script installs them whatever DEFROUTE says).',
+    );
+  }
   if (model.mode === 'equalize') {
     notes.push('ifcfg: iproute2 6.x rejects the `equalize` keyword; ifup-local then installs the same route without it (kernels since 3.6 ignore the flag anyway).');
   }
@@ -276,6 +315,16 @@ const fixed = (f: PlannedFile): PlannedFile => ({ ...f, fixedName: true });
 
 function varsFile(path: string, view: VarsFileView): PlannedFile {
   return planFile(path, renderTemplate('ifcfg/vars', view));
+}
+
+/** The dhclient.d hook of the DHCP uplinks (none without one): see templates/ifcfg/dhclient-d.hbs. */
+function dhclientHook(ctx: Pick<RenderContext, 'model' | 'state'>): PlannedFile | undefined {
+  const dhcp = ctx.state.uplinks.filter((u) => u.addressing === 'dhcp');
+  if (dhcp.length === 0) return undefined;
+  const { path, stem } = ctx.state.names.files.dhclientD;
+  const view = { marker: marker(ctx.model), name: ctx.model.name, stem, uplinks: dhcp.map((u) => ({ interface: u.interface, table: u.table })) };
+  // dhclient-script skips a dhclient.d file that is not executable
+  return planFile(path, renderTemplate('ifcfg/dhclient-d', view), FILE_MODE.executable);
 }
 
 export const ifcfg: Backend = (ctx: RenderContext): Contribution => {
@@ -290,7 +339,11 @@ export const ifcfg: Backend = (ctx: RenderContext): Contribution => {
   for (const h of view.hooks) {
     files.push(planFile(`${distro.paths.hooks}/${h.name}`, renderTemplate(`ifcfg/${h.name}`, h.view), FILE_MODE.executable));
   }
+  const hook = dhclientHook(ctx);
   const rpm = ['network-scripts', 'iproute'];
+  // the package is dhclient on RHEL 7, dhcp-client (which provides dhclient) later
+  if (hook) rpm.push('dhclient');
   if (model.mode === 'teql') rpm.push('iproute-tc', 'kmod');
-  return { files: files.map(fixed), depends: { rpm }, notes: ifcfgNotes(model, ctx.state, distro) };
+  // the dhclient.d hook's name is the profile's own: the package ships it where it goes
+  return { files: [...files.map(fixed), ...(hook ? [hook] : [])], depends: { rpm }, notes: ifcfgNotes(model, ctx.state, distro) };
 };

@@ -29,6 +29,8 @@ export interface Names {
     /** dhclient-script's hooks (isc-dhcp-client) for DHCP uplinks: routers out of main, into the uplink's table */
     dhclientEnter: string;
     dhclientExit: string;
+    /** RedHat's dhclient-script (dhcp-client): /etc/dhcp/dhclient.d/STEM.sh, which defines STEM_config and STEM_restore */
+    dhclientD: { path: string; stem: string };
     /** /etc/netplan/90-mpgen-NAME.yaml */
     netplan: string;
     /** basename of the NM dispatcher script */
@@ -100,6 +102,8 @@ export function namesOf(m: Model): Names {
       // run-parts --list names: [A-Za-z0-9_-] only, which a profile name is
       dhclientEnter: `/etc/dhcp/dhclient-enter-hooks.d/mpgen-${n}`,
       dhclientExit: `/etc/dhcp/dhclient-exit-hooks.d/mpgen-${n}`,
+      // the stem names shell functions: `-` is no identifier character, and a profile name holds no `_`
+      dhclientD: { path: `/etc/dhcp/dhclient.d/mpgen_${n.replace(/-/g, '_')}.sh`, stem: `mpgen_${n.replace(/-/g, '_')}` },
       netplan: `/etc/netplan/90-mpgen-${n}.yaml`,
       nmDispatcher: `50-mpgen-${n}`,
       nmUnmanaged: `/etc/NetworkManager/conf.d/90-mpgen-${n}.conf`,
