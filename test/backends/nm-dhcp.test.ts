@@ -123,9 +123,13 @@ describe('nm backend: a DHCP uplink beside a static one', () => {
   });
 });
 
-describe('ifcfg still refuses a DHCP uplink, and names nm among the backends that render it', () => {
+describe('every backend renders the DHCP profile; PPPoE is refused with a message', () => {
   it('the message', () => {
-    expect(() => renderPlan(model(), 'rhel', 'ifcfg')).toThrow(/address: dhcp is not rendered by the ifcfg backend yet; nm and eni and networkd and netplan render it/);
+    for (const [distro, backend] of [['rhel', 'ifcfg'], ['rhel', 'nm'], ['debian', 'eni'], ['debian', 'networkd'], ['ubuntu', 'netplan']] as const)
+      expect(renderPlan(model(), distro, backend).files.length, backend).toBeGreaterThan(3);
+    const pppoe = PROFILE.replace(/\{name: cable, interface: (\S+), address: dhcp\}/, '{name: cable, interface: $1, address: pppoe, pppoe: {username: u@isp.example, password_file: /etc/mpgen/secrets/dsl}}');
+    expect(pppoe).not.toBe(PROFILE);
+    expect(() => renderPlan(model(pppoe), 'rhel', 'nm')).toThrow(/uplinks\[1\] \(cable\): address: pppoe is not rendered by the nm backend yet, or give the uplink a static address/);
   });
 });
 
