@@ -113,9 +113,7 @@ export interface DriftEvent {
  * its configuration (which holds the boot balance, dead line included) and
  * the keepalive must repair that drift. The healthy uplink is touched only
  * where that keeps its address (an ifdown would drop it, and with it every
- * masqueraded connection: no keepalive can save those), except for
- * `nmcli connection up`, which re-adds it: the kernel drops its connections'
- * entries and their next packets must find the repaired route.
+ * masqueraded connection: no keepalive can save those).
  */
 export function driftEvents(backend: string | undefined, m: Model): DriftEvent[] {
   const [dead, healthy] = m.uplinks as [Model['uplinks'][number], Model['uplinks'][number]];
@@ -132,8 +130,13 @@ export function driftEvents(backend: string | undefined, m: Model): DriftEvent[]
     case 'nm':
       return [
         { name: 'nm-reload', cmd: 'nmcli general reload' },
-        // the connection ids the nm backend writes: mpgen-PROFILE-UPLINK
-        { name: `nm-up-${healthy.name}`, cmd: `nmcli connection up mpgen-${m.name}-${healthy.name}` },
+        // the connection ids the nm backend writes: mpgen-PROFILE-UPLINK. The admin re-activates
+        // the broken line's profile (as ifupdown's ifdown/ifup below): NM and its dispatcher put
+        // it back in the multipath route. Re-activating the healthy line's own profile re-adds its
+        // address, and the kernel drops what was masqueraded to it: most flows are picked up again
+        // by their next packet, but a reply that arrives first meets no socket and is reset (1 of
+        // 39 in one run), as with an ifdown/ifup of that line (docs/boot-lab.md)
+        { name: `nm-up-${dead.name}`, cmd: `nmcli connection up mpgen-${m.name}-${dead.name}` },
         flap,
       ];
     default:
