@@ -108,8 +108,11 @@ lease_apply() {
 	_nm=$(uname_of "$1")
 	if [ -n "$2" ] && [ "$2" != "$LA" ]; then
 		"$IP" rule del from "$2" lookup "$_tb" priority "$_pr" 2>/dev/null
-		# what was masqueraded to the old address cannot come back
-		[ -n "$CONNTRACK" ] && "$CONNTRACK" -D -f ipv4 --reply-dst "$2" >/dev/null 2>&1
+		# renumbered: what was masqueraded to the old address cannot come back. Not when the lease
+		# only went: a client that drops and takes the same lease again (networkd's restart, a
+		# reconfigure) would lose every connection, and the kernel removes those masqueraded to an
+		# address that really goes
+		[ -n "$LA" ] && [ -n "$CONNTRACK" ] && "$CONNTRACK" -D -f ipv4 --reply-dst "$2" >/dev/null 2>&1
 	fi
 	if [ -n "$LA" ]; then
 		# one rule per address: delete before adding, so a repeated add never stacks copies
