@@ -97,6 +97,10 @@ follow() {
 		eval "IS_$_k=' changed '"
 	done
 	reconcile
+	# while the lease was gone the balance held other lines only: flows whose entries the kernel
+	# dropped with the address were picked up there, and those pinned to a dead line must go, so
+	# that their next packets take the lease's line again
+	reflush_dead
 	write_status running
 	return 0
 }
