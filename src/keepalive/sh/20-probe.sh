@@ -222,14 +222,16 @@ monitor() {
 	cfg _mdy "UPLINK_${mi}_DYN"
 	mtgt=$tgt
 	while :; do
-		# a dynamic uplink: the target and the binding of the current lease; none: a loss per interval
+		# a dynamic uplink: the target and the binding of the current lease. Without one the line is
+		# out of the balance anyway; no loss is counted, so that a lease that comes back (the same
+		# after a client's restart, or a new one after a renumbering) puts the line back at once,
+		# unless its probes then fail
 		if [ -n "$_mdy" ]; then
 			if probe_lease "$mi" "$mtgt"; then
 				tgt=$PT bind=$PB SRCADDR=$PA
 				[ "$METHOD" = arping ] && bind=$PD
 			else
 				kill -0 "$MAINPID" 2>/dev/null || exit 0
-				outcome 0
 				sleep "$ISEC"
 				continue
 			fi
