@@ -58,7 +58,7 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
       expect(rules()).toContain(`202:\tfrom ${routerAddr(2)} lookup 202`);
       // the balanced subnet goes through the lease's router in line2's table too (not into its prohibit fallback)
       expect(dl.subnetRoute()).toMatch(new RegExp(`^${SUBNET.replace(/\./g, '\\.')} via ${modemAddr(2).replace(/\./g, '\\.')} dev r2 `));
-      expect(d.output).toMatch(new RegExp(`line2 lease: address ${routerAddr(2).replace(/\./g, '\\.')} gateway ${modemAddr(2).replace(/\./g, '\\.')}`));
+      await waitFor('logged', () => (new RegExp(`line2 lease: address ${routerAddr(2).replace(/\./g, '\\.')} gateway ${modemAddr(2).replace(/\./g, '\\.')}`)).test(d.output), 10_000, () => d.output);
       await waitFor('the router probed and up', () => new RegExp(`^target line2 ${modemAddr(2).replace(/\./g, '\\.')} up`, 'm').test(d.status()), 15_000, () => d.status());
     });
 
@@ -92,7 +92,7 @@ for (const [shell, argv] of Object.entries(SHELLS)) {
       await waitFor('line2 out', () => !route().includes('dev r2') && route().includes('dev r1'), 15_000, () => `${route()}\n${d.output}`);
       expect(rules()).not.toContain(`from ${routerAddr(2)} `);
       expect(dl.subnetRoute()).toBe('');
-      expect(d.output).toMatch(/line2 lease: none .*out of the balance/);
+      await waitFor('logged', () => (/line2 lease: none .*out of the balance/).test(d.output), 10_000, () => d.output);
       await waitFor('status', () => /^uplink line2 \S+ dev=r2 active=no /m.test(d.status()), 10_000, () => d.status());
     });
   });

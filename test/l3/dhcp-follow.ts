@@ -101,12 +101,11 @@ export interface Client {
   stop: () => void;
 }
 
-export interface FollowSuite {
-  title: string;
+export interface FollowClient {
   /** the lab's namespace tag */
   tag: string;
   backend: 'eni' | 'networkd' | 'netplan';
-  /** why the suite cannot run here (test/support/require.ts), or undefined */
+  /** why this client cannot run here (test/support/require.ts), or undefined */
   skip: string | undefined;
   /** the protocol the client gives the lease's route in the uplink's table */
   proto: string;
@@ -114,10 +113,6 @@ export interface FollowSuite {
   start: (lab: DhcpLab, root: string) => Client;
 }
 
-/**
- * The scenario both clients go through, with the rendered keepalive following: the lease, a
- * renumbering and a new router alone at the client's own renewals, the lease's expiry.
- */
 const RENEWAL_BOUND = 150_000;
 const POOL_B = { first: '198.51.100.200', last: '198.51.100.209' };
 const ROUTER_B = '198.51.100.1';
@@ -131,89 +126,131 @@ const safe = (f: () => boolean) => () => {
   }
 };
 
-export function dhcpFollowSuite(o: FollowSuite): void {
-describe.skipIf(o.skip !== undefined)(o.title, () => {
-  let lab: DhcpLab;
-  let root: string;
-  let m: Model;
-  let client: Client | undefined;
-  let ka: { inst: Installed; daemon: Daemon } | undefined;
-  const mp = () => kernelView(lab, m.routing.multipathTable);
+/** One client's lab, render, client and keepalive. */
+interface Run {
+  o: FollowClient;
+  m: Model;
+  lab: DhcpLab;
+  root: string;
+  client: Client;
+  ka: { inst: Installed; daemon: Daemon };
+}
 
-  beforeAll(async () => {
-    m = model();
-    lab = new DhcpLab(o.tag);
-    lab.create();
-    lab.startServer({ pool: POOL_A, router: ROUTER_A });
-    root = renderRoot(m, 'debian', o.backend).root;
-    client = o.start(lab, root);
-    ka = startKeepalive(lab, m);
+const mp = (r: Run) => kernelView(r.lab, r.m.routing.multipathTable);
+const detail = (r: Run) => `${r.lab.detail()}\n${r.client.log()}`;
+const kaDetail = (r: Run) => `${JSON.stringify(mp(r))}\n${r.ka.daemon.output}`;
+const checkPasses = (r: Run) =>
+  waitFor(`${r.o.backend}: check passes`, () => checkResults(r.m, r.lab, r.ka.inst).every((x) => x.ok), 15_000, () => JSON.stringify(checkResults(r.m, r.lab, r.ka.inst).filter((x) => !x.ok), null, 1));
+
+/** Runs a step for every client at once (their renewals overlap); a failure names its backend. */
+async function each(runs: Run[], step: (r: Run) => Promise<void>): Promise<void> {
+  const results = await Promise.allSettled(runs.map((r) => step(r)));
+  const bad = results.flatMap((x, i) => (x.status === 'rejected' ? [`${runs[i]!.o.backend}: ${String((x.reason as Error)?.stack ?? x.reason)}`] : []));
+  if (bad.length > 0) throw new Error(bad.join('\n\n'));
+}
+
+/**
+ * The scenario every client goes through at the same time, each in its own lab with the rendered
+ * keepalive following: the lease, a renumbering and a new router alone at the client's own
+ * renewals, the lease's expiry.
+ */
+export function dhcpFollowSuite(title: string, clients: FollowClient[]): void {
+  const skip = clients.map((c) => c.skip).find((x) => x !== undefined);
+  describe.skipIf(skip !== undefined)(title, () => {
+    const runs: Run[] = [];
+
+    beforeAll(async () => {
+      for (const o of clients) {
+        const m = model();
+        const lab = new DhcpLab(o.tag);
+        lab.create();
+        lab.startServer({ pool: POOL_A, router: ROUTER_A });
+        const root = renderRoot(m, 'debian', o.backend).root;
+        // a partial run still gets cleaned up
+        const run = { o, m, lab, root } as Run;
+        runs.push(run);
+        run.client = o.start(lab, root);
+        run.ka = startKeepalive(lab, m);
+      }
+    });
+
+    afterAll(async () => {
+      for (const r of runs) {
+        await r.ka?.daemon.stop();
+        r.client?.stop();
+        r.lab.destroy();
+        rmSync(r.root, { recursive: true, force: true });
+        if (r.ka) cleanupDir(r.ka.inst.dir);
+      }
+      expect(leftoverNamespaces()).toEqual([]);
+    });
+
+    it('the lease: table 202 gets its router (the client), the keepalive its rule and nexthop; main no default; mpgen check passes', async () => {
+      await each(runs, async (r) => {
+        const { lab } = r;
+        await waitFor(`${r.o.backend}: a lease from pool A`, safe(() => (lab.leaseAddress() ?? '').startsWith('192.0.2.10')), 90_000, () => detail(r));
+        const addr = lab.leaseAddress()!;
+        await waitFor(`${r.o.backend}: the keepalive follows`, safe(() => follows(mp(r), addr, ROUTER_A)), 20_000, () => kaDetail(r));
+        expect(leaseRoute(lab)).toMatch(new RegExp(`^default via ${ROUTER_A.replace(/\./g, '\\.')} dev ${DHCP_IF} proto ${r.o.proto}`));
+        expect(lab.mainDefault()).toEqual([]);
+        await checkPasses(r);
+        const lease = checkResults(r.m, lab, r.ka.inst).find((x) => x.area === 'lease')!;
+        expect(lease.what).toBe(`cable (${DHCP_IF}) DHCP lease: ${addr}/24 via ${ROUTER_A} (table ${DHCP_TABLE})`);
+        expect(lab.reachable(addr, DHCP_TABLE)).toBe(true);
+      });
+    }, 150_000);
+
+    it('renumbered: after the renewal the rule, the nexthop and the probes follow; nothing of the old lease stays', async () => {
+      await each(runs, async (r) => {
+        const { lab } = r;
+        const old = lab.leaseAddress()!;
+        lab.renumber({ pool: POOL_B, router: ROUTER_B });
+        const t0 = lab.changedAt;
+        await waitFor(`${r.o.backend}: a lease from pool B`, safe(() => (lab.leaseAddress() ?? '').startsWith('198.51.100.20')), RENEWAL_BOUND, () => detail(r));
+        const leased = Date.now();
+        const addr = lab.leaseAddress()!;
+        await waitFor(`${r.o.backend}: the keepalive follows`, safe(() => follows(mp(r), addr, ROUTER_B)), 20_000, () => kaDetail(r));
+        console.log(`[dhcp-${r.o.backend}] renumber: client ${secs(leased - t0)} s after the server change, kernel ${secs(Date.now() - leased)} s after the client`);
+        expect(mp(r).rules).not.toContain(`from ${old} `);
+        expect(lab.routesMentioning(old)).toEqual([]);
+        expect(lab.routesMentioning(ROUTER_A)).toEqual([]);
+        expect(lab.mainDefault()).toEqual([]);
+        await waitFor(`${r.o.backend}: the new router probed`, () => new RegExp(`^target cable ${ROUTER_B.replace(/\./g, '\\.')} up`, 'm').test(r.ka.daemon.status()), 15_000, () => r.ka.daemon.status());
+        await checkPasses(r);
+      });
+    }, RENEWAL_BOUND + 60_000);
+
+    it('a renewal that changes only the router: the nexthop follows', async () => {
+      await each(runs, async (r) => {
+        const { lab } = r;
+        const addr = lab.leaseAddress()!;
+        lab.changeRouter(ROUTER_C);
+        const t0 = lab.changedAt;
+        await waitFor(`${r.o.backend}: table 202 via the new router`, safe(() => (leaseRoute(lab) ?? '').startsWith(`default via ${ROUTER_C} `)), RENEWAL_BOUND, () => detail(r));
+        const renewed = Date.now();
+        await waitFor(`${r.o.backend}: the keepalive follows`, safe(() => follows(mp(r), addr, ROUTER_C)), 20_000, () => kaDetail(r));
+        console.log(`[dhcp-${r.o.backend}] router change: client ${secs(renewed - t0)} s after the server change, kernel ${secs(Date.now() - renewed)} s after the client`);
+        expect(lab.leaseAddress()).toBe(addr);
+        expect(mp(r).multipath).not.toContain(ROUTER_B);
+      });
+    }, RENEWAL_BOUND + 60_000);
+
+    it('the server gone: the lease expires, the line leaves the balance and its rule goes', async () => {
+      await each(runs, async (r) => {
+        const { lab } = r;
+        const addr = lab.leaseAddress()!;
+        lab.stopServer();
+        const t0 = lab.changedAt;
+        await waitFor(`${r.o.backend}: the lease gone`, safe(() => lab.leaseAddress() === undefined), 200_000, () => detail(r));
+        const gone = Date.now();
+        await waitFor(`${r.o.backend}: out of the balance`, safe(() => !mp(r).multipath.includes(`dev ${DHCP_IF}`) && mp(r).multipath.includes(`dev ${STATIC_IF}`)), 20_000, () => kaDetail(r));
+        console.log(`[dhcp-${r.o.backend}] expiry: lease gone ${secs(gone - t0)} s after the server stopped, out of the balance ${secs(Date.now() - gone)} s later`);
+        expect(mp(r).rules).not.toContain(`from ${addr} `);
+        await waitFor(`${r.o.backend}: logged`, () => /cable lease: none .*out of the balance/.test(r.ka.daemon.output), 10_000, () => r.ka.daemon.output);
+        const lease = checkResults(r.m, lab, r.ka.inst).find((x) => x.area === 'lease')!;
+        expect(lease.ok).toBe(false);
+        expect(lease.found).toMatch(/must be out of the balance/);
+      });
+    }, 260_000);
   });
-
-  afterAll(async () => {
-    await ka?.daemon.stop();
-    client?.stop();
-    lab?.destroy();
-    if (root) rmSync(root, { recursive: true, force: true });
-    if (ka) cleanupDir(ka.inst.dir);
-    expect(leftoverNamespaces()).toEqual([]);
-  });
-
-  it('the lease: table 202 gets its router (the client), the keepalive its rule and nexthop; main no default; mpgen check passes', async () => {
-    await waitFor('a lease from pool A', safe(() => (lab.leaseAddress() ?? '').startsWith('192.0.2.10')), 60_000, () => `${lab.detail()}\n${client!.log()}`);
-    const addr = lab.leaseAddress()!;
-    await waitFor('the keepalive follows', safe(() => follows(mp(), addr, ROUTER_A)), 20_000, () => `${JSON.stringify(mp())}\n${ka!.daemon.output}`);
-    expect(leaseRoute(lab)).toMatch(new RegExp(`^default via ${ROUTER_A.replace(/\./g, '\\.')} dev ${DHCP_IF} proto ${o.proto}`));
-    expect(lab.mainDefault()).toEqual([]);
-    await waitFor('check passes', () => checkResults(m, lab, ka!.inst).every((r) => r.ok), 15_000, () => JSON.stringify(checkResults(m, lab, ka!.inst).filter((r) => !r.ok), null, 1));
-    const lease = checkResults(m, lab, ka!.inst).find((r) => r.area === 'lease')!;
-    expect(lease.what).toBe(`cable (${DHCP_IF}) DHCP lease: ${addr}/24 via ${ROUTER_A} (table ${DHCP_TABLE})`);
-    expect(lab.reachable(addr, DHCP_TABLE)).toBe(true);
-  });
-
-  it('renumbered: after the renewal the rule, the nexthop and the probes follow; nothing of the old lease stays', async () => {
-    const old = lab.leaseAddress()!;
-    lab.renumber({ pool: POOL_B, router: ROUTER_B });
-    const t0 = lab.changedAt;
-    await waitFor('a lease from pool B', safe(() => (lab.leaseAddress() ?? '').startsWith('198.51.100.20')), RENEWAL_BOUND, () => `${lab.detail()}\n${client!.log()}`);
-    const leased = Date.now();
-    const addr = lab.leaseAddress()!;
-    await waitFor('the keepalive follows', safe(() => follows(mp(), addr, ROUTER_B)), 20_000, () => `${JSON.stringify(mp())}\n${ka!.daemon.output}`);
-    console.log(`[dhcp-${o.backend}] renumber: client ${secs(leased - t0)} s after the server change, kernel ${secs(Date.now() - leased)} s after the client`);
-    const v = mp();
-    expect(v.rules).not.toContain(`from ${old} `);
-    expect(lab.routesMentioning(old)).toEqual([]);
-    expect(lab.routesMentioning(ROUTER_A)).toEqual([]);
-    expect(lab.mainDefault()).toEqual([]);
-    await waitFor('the new router probed', () => new RegExp(`^target cable ${ROUTER_B.replace(/\./g, '\\.')} up`, 'm').test(ka!.daemon.status()), 15_000, () => ka!.daemon.status());
-    await waitFor('check passes', () => checkResults(m, lab, ka!.inst).every((r) => r.ok), 15_000, () => JSON.stringify(checkResults(m, lab, ka!.inst).filter((r) => !r.ok), null, 1));
-  }, RENEWAL_BOUND + 60_000);
-
-  it('a renewal that changes only the router: the nexthop follows', async () => {
-    const addr = lab.leaseAddress()!;
-    lab.changeRouter(ROUTER_C);
-    const t0 = lab.changedAt;
-    await waitFor('table 202 via the new router', safe(() => (leaseRoute(lab) ?? '').startsWith(`default via ${ROUTER_C} `)), RENEWAL_BOUND, () => `${lab.detail()}\n${client!.log()}`);
-    const renewed = Date.now();
-    await waitFor('the keepalive follows', safe(() => follows(mp(), addr, ROUTER_C)), 20_000, () => `${JSON.stringify(mp())}\n${ka!.daemon.output}`);
-    console.log(`[dhcp-${o.backend}] router change: client ${secs(renewed - t0)} s after the server change, kernel ${secs(Date.now() - renewed)} s after the client`);
-    expect(lab.leaseAddress()).toBe(addr);
-    expect(mp().multipath).not.toContain(ROUTER_B);
-  }, RENEWAL_BOUND + 60_000);
-
-  it('the server gone: the lease expires, the line leaves the balance and its rule goes', async () => {
-    const addr = lab.leaseAddress()!;
-    lab.stopServer();
-    const t0 = lab.changedAt;
-    await waitFor('the lease gone', safe(() => lab.leaseAddress() === undefined), 200_000, () => `${lab.detail()}\n${client!.log()}`);
-    const gone = Date.now();
-    await waitFor('out of the balance', safe(() => !mp().multipath.includes(`dev ${DHCP_IF}`) && mp().multipath.includes(`dev ${STATIC_IF}`)), 20_000, () => `${JSON.stringify(mp())}\n${ka!.daemon.output}`);
-    console.log(`[dhcp-${o.backend}] expiry: lease gone ${secs(gone - t0)} s after the server stopped, out of the balance ${secs(Date.now() - gone)} s later`);
-    expect(mp().rules).not.toContain(`from ${addr} `);
-    expect(ka!.daemon.output).toMatch(/cable lease: none .*out of the balance/);
-    const lease = checkResults(m, lab, ka!.inst).find((r) => r.area === 'lease')!;
-    expect(lease.ok).toBe(false);
-    expect(lease.found).toMatch(/must be out of the balance/);
-  }, 260_000);
-});
 }
