@@ -57,11 +57,11 @@ import {
   pinnedBreaks,
 } from './boot-lab-tcp.js';
 import { bootImage, buildImage, snapshotFromSections, type Image } from './image.js';
-import { createLab, type Lab } from './lab-net.js';
+import { createLab, type Lab, type LabUplink } from './lab-net.js';
 import { killRunningQemu, sections } from './qemu.js';
 
 const skip = missing({
-  commands: ['qemu-system-x86_64', 'debootstrap', 'mke2fs', 'cpio', 'busybox', 'nft', 'dpkg-deb'],
+  commands: ['qemu-system-x86_64', 'debootstrap', 'mke2fs', 'cpio', 'busybox', 'nft', 'dpkg-deb', 'dnsmasq'],
   root: true,
   netns: true,
 });
@@ -77,12 +77,27 @@ interface Case {
   mask: string[];
 }
 
+/** What the lab's modem leases a DHCP line (lab-dhcp.yaml's line2): the address and router a static line2 has. */
+const DHCP_LEASES: Record<string, { address: string; gateway: string }> = { line2: { address: '192.0.2.10/29', gateway: '192.0.2.9' } };
+
+/** The lab side of an uplink: its address and gateway, or, for a DHCP line, the lease the modem hands out. */
+function labUplink(u: Model['uplinks'][number]): LabUplink {
+  if (u.address) return { address: u.address.cidr, gateway: u.gateway as string };
+  const lease = DHCP_LEASES[u.name];
+  if (!lease) throw new Error(`boot lab: no lease for the DHCP uplink ${u.name}`);
+  return { ...lease, dhcp: true };
+}
+
 const CASES: Case[] = [
   { id: 'ifupdown-multipath', profile: 'lab-multipath.yaml', mask: NO_NM },
   { id: 'netplan-multipath', profile: 'lab-multipath.yaml', backend: 'netplan', mask: NO_NM },
   { id: 'networkd-multipath', profile: 'lab-multipath.yaml', backend: 'networkd', mask: NO_NM },
   { id: 'nm-multipath', profile: 'lab-multipath.yaml', backend: 'nm', mask: [] },
   { id: 'ifupdown-teql', profile: 'lab-teql.yaml', mask: NO_NM },
+  // line2 a DHCP line (isc-dhcp-client with mpgen's hooks; networkd's own client; netplan's)
+  { id: 'ifupdown-dhcp', profile: 'lab-dhcp.yaml', mask: NO_NM },
+  { id: 'networkd-dhcp', profile: 'lab-dhcp.yaml', backend: 'networkd', mask: NO_NM },
+  { id: 'netplan-dhcp', profile: 'lab-dhcp.yaml', backend: 'netplan', mask: NO_NM },
 ];
 
 /** Multipath weights are 1:3, so line1's share of flows is 0.25. Over 400 flows a
@@ -192,7 +207,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
               tcp: {
                 batchA: TCP_BATCH_A,
                 batchB: TCP_BATCH_B,
-                healthySrc: m.uplinks[1]!.address!.address,
+                healthySrc: labUplink(m.uplinks[1]!).address.split('/')[0]!,
                 healthyDev: m.uplinks[1]!.interface,
                 events: driftEvents(c.backend, m),
               },
@@ -207,7 +222,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         image?.dispose();
         lab = createLab(
           `bl${process.pid % 10000}${ci}`,
-          m.uplinks.map((u) => ({ address: u.address!.cidr, gateway: u.gateway as string })),
+          m.uplinks.map(labUplink),
           m.bond ? { sharedGateway: m.bond.gateway, routeBack: [m.bond.address.cidr] } : {},
         );
         lab.countUdp(counterRanges(plan));
@@ -274,7 +289,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         const pb = pinnedBreaks(outC, parseConns(u['tcp-back']), plan.tcp.healthySrc);
         tcpV.pinned = pb;
         tcpV.conns = outC.length;
-        const onLine1 = outC.filter((x) => x.via === m.uplinks[0]!.address!.address).length;
+        const onLine1 = outC.filter((x) => x.via === labUplink(m.uplinks[0]!).address.split('/')[0]).length;
         fig.pinned = `healthy-line ${pb.healthy} of ${outC.length} (line1 ${onLine1}); broken kill=${pb.killed} restore=${pb.restored}; unconnected ${pb.unconnected}; spoofed drops per modem ${JSON.stringify(spoofed)}`;
         console.log(`[boot-lab] ${c.id} pinned: ${fig.pinned}${pb.lost.length ? `\n  lost: ${pb.lost.join(' ')}` : ''}${echo?.stderr() ? `\n  echo server: ${echo.stderr()}` : ''}`);
       }

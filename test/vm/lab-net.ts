@@ -12,12 +12,20 @@
  * stays up: the seed-004 failure.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface LabUplink {
   /** the guest's address on this uplink, with prefix, e.g. "192.0.2.2/29" */
   address: string;
   /** the gateway the guest uses; the modem holds it */
   gateway: string;
+  /**
+   * a DHCP line: the modem's dnsmasq leases `address` (and no other) with `gateway` as the router,
+   * for 2 minutes (dnsmasq's shortest), so the guest's client renews about every minute
+   */
+  dhcp?: boolean;
 }
 
 export interface LabOptions {
@@ -76,6 +84,24 @@ export interface Lab {
 
 const sh = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).toString();
 
+const netmask = (prefix: number): string => {
+  const m = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return [m >>> 24, (m >>> 16) & 255, (m >>> 8) & 255, m & 255].join('.');
+};
+
+/** dnsmasq in the modem, in the foreground (destroy() kills it): the uplink's address is its one lease. */
+function dhcpServer(ns: string, u: LabUplink, state: string): ChildProcess {
+  const [addr, len] = u.address.split('/') as [string, string];
+  return spawn(
+    'ip',
+    [
+      'netns', 'exec', ns, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--interface=lan', '--bind-interfaces', '--dhcp-authoritative',
+      `--dhcp-range=${addr},${addr},${netmask(Number(len))},2m`, `--dhcp-option=3,${u.gateway}`, `--dhcp-leasefile=${state}/leases`, `--pid-file=${state}/pid`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+}
+
 export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions = {}): Lab {
   if (!/^[a-z0-9-]{1,12}$/.test(prefix)) throw new Error(`lab prefix must be short [a-z0-9-]: ${prefix}`);
   const labNs = `${prefix}-lab`;
@@ -85,9 +111,11 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
   const server = '203.0.113.10';
   const all = [labNs, internetNs, ...modemNs];
   const servers: ChildProcess[] = [];
+  const dirs: string[] = [];
   const destroy = () => {
     // a namespace's processes outlive `ip netns del`
     for (const p of servers) if (p.exitCode === null) p.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
     for (const n of all) {
       try {
         sh('netns', 'del', n);
@@ -114,6 +142,10 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
       sh('-n', m, 'addr', 'add', `${u.gateway}/${prefixLen}`, 'dev', 'lan');
       if (opts.sharedGateway) sh('-n', m, 'addr', 'add', `${opts.sharedGateway}/32`, 'dev', 'lan');
       sh('-n', m, 'link', 'set', 'lan', 'up');
+      if (u.dhcp) {
+        dirs.push(mkdtempSync(join(tmpdir(), 'mpgen-lab-dhcp-')));
+        servers.push(dhcpServer(m, u, dirs[dirs.length - 1] as string));
+      }
       for (const a of opts.routeBack ?? []) sh('-n', m, 'route', 'add', `${a.split('/')[0]}/32`, 'dev', 'lan');
       const t = 16 + 4 * i;
       sh('-n', m, 'link', 'add', 'wan', 'type', 'veth', 'peer', 'name', `m${i}`, 'netns', internetNs);
