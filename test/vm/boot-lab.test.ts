@@ -94,10 +94,11 @@ const CASES: Case[] = [
   { id: 'networkd-multipath', profile: 'lab-multipath.yaml', backend: 'networkd', mask: NO_NM },
   { id: 'nm-multipath', profile: 'lab-multipath.yaml', backend: 'nm', mask: [] },
   { id: 'ifupdown-teql', profile: 'lab-teql.yaml', mask: NO_NM },
-  // line2 a DHCP line (isc-dhcp-client with mpgen's hooks; networkd's own client; netplan's)
+  // line2 a DHCP line (isc-dhcp-client with mpgen's hooks; networkd's own client, also under netplan; NetworkManager's)
   { id: 'ifupdown-dhcp', profile: 'lab-dhcp.yaml', mask: NO_NM },
   { id: 'networkd-dhcp', profile: 'lab-dhcp.yaml', backend: 'networkd', mask: NO_NM },
   { id: 'netplan-dhcp', profile: 'lab-dhcp.yaml', backend: 'netplan', mask: NO_NM },
+  { id: 'nm-dhcp', profile: 'lab-dhcp.yaml', backend: 'nm', mask: [] },
 ];
 
 /** Multipath weights are 1:3, so line1's share of flows is 0.25. Over 400 flows a
