@@ -79,6 +79,18 @@ interface Case {
 
 /** What the lab's modem leases a DHCP line (lab-dhcp.yaml's line2): the address and router a static line2 has. */
 const DHCP_LEASES: Record<string, { address: string; gateway: string }> = { line2: { address: '192.0.2.10/29', gateway: '192.0.2.9' } };
+/** What the modem leases it after the ISP renumbers, at the end of a DHCP case: a new pool and router. */
+const RENUMBERED: Record<string, { address: string; gateway: string }> = { line2: { address: '192.0.2.50/29', gateway: '192.0.2.49' } };
+
+/** The renumbering step of a DHCP case (its DHCP line), or undefined. */
+function renumberPlan(m: Model): LabPlan['renumber'] {
+  const i = m.uplinks.findIndex((u) => u.addressing === 'dhcp');
+  if (i < 0) return undefined;
+  const u = m.uplinks[i]!;
+  const to = RENUMBERED[u.name];
+  if (!to) throw new Error(`boot lab: no renumbering for the DHCP uplink ${u.name}`);
+  return { line: i, dev: u.interface, ...to };
+}
 
 /** The lab side of an uplink: its address and gateway, or, for a DHCP line, the lease the modem hands out. */
 function labUplink(u: Model['uplinks'][number]): LabUplink {
@@ -131,6 +143,8 @@ interface Figures {
   pinned?: string;
   /** drift events: name, whether the dead line reappeared, seconds until healthy */
   drift?: string;
+  /** DHCP cases: guest seconds from the ISP's renumbering to the balance following the new lease */
+  renumberS?: number;
 }
 
 const figures: Figures[] = [];
@@ -212,6 +226,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
                 healthyDev: m.uplinks[1]!.interface,
                 events: driftEvents(c.backend, m),
               },
+              renumber: renumberPlan(m),
             };
 
       // A hung TCG guest (no console output for IDLE_MS) is lab trouble, not a verdict on the
@@ -247,7 +262,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         });
         fig.imageBuildS = Math.round(image.buildMs / 100) / 10;
         expect(image.dpkgLog ?? '').toMatch(/rc=0\n?$/);
-        const driver = stepDriver(lab);
+        const driver = stepDriver(lab, plan.renumber);
         // MPGEN_BOOTLAB_CONSOLE=DIR: follow each guest's console live in DIR/CASE.log
         const tee = process.env.MPGEN_BOOTLAB_CONSOLE ? join(process.env.MPGEN_BOOTLAB_CONSOLE, `${c.id}-${n}.log`) : undefined;
         if (tee) writeFileSync(tee, '');
@@ -343,7 +358,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       }
 
       // 3. line 0 killed: the keepalive took it out, new traffic avoids it
-      expect(driver.events.map((e) => `${e.step} ${e.line}${e.error ? ` ${e.error}` : ''}`)).toEqual(['kill 0', 'restore 0']);
+      expect(driver.events.map((e) => `${e.step} ${e.line}${e.error ? ` ${e.error}` : ''}`)).toEqual(['kill 0', 'restore 0', ...(plan.renumber ? [`renumber ${plan.renumber.line}`] : [])]);
       const fo = kv(u.failover);
       expect(fo.gone, 'the keepalive did not take line1 out within 60 s').toBe('1');
       fig.detectS = Math.round((Number(fo.out) - Number(fo.kill)) * 100) / 100;
@@ -372,6 +387,18 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         expect(pb.unconnected).toBe(0);
         expect(pb.healthy).toBeGreaterThanOrEqual(TCP_BATCH_B);
         expect({ killed: pb.killed, restored: pb.restored }).toEqual({ killed: 0, restored: 0 });
+      }
+
+      if (plan.renumber) {
+        // 7. renumbered: at the guest's own renewal the rule and the balance follow the new lease,
+        //    and mpgen check passes against it
+        const rn = kv(u.renumber);
+        if (rn.ok !== '1') console.log(`[boot-lab] ${c.id} renumber:\n${u.renumber ?? ''}`);
+        expect(rn.ok, 'the balance did not follow the new lease within 200 s').toBe('1');
+        fig.renumberS = Math.round((Number(rn.followed) - Number(rn.start)) * 10) / 10;
+        const after = checkJson(u['check-renumbered'], 'check after the renumbering');
+        expect(failures(after)).toEqual([]);
+        expect(after.results.some((x) => x.area === 'lease' && x.ok && x.what.includes(`${plan.renumber!.address} via ${plan.renumber!.gateway}`))).toBe(true);
       }
 
       // nothing failed at boot (the state section of the result unit)

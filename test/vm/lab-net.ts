@@ -79,6 +79,12 @@ export interface Lab {
    * destroy() (the script bounds its own life too). Its stderr is kept.
    */
   startServer(script: string, port: number): { stderr: () => string };
+  /**
+   * The ISP renumbers DHCP line i: the modem answers at `to.gateway` too, its dnsmasq leases
+   * `to.address` from now on (the guest's next renewal gets a NAK, then the new lease), the
+   * internet namespace routes the new address back; the modem's BCP38 table goes (its flows are over).
+   */
+  renumberDhcp(i: number, to: { address: string; gateway: string }): void;
   destroy(): void;
 }
 
@@ -112,6 +118,7 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
   const all = [labNs, internetNs, ...modemNs];
   const servers: ChildProcess[] = [];
   const dirs: string[] = [];
+  const dhcpd = new Map<number, ChildProcess>();
   const destroy = () => {
     // a namespace's processes outlive `ip netns del`
     for (const p of servers) if (p.exitCode === null) p.kill('SIGKILL');
@@ -144,7 +151,9 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
       sh('-n', m, 'link', 'set', 'lan', 'up');
       if (u.dhcp) {
         dirs.push(mkdtempSync(join(tmpdir(), 'mpgen-lab-dhcp-')));
-        servers.push(dhcpServer(m, u, dirs[dirs.length - 1] as string));
+        const p = dhcpServer(m, u, dirs[dirs.length - 1] as string);
+        servers.push(p);
+        dhcpd.set(i, p);
       }
       for (const a of opts.routeBack ?? []) sh('-n', m, 'route', 'add', `${a.split('/')[0]}/32`, 'dev', 'lan');
       const t = 16 + 4 * i;
@@ -246,6 +255,24 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
         if (err.length < 4000) err += d.toString();
       });
       return { stderr: () => err };
+    },
+    renumberDhcp: (i, to) => {
+      const m = modemNs[i] as string;
+      const old = dhcpd.get(i);
+      if (!old) throw new Error(`lab: uplink ${i} is no DHCP line`);
+      old.kill('SIGKILL');
+      const len = to.address.split('/')[1] as string;
+      sh('-n', m, 'addr', 'add', `${to.gateway}/${len}`, 'dev', 'lan');
+      try {
+        execFileSync('ip', ['netns', 'exec', m, 'nft', 'delete', 'table', 'ip', 'mpgenlab_bcp38'], { stdio: 'ignore', timeout: 30_000 });
+      } catch {
+        // not there
+      }
+      sh('-n', internetNs, 'route', 'replace', `${to.address.split('/')[0]}/32`, 'via', `203.0.113.${16 + 4 * i + 1}`);
+      dirs.push(mkdtempSync(join(tmpdir(), 'mpgen-lab-dhcp-')));
+      const p = dhcpServer(m, { address: to.address, gateway: to.gateway }, dirs[dirs.length - 1] as string);
+      servers.push(p);
+      dhcpd.set(i, p);
     },
     destroy,
   };
