@@ -119,6 +119,13 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
   const servers: ChildProcess[] = [];
   const dirs: string[] = [];
   const dhcpd = new Map<number, ChildProcess>();
+  /** BCP38 drops counted before a renumbering removed the modem's table */
+  const spoofedBefore = new Map<number, number>();
+  const readSpoofedOf = (i: number): number => {
+    const out = execFileSync('ip', ['netns', 'exec', modemNs[i] as string, 'nft', '-j', 'list', 'counter', 'ip', 'mpgenlab_bcp38', 'spoofed'], { timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const c = (JSON.parse(out) as { nftables: Array<{ counter?: { packets: number } }> }).nftables.find((o) => o.counter);
+    return c?.counter?.packets ?? 0;
+  };
   const destroy = () => {
     // a namespace's processes outlive `ip netns del`
     for (const p of servers) if (p.exitCode === null) p.kill('SIGKILL');
@@ -241,12 +248,7 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
         execFileSync('ip', ['netns', 'exec', modemNs[i] as string, 'nft', '-f', '-'], { input: text, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
       });
     },
-    readSpoofed: () =>
-      modemNs.map((ns) => {
-        const out = execFileSync('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'counter', 'ip', 'mpgenlab_bcp38', 'spoofed'], { timeout: 30_000 }).toString();
-        const c = (JSON.parse(out) as { nftables: Array<{ counter?: { packets: number } }> }).nftables.find((o) => o.counter);
-        return c?.counter?.packets ?? 0;
-      }),
+    readSpoofed: () => modemNs.map((_, i) => spoofedBefore.get(i) ?? readSpoofedOf(i)),
     startServer: (script, port) => {
       const p = spawn('ip', ['netns', 'exec', internetNs, process.execPath, '-e', script, server, String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
       servers.push(p);
@@ -264,6 +266,7 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
       const len = to.address.split('/')[1] as string;
       sh('-n', m, 'addr', 'add', `${to.gateway}/${len}`, 'dev', 'lan');
       try {
+        spoofedBefore.set(i, readSpoofedOf(i));
         execFileSync('ip', ['netns', 'exec', m, 'nft', 'delete', 'table', 'ip', 'mpgenlab_bcp38'], { stdio: 'ignore', timeout: 30_000 });
       } catch {
         // not there
