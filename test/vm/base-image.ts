@@ -31,6 +31,8 @@ export const PACKAGES = [
   'procps',
   // the keepalive deletes a dead line's connections with conntrack when it is installed
   'conntrack',
+  // ifupdown's DHCP client (a Debian server install has it: Priority important); mpgen's .deb depends on it for a DHCP line
+  'isc-dhcp-client',
 ];
 export const SUITE = 'bookworm';
 

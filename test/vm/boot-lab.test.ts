@@ -57,11 +57,11 @@ import {
   pinnedBreaks,
 } from './boot-lab-tcp.js';
 import { bootImage, buildImage, snapshotFromSections, type Image } from './image.js';
-import { createLab, type Lab } from './lab-net.js';
+import { createLab, type Lab, type LabUplink } from './lab-net.js';
 import { killRunningQemu, sections } from './qemu.js';
 
 const skip = missing({
-  commands: ['qemu-system-x86_64', 'debootstrap', 'mke2fs', 'cpio', 'busybox', 'nft', 'dpkg-deb'],
+  commands: ['qemu-system-x86_64', 'debootstrap', 'mke2fs', 'cpio', 'busybox', 'nft', 'dpkg-deb', 'dnsmasq'],
   root: true,
   netns: true,
 });
@@ -77,12 +77,40 @@ interface Case {
   mask: string[];
 }
 
+/** What the lab's modem leases a DHCP line (lab-dhcp.yaml's line2): the address and router a static line2 has. */
+const DHCP_LEASES: Record<string, { address: string; gateway: string }> = { line2: { address: '192.0.2.10/29', gateway: '192.0.2.9' } };
+/** What the modem leases it after the ISP renumbers, at the end of a DHCP case: a new pool and router. */
+const RENUMBERED: Record<string, { address: string; gateway: string }> = { line2: { address: '192.0.2.50/29', gateway: '192.0.2.49' } };
+
+/** The renumbering step of a DHCP case (its DHCP line), or undefined. */
+function renumberPlan(m: Model): LabPlan['renumber'] {
+  const i = m.uplinks.findIndex((u) => u.addressing === 'dhcp');
+  if (i < 0) return undefined;
+  const u = m.uplinks[i]!;
+  const to = RENUMBERED[u.name];
+  if (!to) throw new Error(`boot lab: no renumbering for the DHCP uplink ${u.name}`);
+  return { line: i, dev: u.interface, ...to };
+}
+
+/** The lab side of an uplink: its address and gateway, or, for a DHCP line, the lease the modem hands out. */
+function labUplink(u: Model['uplinks'][number]): LabUplink {
+  if (u.address) return { address: u.address.cidr, gateway: u.gateway as string };
+  const lease = DHCP_LEASES[u.name];
+  if (!lease) throw new Error(`boot lab: no lease for the DHCP uplink ${u.name}`);
+  return { ...lease, dhcp: true };
+}
+
 const CASES: Case[] = [
   { id: 'ifupdown-multipath', profile: 'lab-multipath.yaml', mask: NO_NM },
   { id: 'netplan-multipath', profile: 'lab-multipath.yaml', backend: 'netplan', mask: NO_NM },
   { id: 'networkd-multipath', profile: 'lab-multipath.yaml', backend: 'networkd', mask: NO_NM },
   { id: 'nm-multipath', profile: 'lab-multipath.yaml', backend: 'nm', mask: [] },
   { id: 'ifupdown-teql', profile: 'lab-teql.yaml', mask: NO_NM },
+  // line2 a DHCP line (isc-dhcp-client with mpgen's hooks; networkd's own client, also under netplan; NetworkManager's)
+  { id: 'ifupdown-dhcp', profile: 'lab-dhcp.yaml', mask: NO_NM },
+  { id: 'networkd-dhcp', profile: 'lab-dhcp.yaml', backend: 'networkd', mask: NO_NM },
+  { id: 'netplan-dhcp', profile: 'lab-dhcp.yaml', backend: 'netplan', mask: NO_NM },
+  { id: 'nm-dhcp', profile: 'lab-dhcp.yaml', backend: 'nm', mask: [] },
 ];
 
 /** Multipath weights are 1:3, so line1's share of flows is 0.25. Over 400 flows a
@@ -115,6 +143,8 @@ interface Figures {
   pinned?: string;
   /** drift events: name, whether the dead line reappeared, seconds until healthy */
   drift?: string;
+  /** DHCP cases: guest seconds from the ISP's renumbering to the balance following the new lease */
+  renumberS?: number;
 }
 
 const figures: Figures[] = [];
@@ -192,10 +222,11 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
               tcp: {
                 batchA: TCP_BATCH_A,
                 batchB: TCP_BATCH_B,
-                healthySrc: m.uplinks[1]!.address!.address,
+                healthySrc: labUplink(m.uplinks[1]!).address.split('/')[0]!,
                 healthyDev: m.uplinks[1]!.interface,
                 events: driftEvents(c.backend, m),
               },
+              renumber: renumberPlan(m),
             };
 
       // A hung TCG guest (no console output for IDLE_MS) is lab trouble, not a verdict on the
@@ -207,7 +238,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         image?.dispose();
         lab = createLab(
           `bl${process.pid % 10000}${ci}`,
-          m.uplinks.map((u) => ({ address: u.address!.cidr, gateway: u.gateway as string })),
+          m.uplinks.map(labUplink),
           m.bond ? { sharedGateway: m.bond.gateway, routeBack: [m.bond.address.cidr] } : {},
         );
         lab.countUdp(counterRanges(plan));
@@ -231,7 +262,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         });
         fig.imageBuildS = Math.round(image.buildMs / 100) / 10;
         expect(image.dpkgLog ?? '').toMatch(/rc=0\n?$/);
-        const driver = stepDriver(lab);
+        const driver = stepDriver(lab, plan.renumber);
         // MPGEN_BOOTLAB_CONSOLE=DIR: follow each guest's console live in DIR/CASE.log
         const tee = process.env.MPGEN_BOOTLAB_CONSOLE ? join(process.env.MPGEN_BOOTLAB_CONSOLE, `${c.id}-${n}.log`) : undefined;
         if (tee) writeFileSync(tee, '');
@@ -274,7 +305,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         const pb = pinnedBreaks(outC, parseConns(u['tcp-back']), plan.tcp.healthySrc);
         tcpV.pinned = pb;
         tcpV.conns = outC.length;
-        const onLine1 = outC.filter((x) => x.via === m.uplinks[0]!.address!.address).length;
+        const onLine1 = outC.filter((x) => x.via === labUplink(m.uplinks[0]!).address.split('/')[0]).length;
         fig.pinned = `healthy-line ${pb.healthy} of ${outC.length} (line1 ${onLine1}); broken kill=${pb.killed} restore=${pb.restored}; unconnected ${pb.unconnected}; spoofed drops per modem ${JSON.stringify(spoofed)}`;
         console.log(`[boot-lab] ${c.id} pinned: ${fig.pinned}${pb.lost.length ? `\n  lost: ${pb.lost.join(' ')}` : ''}${echo?.stderr() ? `\n  echo server: ${echo.stderr()}` : ''}`);
       }
@@ -327,7 +358,7 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
       }
 
       // 3. line 0 killed: the keepalive took it out, new traffic avoids it
-      expect(driver.events.map((e) => `${e.step} ${e.line}${e.error ? ` ${e.error}` : ''}`)).toEqual(['kill 0', 'restore 0']);
+      expect(driver.events.map((e) => `${e.step} ${e.line}${e.error ? ` ${e.error}` : ''}`)).toEqual(['kill 0', 'restore 0', ...(plan.renumber ? [`renumber ${plan.renumber.line}`] : [])]);
       const fo = kv(u.failover);
       expect(fo.gone, 'the keepalive did not take line1 out within 60 s').toBe('1');
       fig.detectS = Math.round((Number(fo.out) - Number(fo.kill)) * 100) / 100;
@@ -356,6 +387,18 @@ describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg
         expect(pb.unconnected).toBe(0);
         expect(pb.healthy).toBeGreaterThanOrEqual(TCP_BATCH_B);
         expect({ killed: pb.killed, restored: pb.restored }).toEqual({ killed: 0, restored: 0 });
+      }
+
+      if (plan.renumber) {
+        // 7. renumbered: at the guest's own renewal the rule and the balance follow the new lease,
+        //    and mpgen check passes against it
+        const rn = kv(u.renumber);
+        if (rn.ok !== '1') console.log(`[boot-lab] ${c.id} renumber:\n${u.renumber ?? ''}`);
+        expect(rn.ok, 'the balance did not follow the new lease within 200 s').toBe('1');
+        fig.renumberS = Math.round((Number(rn.followed) - Number(rn.start)) * 10) / 10;
+        const after = checkJson(u['check-renumbered'], 'check after the renumbering');
+        expect(failures(after)).toEqual([]);
+        expect(after.results.some((x) => x.area === 'lease' && x.ok && x.what.includes(`${plan.renumber!.address} via ${plan.renumber!.gateway}`))).toBe(true);
       }
 
       // nothing failed at boot (the state section of the result unit)

@@ -148,6 +148,8 @@ export interface LabPlan {
   ports: { before: number; out: number; back: number };
   /** multipath: pinned LAN connections and drift events (boot-lab-tcp.ts) */
   tcp?: TcpPlan;
+  /** a DHCP line renumbered at the end (the host acts on `renumber LINE`): its new lease, on DEV */
+  renumber?: { line: number; dev: string; address: string; gateway: string };
 }
 
 /** The counter ranges for lab.countUdp() that match a plan. */
@@ -216,7 +218,7 @@ t3=$(up); inroute && back=1 || back=0
 i=0; while grep -q '^uplink [^ ]* down' /run/mpgen/*.status 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 traffic back ${p.ports.back} ${p.counts.back}
 chk check-back
-${part(tcp?.back)}sec failover; printf 'kill=%s\\nout=%s\\ngone=%s\\nrestore=%s\\nrejoined=%s\\nback=%s\\n' "$t0" "$t1" "$gone" "$t2" "$t3" "$back"; end failover
+${part(tcp?.back)}${p.renumber ? `${renumberShell(p.renumber, p.table as number)}\n` : ''}sec failover; printf 'kill=%s\\nout=%s\\ngone=%s\\nrestore=%s\\nrejoined=%s\\nback=%s\\n' "$t0" "$t1" "$gone" "$t2" "$t3" "$back"; end failover
 ${process.env.MPGEN_BOOTLAB_TRACE === '1' ? `${TRACE_END}\n` : ''}sec journal; journalctl -b -u '${p.keepaliveUnit}' --no-pager -o short-monotonic 2>&1 | tail -n 40; end journal
 # when each piece came up (microseconds of monotonic time, i.e. since kernel start)
 sec timeline; for x in network-pre.target networking.service systemd-networkd.service NetworkManager.service network.target network-online.target systemd-networkd-wait-online.service NetworkManager-wait-online.service '${p.keepaliveUnit}'; do
@@ -224,6 +226,21 @@ sec timeline; for x in network-pre.target networking.service systemd-networkd.se
 sec netdiag; journalctl -b -u systemd-networkd-wait-online.service -u NetworkManager-wait-online.service -u networking.service --no-pager -o short-monotonic 2>&1 | tail -n 15; end netdiag
 true
 `;
+}
+
+/**
+ * The ISP renumbers the DHCP line (the host restarts its server with a new pool and router): wait
+ * (bounded, 200 s: a renewal comes after about 60 s, networkd's NAK handling waits for the rebind)
+ * for the balance and the rule to follow, then print when, and check again.
+ */
+function renumberShell(r: NonNullable<LabPlan['renumber']>, table: number): string {
+  const addr = r.address.split('/')[0] as string;
+  return `t4=$(up); mark renumber ${r.line}
+i=0; while ! { ip -o route show table ${table} | grep -q 'via ${r.gateway} dev ${r.dev} ' && ip -4 rule show | grep -q 'from ${addr} lookup '; } && [ $i -lt 2000 ]; do sleep 0.1; i=$((i + 1)); done
+t5=$(up)
+ip -o route show table ${table} | grep -q 'via ${r.gateway} dev ${r.dev} ' && ip -4 rule show | grep -q 'from ${addr} lookup ' && rok=1 || rok=0
+sec renumber; printf 'start=%s\nfollowed=%s\nok=%s\n' "$t4" "$t5" "$rok"; ip -4 -o addr show dev ${r.dev}; ip -4 rule show; ip route show table ${table}; end renumber
+chk check-renumbered`;
 }
 
 /** MPGEN_BOOTLAB_TRACE=1: conntrack destroy events and address/route/rule/link events, printed at the end */
@@ -234,7 +251,7 @@ const TRACE_END = `sec trace-ct; cat /run/mpgen-lab/trace-ct; end trace-ct
 sec trace-ip; cat /run/mpgen-lab/trace-ip; end trace-ip`;
 
 export interface StepEvent {
-  step: 'kill' | 'restore';
+  step: 'kill' | 'restore' | 'renumber';
   line: number;
   /** host ms since the driver was made */
   atMs: number;
@@ -242,7 +259,7 @@ export interface StepEvent {
 }
 
 /** Acts on ===MPGEN-STEP kill N=== / restore N=== as they appear on the console. */
-export function stepDriver(lab: Lab): { onConsole: (chunk: string) => void; events: StepEvent[] } {
+export function stepDriver(lab: Lab, renumberTo?: { address: string; gateway: string }): { onConsole: (chunk: string) => void; events: StepEvent[] } {
   const t0 = Date.now();
   const events: StepEvent[] = [];
   let buf = '';
@@ -251,13 +268,16 @@ export function stepDriver(lab: Lab): { onConsole: (chunk: string) => void; even
     events,
     onConsole(chunk: string) {
       buf += chunk;
-      const all = [...stripJournalPrefix(buf).matchAll(/===MPGEN-STEP (kill|restore) (\d+)===/g)];
+      const all = [...stripJournalPrefix(buf).matchAll(/===MPGEN-STEP (kill|restore|renumber) (\d+)===/g)];
       for (; seen < all.length; seen++) {
         const m = all[seen] as RegExpMatchArray;
-        const ev: StepEvent = { step: m[1] as 'kill' | 'restore', line: Number(m[2]), atMs: Date.now() - t0 };
+        const ev: StepEvent = { step: m[1] as StepEvent['step'], line: Number(m[2]), atMs: Date.now() - t0 };
         try {
           if (ev.step === 'kill') lab.killLine(ev.line);
-          else lab.restoreLine(ev.line);
+          else if (ev.step === 'renumber') {
+            if (!renumberTo) throw new Error('renumber step without a new lease');
+            lab.renumberDhcp(ev.line, renumberTo);
+          } else lab.restoreLine(ev.line);
         } catch (e) {
           ev.error = (e as Error).message;
         }

@@ -12,12 +12,20 @@
  * stays up: the seed-004 failure.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface LabUplink {
   /** the guest's address on this uplink, with prefix, e.g. "192.0.2.2/29" */
   address: string;
   /** the gateway the guest uses; the modem holds it */
   gateway: string;
+  /**
+   * a DHCP line: the modem's dnsmasq leases `address` (and no other) with `gateway` as the router,
+   * for 2 minutes (dnsmasq's shortest), so the guest's client renews about every minute
+   */
+  dhcp?: boolean;
 }
 
 export interface LabOptions {
@@ -71,10 +79,34 @@ export interface Lab {
    * destroy() (the script bounds its own life too). Its stderr is kept.
    */
   startServer(script: string, port: number): { stderr: () => string };
+  /**
+   * The ISP renumbers DHCP line i: the modem answers at `to.gateway` too, its dnsmasq leases
+   * `to.address` from now on (the guest's next renewal gets a NAK, then the new lease), the
+   * internet namespace routes the new address back; the modem's BCP38 table goes (its flows are over).
+   */
+  renumberDhcp(i: number, to: { address: string; gateway: string }): void;
   destroy(): void;
 }
 
 const sh = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).toString();
+
+const netmask = (prefix: number): string => {
+  const m = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return [m >>> 24, (m >>> 16) & 255, (m >>> 8) & 255, m & 255].join('.');
+};
+
+/** dnsmasq in the modem, in the foreground (destroy() kills it): the uplink's address is its one lease. */
+function dhcpServer(ns: string, u: LabUplink, state: string): ChildProcess {
+  const [addr, len] = u.address.split('/') as [string, string];
+  return spawn(
+    'ip',
+    [
+      'netns', 'exec', ns, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--port=0', '--interface=lan', '--bind-interfaces', '--dhcp-authoritative',
+      `--dhcp-range=${addr},${addr},${netmask(Number(len))},2m`, `--dhcp-option=3,${u.gateway}`, `--dhcp-leasefile=${state}/leases`, `--pid-file=${state}/pid`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+}
 
 export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions = {}): Lab {
   if (!/^[a-z0-9-]{1,12}$/.test(prefix)) throw new Error(`lab prefix must be short [a-z0-9-]: ${prefix}`);
@@ -85,9 +117,19 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
   const server = '203.0.113.10';
   const all = [labNs, internetNs, ...modemNs];
   const servers: ChildProcess[] = [];
+  const dirs: string[] = [];
+  const dhcpd = new Map<number, ChildProcess>();
+  /** BCP38 drops counted before a renumbering removed the modem's table */
+  const spoofedBefore = new Map<number, number>();
+  const readSpoofedOf = (i: number): number => {
+    const out = execFileSync('ip', ['netns', 'exec', modemNs[i] as string, 'nft', '-j', 'list', 'counter', 'ip', 'mpgenlab_bcp38', 'spoofed'], { timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const c = (JSON.parse(out) as { nftables: Array<{ counter?: { packets: number } }> }).nftables.find((o) => o.counter);
+    return c?.counter?.packets ?? 0;
+  };
   const destroy = () => {
     // a namespace's processes outlive `ip netns del`
     for (const p of servers) if (p.exitCode === null) p.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
     for (const n of all) {
       try {
         sh('netns', 'del', n);
@@ -114,6 +156,12 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
       sh('-n', m, 'addr', 'add', `${u.gateway}/${prefixLen}`, 'dev', 'lan');
       if (opts.sharedGateway) sh('-n', m, 'addr', 'add', `${opts.sharedGateway}/32`, 'dev', 'lan');
       sh('-n', m, 'link', 'set', 'lan', 'up');
+      if (u.dhcp) {
+        dirs.push(mkdtempSync(join(tmpdir(), 'mpgen-lab-dhcp-')));
+        const p = dhcpServer(m, u, dirs[dirs.length - 1] as string);
+        servers.push(p);
+        dhcpd.set(i, p);
+      }
       for (const a of opts.routeBack ?? []) sh('-n', m, 'route', 'add', `${a.split('/')[0]}/32`, 'dev', 'lan');
       const t = 16 + 4 * i;
       sh('-n', m, 'link', 'add', 'wan', 'type', 'veth', 'peer', 'name', `m${i}`, 'netns', internetNs);
@@ -200,12 +248,7 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
         execFileSync('ip', ['netns', 'exec', modemNs[i] as string, 'nft', '-f', '-'], { input: text, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
       });
     },
-    readSpoofed: () =>
-      modemNs.map((ns) => {
-        const out = execFileSync('ip', ['netns', 'exec', ns, 'nft', '-j', 'list', 'counter', 'ip', 'mpgenlab_bcp38', 'spoofed'], { timeout: 30_000 }).toString();
-        const c = (JSON.parse(out) as { nftables: Array<{ counter?: { packets: number } }> }).nftables.find((o) => o.counter);
-        return c?.counter?.packets ?? 0;
-      }),
+    readSpoofed: () => modemNs.map((_, i) => spoofedBefore.get(i) ?? readSpoofedOf(i)),
     startServer: (script, port) => {
       const p = spawn('ip', ['netns', 'exec', internetNs, process.execPath, '-e', script, server, String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
       servers.push(p);
@@ -214,6 +257,25 @@ export function createLab(prefix: string, uplinks: LabUplink[], opts: LabOptions
         if (err.length < 4000) err += d.toString();
       });
       return { stderr: () => err };
+    },
+    renumberDhcp: (i, to) => {
+      const m = modemNs[i] as string;
+      const old = dhcpd.get(i);
+      if (!old) throw new Error(`lab: uplink ${i} is no DHCP line`);
+      old.kill('SIGKILL');
+      const len = to.address.split('/')[1] as string;
+      sh('-n', m, 'addr', 'add', `${to.gateway}/${len}`, 'dev', 'lan');
+      try {
+        spoofedBefore.set(i, readSpoofedOf(i));
+        execFileSync('ip', ['netns', 'exec', m, 'nft', 'delete', 'table', 'ip', 'mpgenlab_bcp38'], { stdio: 'ignore', timeout: 30_000 });
+      } catch {
+        // not there
+      }
+      sh('-n', internetNs, 'route', 'replace', `${to.address.split('/')[0]}/32`, 'via', `203.0.113.${16 + 4 * i + 1}`);
+      dirs.push(mkdtempSync(join(tmpdir(), 'mpgen-lab-dhcp-')));
+      const p = dhcpServer(m, { address: to.address, gateway: to.gateway }, dirs[dirs.length - 1] as string);
+      servers.push(p);
+      dhcpd.set(i, p);
     },
     destroy,
   };
