@@ -10,7 +10,8 @@ import { marker, type Backend, type Contribution } from './backend.js';
 /** `loadsModulesEarly`: the backend configures links before anything could run `modprobe` for them. */
 export const common = (backend: { loadsModulesEarly: boolean }): Backend => (ctx): Contribution => {
   const { model: m, state: s } = ctx;
-  const entries = s.sysctls.map((x) => ({ key: sysctlKey(x.path), value: x.value, why: x.why }));
+  // a PPP device's sysctls are its ip-up hook's: sysctl.d runs before any session exists
+  const entries = s.sysctls.filter((x) => !x.atLinkUp).map((x) => ({ key: sysctlKey(x.path), value: x.value, why: x.why }));
   const files: PlannedFile[] = [planFile(s.names.files.sysctl, renderTemplate('common/sysctl.conf', { marker: marker(m), entries }))];
 
   if (s.bond) {

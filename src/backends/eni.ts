@@ -15,6 +15,7 @@ import type { KernelState, Route, Rule } from '../state/state.js';
 import { cidrText, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import * as cmd from './eni-commands.js';
+import { pppFiles, secretsHelperPath } from './ppp.js';
 
 export type EniPhase = 'pre-up' | 'post-up' | 'pre-down' | 'post-down';
 
@@ -25,8 +26,8 @@ export interface EniCommand {
 
 export interface EniStanza {
   iface: string;
-  /** `static` normally; `manual` when the address must carry noprefixroute (see eni-commands.ts); `dhcp` for a DHCP uplink */
-  method: 'static' | 'manual' | 'dhcp';
+  /** `static` normally; `manual` when the address must carry noprefixroute (see eni-commands.ts) and for a PPPoE Ethernet; `dhcp`, `ppp` for a dynamic uplink */
+  method: 'static' | 'manual' | 'dhcp' | 'ppp';
   comment: string;
   options: { key: string; value: string }[];
   commands: EniCommand[];
@@ -105,6 +106,40 @@ function dhcpStanza(state: KernelState, u: Uplink, helper: string): EniStanza {
   };
 }
 
+/**
+ * A PPPoE uplink: the Ethernet comes up without an address, then ifupdown's `inet ppp` runs
+ * `pon mpgen-NAME-U`. pppd's ip-up hook routes the session in the uplink's table, the keepalive
+ * keeps the rule from the session's address and the balance; the stanza adds what is fixed.
+ */
+function pppoeStanzas(state: KernelState, u: Uplink, helper: string, secrets: string): EniStanza[] {
+  const session = state.sessions.find((p) => p.uplink === u.name);
+  if (!session) throw new Error(`internal error: no PPP session for uplink ${u.name}`);
+  const ether: EniStanza = {
+    iface: u.interface,
+    method: 'manual',
+    comment: `uplink ${u.name}: the Ethernet of its PPPoE session (no address of its own)`,
+    options: linkOptions(undefined, u.mac),
+    commands: [
+      { phase: 'pre-up', cmd: `ip link set dev ${u.interface} up` },
+      { phase: 'post-down', cmd: `ip link set dev ${u.interface} down` },
+    ],
+  };
+  const c: EniCommand[] = [{ phase: 'pre-up', cmd: `${secrets} ensure` }];
+  const prohibit = routesOf(state, u.name, 'prohibit');
+  upDown(c, { up: prohibit, down: prohibit }, markRules(state, u.name), helper, u.device);
+  const ppp: EniStanza = {
+    iface: u.device,
+    method: 'ppp',
+    comment: `uplink ${u.name}: PPPoE over ${u.interface}, table ${u.table}, weight ${u.weight}; pppd (${session.peer}) dials forever, the session's routes go into table ${u.table} (ip-up hook), the rule and the balance follow the session (keepalive)`,
+    options: [
+      { key: 'provider', value: session.peer },
+      { key: 'unit', value: String(session.unit) },
+    ],
+    commands: c,
+  };
+  return [ether, ppp];
+}
+
 function uplinkStanza(model: Model, state: KernelState, u: Uplink, helper: string): EniStanza {
   if (u.addressing === 'dhcp') return dhcpStanza(state, u, helper);
   const c: EniCommand[] = [];
@@ -168,7 +203,11 @@ export function interfacesView(ctx: RenderContext): EniInterfacesView {
       commands: [],
     });
   }
-  for (const u of model.uplinks) stanzas.push(uplinkStanza(model, state, u, helper));
+  const secrets = secretsHelperPath(ctx);
+  for (const u of model.uplinks) {
+    if (u.addressing === 'pppoe') stanzas.push(...pppoeStanzas(state, u, helper, secrets));
+    else stanzas.push(uplinkStanza(model, state, u, helper));
+  }
   const bond = bondStanza(model, state);
   if (bond) stanzas.push(bond);
   return { marker: marker(model), name: model.name, mode: model.mode, helper, stanzas };
@@ -228,13 +267,16 @@ function dhclientHooks(ctx: RenderContext): PlannedFile[] {
 
 export const eni: Backend = (ctx: RenderContext): Contribution => {
   const { model } = ctx;
+  const dhclient = dhclientHooks(ctx);
+  const ppp = pppFiles(ctx);
   const files = [
     planFile(interfacesPath(ctx.state), renderTemplate('eni/interfaces', interfacesView(ctx))),
     planFile(helperPath(ctx), renderTemplate('eni/shared-helper', helperView(ctx)), FILE_MODE.executable),
-    ...dhclientHooks(ctx),
+    ...dhclient,
+    ...ppp.files,
   ];
-  const deb = ['ifupdown', 'iproute2'];
-  if (files.length > 2) deb.push('isc-dhcp-client');
+  const deb = ['ifupdown', 'iproute2', ...(ppp.depends?.deb ?? [])];
+  if (dhclient.length > 0) deb.push('isc-dhcp-client');
   if (model.mode === 'teql') deb.push('kmod');
-  return { files, depends: { deb }, notes: notes(model, ctx) };
+  return { files, depends: { deb }, notes: [...notes(model, ctx), ...(ppp.notes ?? [])] };
 };

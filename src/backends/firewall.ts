@@ -21,7 +21,11 @@ function pinNotes(mode: string, firewall: string, pinFlows: boolean): string[] {
 export const firewall: Backend = (ctx) => {
   const { model: m, state: s } = ctx;
   const notes = pinNotes(s.mode, m.firewall, s.steering.pinFlows);
-  if (m.firewall === 'none') return notes.length > 0 ? { files: [], notes } : { files: [] };
+  if (m.firewall === 'none') {
+    // nothing to clamp with: say so, LAN clients' large segments then rely on path MTU discovery
+    for (const c of s.mssClamp) notes.push(`PPPoE on ${c.interface}: firewall none, so TCP MSS is not clamped to ${c.mss} for LAN clients; set firewall: nftables (or iptables) to clamp it`);
+    return notes.length > 0 ? { files: [], notes } : { files: [] };
+  }
   // a leased address is masquerade's to pick at each packet: no address in the rule
   const nat = s.nat.map((r) => ({ interface: r.interface, address: isRuntime(r.address) ? '' : literal(r.address), kind: r.kind }));
   const files = [];
@@ -30,10 +34,12 @@ export const firewall: Backend = (ctx) => {
   // Steering (connection marks) only when the state has marks: without them every file stays as it was.
   const steer = nft ? nftSteering(s) : iptSteering(s);
   const flags = { steer: steer ?? false, pin: steer?.pin ?? false, reject: steer?.reject ?? false };
+  // PPPoE: a SYN's MSS fits the PPP link, both ways (iptables' tcpmss match takes a range: above MSS)
+  const mss = s.mssClamp.map((c) => ({ interface: c.interface, mss: c.mss, above: c.mss + 1 }));
   if (nft) {
-    files.push(planFile(rulesPath, renderTemplate('common/firewall.nft', { marker: marker(m), name: m.name, table: s.names.nft.table, nat, chains: s.names.nft, ...flags })));
+    files.push(planFile(rulesPath, renderTemplate('common/firewall.nft', { marker: marker(m), name: m.name, table: s.names.nft.table, nat, mss, chains: s.names.nft, ...flags })));
   } else {
-    files.push(planFile(rulesPath, renderTemplate('common/firewall.rules', { marker: marker(m), ks: s.names.iptables.keepState, natChain: s.names.iptables.nat, nat, chains: s.names.iptables, ...flags })));
+    files.push(planFile(rulesPath, renderTemplate('common/firewall.rules', { marker: marker(m), ks: s.names.iptables.keepState, natChain: s.names.iptables.nat, nat, mss, chains: s.names.iptables, ...flags })));
   }
   // Per profile, like every file a profile ships: two profiles' packages never own the same path.
   const helper = s.names.files.firewallHelper;

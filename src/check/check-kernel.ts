@@ -79,6 +79,8 @@ function checkSysctls(state: KernelState, snap: KernelSnapshot): CheckResult[] {
   const out: CheckResult[] = [];
   for (const x of state.sysctls) {
     const key = x.path.join('.');
+    // a PPP device's: only while its session is up (the session's own result says when it is not)
+    if (x.atLinkUp && x.rpFilter && !snap.links.some((l) => l.ifname === x.rpFilter?.interface)) continue;
     if (x.rpFilter) out.push(checkRpFilter(snap, x.rpFilter.interface, x.rpFilter.owner, x.value, x.rpFilter.word));
     // all = 0 is what lets each interface govern itself: it is checked through their effective values
     else if (key !== 'net.ipv4.conf.all.rp_filter') out.push(checkSysctlValue(snap, key, String(x.value), x.gloss));

@@ -4,8 +4,8 @@
  * means; backends and `mpgen check` read the result.
  */
 import type { Cidr, Model, Uplink } from '../model/model.js';
-import { namesOf } from './names.js';
-import { MAIN_TABLE, MARK_MASK, REJECT_MARK, markOfIndex, type Address, type KernelState, type Link, type Mark, type Nat, type Nexthop, type Qdisc, type Route, type Rule, type Steering, type Sysctl, type UplinkState } from './state.js';
+import { connectionId, namesOf } from './names.js';
+import { MAIN_TABLE, MARK_MASK, REJECT_MARK, markOfIndex, type PppSession, type Address, type KernelState, type Link, type Mark, type Nat, type Nexthop, type Qdisc, type Route, type Rule, type Steering, type Sysctl, type UplinkState } from './state.js';
 import { lit, type Addr } from './value.js';
 
 /**
@@ -22,7 +22,8 @@ const addressOf = (u: Uplink): Addr => (u.address ? lit(u.address.address) : { k
 const onlinkOf = (u: Uplink): boolean => u.onlink && u.gateway !== undefined;
 
 function links(m: Model): Link[] {
-  const out: Link[] = m.uplinks.map((u) => ({ role: 'uplink', name: u.name, interface: u.interface, mtu: u.mtu, mac: u.mac, needsCarrier: true }));
+  // a PPPoE uplink's MTU is its session's (PppSession.mtu): the Ethernet under it keeps its own
+  const out: Link[] = m.uplinks.map((u) => ({ role: 'uplink', name: u.name, interface: u.interface, mtu: u.addressing === 'pppoe' ? undefined : u.mtu, mac: u.mac, needsCarrier: true }));
   if (m.lan) out.push({ role: 'lan', name: 'lan', interface: m.lan.interface, needsCarrier: true });
   if (m.bond) out.push({ role: 'bond', name: 'bond', interface: m.bond.interface, mtu: m.bond.mtu, needsCarrier: false });
   return out;
@@ -162,6 +163,10 @@ function sysctls(m: Model): Sysctl[] {
   const out: Sysctl[] = [
     { path: conf('all', 'rp_filter'), value: 0, why: 'effective rp_filter is max(all, iface): 0 here lets each interface below govern itself' },
     ...m.uplinks.map((u) => ({ path: conf(u.interface, 'rp_filter'), value: v, why: `uplink ${u.name}`, rpFilter: { interface: u.interface, owner: u.name, word } })),
+    // replies arrive on the PPP device, which exists only while the session is up
+    ...m.uplinks
+      .filter((u) => u.device !== u.interface)
+      .map((u) => ({ path: conf(u.device, 'rp_filter'), value: v, why: `uplink ${u.name}, its PPP session`, rpFilter: { interface: u.device, owner: u.name, word }, atLinkUp: true })),
   ];
   if (m.bond) out.push({ path: conf(m.bond.interface, 'rp_filter'), value: v, why: 'teql bond: replies arrive on the slaves', rpFilter: { interface: m.bond.interface, owner: 'bond', word } });
   if (m.lan) out.push({ path: conf(m.lan.interface, 'rp_filter'), value: 1, why: 'lan: strict, against spoofed inside sources', rpFilter: { interface: m.lan.interface, owner: 'lan', word: 'strict' } });
@@ -185,6 +190,37 @@ function qdiscs(m: Model): Qdisc[] {
 function nat(m: Model): Nat[] {
   if (m.bond) return m.bond.nat === 'none' ? [] : [{ interface: m.bond.interface, address: lit(m.bond.address.address), kind: m.bond.nat }];
   return m.uplinks.flatMap((u) => (u.nat === 'none' ? [] : [{ interface: u.device, address: addressOf(u), kind: u.nat }]));
+}
+
+/** pppd's LCP echoes: a dead session is noticed within about 2 * 3 s, like the keepalive's probes. */
+const LCP_ECHO_INTERVAL = 2;
+const LCP_ECHO_FAILURE = 3;
+const PPP_HOLDOFF = 3;
+
+function sessions(m: Model): PppSession[] {
+  return m.uplinks.flatMap((u) => {
+    const p = u.pppoe;
+    if (u.addressing !== 'pppoe' || !p) return [];
+    const peer = connectionId(m.name, u.name);
+    return [
+      {
+        uplink: u.name,
+        parent: u.interface,
+        device: p.device,
+        unit: p.unit,
+        peer,
+        username: p.username,
+        secretPath: p.passwordFile ?? `/etc/mpgen/secrets/${peer.slice('mpgen-'.length)}`,
+        inlinePassword: p.passwordFile === undefined ? p.password : undefined,
+        service: p.service,
+        mtu: u.mtu ?? 1492,
+        lcpEchoInterval: LCP_ECHO_INTERVAL,
+        lcpEchoFailure: LCP_ECHO_FAILURE,
+        holdoff: PPP_HOLDOFF,
+        table: u.table,
+      },
+    ];
+  });
 }
 
 const uplinkState = (u: Uplink): UplinkState => ({
@@ -225,6 +261,8 @@ export function kernelState(m: Model): KernelState {
     nat: nat(m),
     marks: marks(m),
     steering: steering(m),
+    sessions: sessions(m),
+    mssClamp: m.uplinks.filter((u) => u.addressing === 'pppoe').map((u) => ({ interface: u.device, mss: (u.mtu ?? 1492) - 40 })),
     bond: m.bond ? { interface: m.bond.interface, index: m.bond.index, gateway: lit(m.bond.gateway) } : undefined,
     names: namesOf(m),
   };

@@ -52,9 +52,16 @@ export interface Names {
     networkdConf: string;
     /** netplan: mpgen's drop-in beside the .network netplan writes for an interface */
     netplanDropin: (iface: string) => string;
+    /** pppd: the options file per PPPoE uplink (`pppd call mpgen-NAME-U`) */
+    pppPeer: Map<string, string>;
+    /** basename of the helper that keeps the profile's lines in chap-secrets and pap-secrets, under the distro's libexec */
+    pppSecretsHelper: string;
+    /** pppd's ip-up.d and ip-down.d hooks (Debian's ip-up runs them; run-parts names) */
+    pppIpUp: string;
+    pppIpDown: string;
   };
   /** keepalive: one unit per profile, not a template instance (deb-systemd-helper and rpm presets enable it as it is) */
-  units: { firewall: string; routesHook: string; keepalive: string };
+  units: { firewall: string; routesHook: string; keepalive: string; ppp: Map<string, string> };
   /** steering chains (connection marks): prerouting, output (type route), postrouting, one per policy in order */
   nft: { table: string; prerouting: string; output: string; postrouting: string; policies: string[] };
   /** iptables: `reject` is the filter chain that refuses the reject mark; policies by 1-based index (the loader derives them the same way) */
@@ -72,6 +79,7 @@ export const connectionId = (profile: string, what: string): string => `mpgen-${
 
 export function namesOf(m: Model): Names {
   const n = m.name;
+  const pppoe = m.uplinks.filter((u) => u.addressing === 'pppoe');
   const uplinkConnection = new Map(m.uplinks.map((u) => [u.name, connectionId(n, u.name)]));
   let lanConnection: string | null = null;
   if (m.lan) {
@@ -119,8 +127,17 @@ export function namesOf(m: Model): Names {
       // netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network; the ethernets ID
       // is the interface name here, and networkd reads drop-ins for it from /etc/systemd/network.
       netplanDropin: (iface) => `${NETWORKD_DIR}/10-netplan-${iface}.network.d/mpgen-${n}.conf`,
+      pppPeer: new Map(pppoe.map((u) => [u.name, `/etc/ppp/peers/${connectionId(n, u.name)}`])),
+      pppSecretsHelper: `${n}-ppp-secrets`,
+      pppIpUp: `/etc/ppp/ip-up.d/mpgen-${n}`,
+      pppIpDown: `/etc/ppp/ip-down.d/mpgen-${n}`,
     },
-    units: { firewall: `mpgen-firewall-${n}.service`, routesHook: `mpgen-routes-${n}.service`, keepalive: `mpgen-keepalive-${n}.service` },
+    units: {
+      firewall: `mpgen-firewall-${n}.service`,
+      routesHook: `mpgen-routes-${n}.service`,
+      keepalive: `mpgen-keepalive-${n}.service`,
+      ppp: new Map(pppoe.map((u) => [u.name, `mpgen-ppp-${n}-${u.name}.service`])),
+    },
     nft: { table: nftIdent(n), prerouting: 'steer_prerouting', output: 'steer_output', postrouting: 'steer_postrouting', policies: m.policies.map((p) => `policy_${p.name}`) },
     iptables: {
       keepState: iptChain(n, 'ks'),

@@ -103,6 +103,11 @@ export interface Sysctl {
   rpFilter?: { interface: string; owner: string; word: string };
   /** a short gloss of the value for `mpgen check` ("l4") */
   gloss?: string;
+  /**
+   * the interface exists only while its session is up (a PPP device): the session's ip-up hook
+   * sets it, not sysctl.d, and `mpgen check` looks at it only while the device is there
+   */
+  atLinkUp?: boolean;
 }
 
 export interface Qdisc {
@@ -178,6 +183,43 @@ export interface UplinkState {
   far: Addr[];
 }
 
+/**
+ * A PPPoE session (pppd with the rp-pppoe plugin on `parent`), as every backend that runs pppd
+ * writes it; NetworkManager's pppoe connection sets the same values in its own keys.
+ */
+export interface PppSession {
+  uplink: string;
+  /** the Ethernet that carries the session */
+  parent: string;
+  /** pppN, and N (pppd `unit N`) */
+  device: string;
+  unit: number;
+  /** pppd's `call` name, its `ipparam` and the secrets' server field (`remotename`) */
+  peer: string;
+  username: string;
+  /** where pppd reads the password: `@PATH` in chap-secrets and pap-secrets */
+  secretPath: string;
+  /** an inline password: mpgen ships it at secretPath, mode 0600 (the profile warned) */
+  inlinePassword?: string;
+  /** access-concentrator service name; undefined: any */
+  service?: string;
+  mtu: number;
+  /** LCP echo every N s; the session is dead after M unanswered (about N*M s) */
+  lcpEchoInterval: number;
+  lcpEchoFailure: number;
+  /** seconds pppd waits before it dials again (persist, maxfail 0: forever) */
+  holdoff: number;
+  /** the uplink's table, and the destinations the session's hook routes through the device there */
+  table: number;
+}
+
+/** TCP MSS clamping on one interface, both ways (docs/kernel-state.md, "PPPoE"). */
+export interface MssClamp {
+  interface: string;
+  /** the MSS a SYN that arrives by the interface is cut to: its MTU less 40 (IPv4 and TCP headers) */
+  mss: number;
+}
+
 export interface KernelState {
   profile: string;
   mode: Mode;
@@ -191,6 +233,13 @@ export interface KernelState {
   nat: Nat[];
   marks: Mark[];
   steering: Steering;
+  /** PPPoE sessions, one per `address: pppoe` uplink */
+  sessions: PppSession[];
+  /**
+   * interfaces whose forwarded TCP SYNs get their MSS clamped to the route's MTU (`tcp option
+   * maxseg size set rt mtu`): a PPP link's 1492 bytes, below what LAN clients assume
+   */
+  mssClamp: MssClamp[];
   /** the teql master, in teql mode */
   bond?: { interface: string; index: number; gateway: Addr };
   names: Names;

@@ -143,12 +143,14 @@ lease_apply() {
 
 # lease_routes J: the balanced destinations other than the default route, through the lease's
 # router in the uplink's table (its client adds the default alone; without these the table's
-# prohibit fallback would refuse them); removed without a lease
+# prohibit fallback would refuse them); removed without a lease. A PPP session's default too:
+# pppd adds none (nodefaultroute), and its ip-up hook's may have been missed.
 lease_routes() {
 	cfg _tb "UPLINK_${1}_TABLE"
 	cfg _dv "UPLINK_${1}_DEV"
+	cfg _dy "UPLINK_${1}_DYN"
 	for _d in $ROUTES; do
-		[ "$_d" = default ] && continue
+		[ "$_d" = default ] && [ "$_dy" = dhcp ] && continue
 		if [ "$LOK" = 1 ]; then
 			# shellcheck disable=SC2086 # the optional words
 			"$IP" route replace "$_d" ${LG:+via "$LG"} dev "$_dv" table "$_tb" proto static ${LG:+onlink} ||
