@@ -27,8 +27,12 @@ export class DynamicLab {
     return sh('ip', ['-n', this.lab.ns.router, ...a]);
   }
 
-  /** The lab, line2 stripped of its static setup, and the daemon with line2 dynamic (not yet started). */
-  create(shell: string[] = ['dash']): void {
+  /**
+   * The lab, line2 stripped of its static setup, and the daemon with line2 dynamic (not yet
+   * started). `pppoe`: line2 stands for a PPP session, whose device (r2 here) gets a point-to-point
+   * address and no router: the host kernel has no PPP, and the daemon reads only the address.
+   */
+  create(shell: string[] = ['dash'], addressing: 'dhcp' | 'pppoe' = 'dhcp'): void {
     const lab = this.lab;
     lab.create({ multipathRoute: false });
     this.r('rule', 'del', 'from', `${routerAddr(2)}/32`, 'lookup', '202');
@@ -39,7 +43,7 @@ export class DynamicLab {
     sh('ip', ['-n', m2, 'addr', 'add', `${ROUTER1B}/29`, 'dev', 'm2']);
     sh('ip', ['-n', lab.ns.internet, 'route', 'add', POOL2.net, 'via', '192.0.2.18']);
     const m = labModel({ n: 2, probe: (i) => [modemAddr(i)] });
-    Object.assign(m.uplinks[1]!, { addressing: 'dhcp', address: undefined, gateway: undefined, ruleFrom: undefined, probe: [], probeGateway: true });
+    Object.assign(m.uplinks[1]!, { addressing, address: undefined, gateway: undefined, ruleFrom: undefined, probe: [], probeGateway: true });
     // a balanced subnet beside the default route: the client adds the default alone
     m.routes = ['default', SUBNET];
     this.inst = install(m);
@@ -52,6 +56,15 @@ export class DynamicLab {
   lease(addr: string, prefix: number, router: string): void {
     this.r('addr', 'add', `${addr}/${prefix}`, 'dev', 'r2');
     this.r('route', 'replace', 'default', 'via', router, 'dev', 'r2', 'table', '202', 'proto', 'static');
+  }
+
+  /** What pppd does when a session comes up: the local address with the peer's, on the device. */
+  session(local: string, peer: string): void {
+    this.r('addr', 'add', local, 'peer', `${peer}/32`, 'dev', 'r2');
+  }
+
+  endSession(local: string, peer: string): void {
+    this.r('addr', 'del', local, 'peer', `${peer}/32`, 'dev', 'r2');
   }
 
   unlease(addr: string, prefix: number): void {
