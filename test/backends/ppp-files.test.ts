@@ -119,6 +119,15 @@ describe.skipIf(noIfup)('eni L2: ifupdown reads the PPPoE stanzas', () => {
   });
 });
 
+describe.skipIf(missing({ commands: ['shellcheck'] }))('pppd scripts: shellcheck -s sh', () => {
+  it('the secrets helper and the ip-up and ip-down hooks', () => {
+    const { root } = tree(INLINE_PROFILE);
+    const r = spawnSync('shellcheck', ['-s', 'sh', ...['/usr/libexec/mpgen/dsl-ppp-secrets', '/etc/ppp/ip-up.d/mpgen-dsl', '/etc/ppp/ip-down.d/mpgen-dsl'].map((f) => join(root, f))], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
 const SH = [['dash'], ['bash'], ['busybox', 'sh']] as const;
 describe('the secrets helper keeps its own lines in chap-secrets and pap-secrets', () => {
   for (const argv of SH) {
