@@ -5,6 +5,7 @@
  * the lease's router in the uplink's table). Used by test/keepalive/dynamic.test.ts and
  * bench/dhcp-follow.ts.
  */
+import type { Model } from '../../src/model/model.js';
 import { Daemon, Lab, TABLE, install, labModel, modemAddr, routerAddr, sh, type Installed } from './lab.js';
 
 /** the ISP's second pool: the modem answers there too after a renumbering */
@@ -18,6 +19,7 @@ export const SUBNET = '203.0.113.64/26';
 export class DynamicLab {
   readonly lab: Lab;
   inst!: Installed;
+  model!: Model;
   daemon!: Daemon;
   constructor(prefix: string) {
     this.lab = new Lab(prefix, 2);
@@ -46,6 +48,7 @@ export class DynamicLab {
     Object.assign(m.uplinks[1]!, { addressing, address: undefined, gateway: undefined, ruleFrom: undefined, probe: [], probeGateway: true });
     // a balanced subnet beside the default route: the client adds the default alone
     m.routes = ['default', SUBNET];
+    this.model = m;
     this.inst = install(m);
     // the balance a render installs: the static uplink only (a lease's nexthop is the daemon's)
     lab.installOnly([1]);

@@ -8,6 +8,9 @@
  * (test/vm/boot-lab-pppoe.test.ts). Every wait is bounded; nothing is timed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkKernel } from '../../src/check/check-kernel.js';
+import { readKernel } from '../../src/check/read-kernel.js';
+import type { CheckResult } from '../../src/check/result.js';
 import { missing } from '../support/require.js';
 import { SHELLS, cleanupDir, modemAddr, routerAddr, waitFor, type Daemon } from './lab.js';
 import { DynamicLab, POOL2, SUBNET } from './dynamic-lab.js';
@@ -52,6 +55,11 @@ for (const shell of ['dash', 'busybox'] as const) {
       expect(dl.r('-o', 'route', 'show', 'default', 'table', 'main')).not.toContain('r2');
       await waitFor('logged', () => new RegExp(`line2 lease: address ${esc(routerAddr(2))} gateway \\(point-to-point\\)`).test(d.output), 10_000, () => d.output);
       await waitFor('the peer probed and up', () => new RegExp(`^target line2 ${esc(peer)} up`, 'm').test(d.status()), 15_000, () => d.status());
+      // mpgen check against the session it reads from the device: line2's lease, table, rules and the balance
+      const ours = (x: CheckResult) => x.area === 'lease' || x.area === 'multipath' || (['rule', 'table'].includes(x.area) && /line2|lookup 202|dev r2/.test(x.what));
+      const results = checkKernel(dl.model, readKernel({ netns: dl.lab.ns.router, runDir: dl.inst.run })).filter(ours);
+      expect(results.find((x) => x.area === 'lease')?.what).toMatch(new RegExp(`line2 \\(r2\\) PPP session: ${esc(routerAddr(2))}`));
+      expect(results.filter((x) => !x.ok)).toEqual([]);
     });
 
     it('a new session with another address: the rule follows, nothing of the old one stays', async () => {
