@@ -31,7 +31,9 @@ export function pppFiles(ctx: RenderContext): Contribution {
   for (const p of s.sessions) {
     // 0640: the username is no secret, but the peers directory is root:dip 2750 on Debian too
     files.push(planFile(peerPath(s, p), renderTemplate('ppp/peer', { marker: mk, name: m.name, secretsHelper: helper, ...p }), 0o640));
-    if (p.inlinePassword !== undefined) files.push(planFile(p.secretPath, `${p.inlinePassword}\n`, FILE_MODE.secret));
+    // pppd reads one word from an @FILE secret (auth.c getword): quoted, a password may hold spaces
+    // and #; the profile refuses " and \ in it
+    if (p.inlinePassword !== undefined) files.push(planFile(p.secretPath, `"${p.inlinePassword}"\n`, FILE_MODE.secret));
   }
   const hookView = {
     marker: mk,

@@ -76,7 +76,7 @@ export const KEY_DOCS: Record<string, { doc: string; example: string }> = {
     example: 'password: "s3cret-Pass"',
   },
   'uplinks[].pppoe.password_file': {
-    doc: 'absolute path of a file on the target box that holds the PPP password; mpgen never reads nor packages it. Of [A-Za-z0-9._/+-], no .. segments. Exactly one of password and password_file',
+    doc: 'absolute path of a file on the target box that holds the PPP password; mpgen never reads nor packages it. pppd reads the first word of the file: write the password in double quotes if it holds a space or #, and keep the file mode 0600. Of [A-Za-z0-9._/+-], no .. segments. Exactly one of password and password_file',
     example: 'password_file: /etc/mpgen/secrets/dsl',
   },
   'uplinks[].pppoe.service': { doc: 'the access concentrator service name to ask for: 0 to 64 of [A-Za-z0-9._@+=:/-]', example: 'service: internet' },

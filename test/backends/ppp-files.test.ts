@@ -88,6 +88,8 @@ describe('pppd files of a PPPoE uplink (eni)', () => {
     const { p } = tree(INLINE_PROFILE);
     const holders = p.files.filter((f) => f.content.includes(PASSWORD));
     expect(holders.map((f) => [f.path, f.mode])).toEqual([['/etc/mpgen/secrets/dsl-adsl', 0o600]]);
+    // one quoted word, as pppd reads an @FILE secret
+    expect(holders[0]!.content).toBe(`"${PASSWORD}"\n`);
   });
 
   it('the PPP device gets its rp_filter from the hook, not sysctl.d (it does not exist at boot)', () => {
