@@ -12,30 +12,11 @@
  */
 import { SHELLS, cleanupDir, waitFor } from '../test/keepalive/lab.js';
 import { DynamicLab, POOL1, POOL2, ROUTER1B } from '../test/keepalive/dynamic-lab.js';
+import { fmt, options, quantile, until } from './follow-support.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
+const opt = options(process.argv.slice(2));
 const RUNS = Number(opt('runs', '20'));
 const SHELL = SHELLS[opt('shell', 'dash')] ?? SHELLS.dash!;
-
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
-};
-const fmt = (xs: number[]) => `p50 ${quantile(xs, 0.5).toFixed(0)} ms, p99 ${quantile(xs, 0.99).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms (n=${xs.length})`;
-
-/** ms from now until cond holds, polled every 5 ms (bounded). */
-async function until(what: string, cond: () => boolean, ms = 15_000): Promise<number> {
-  const t0 = performance.now();
-  while (!cond()) {
-    if (performance.now() - t0 > ms) throw new Error(`bench: ${what} did not happen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return performance.now() - t0;
-}
 
 async function main(): Promise<void> {
   const dl = new DynamicLab(`mpbd-${process.pid}`);
