@@ -38,6 +38,8 @@ export interface Contribution {
   enable?: string[];
   /** sysctl.d files to apply at install time when the root is / */
   sysctlFiles?: string[];
+  /** commands to run when the package is removed for good (see Plan.onRemove) */
+  onRemove?: string[];
   depends?: { deb?: string[]; rpm?: string[] };
   /** user-facing notes printed at render time */
   notes?: string[];

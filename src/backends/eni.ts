@@ -278,5 +278,5 @@ export const eni: Backend = (ctx: RenderContext): Contribution => {
   const deb = ['ifupdown', 'iproute2', ...(ppp.depends?.deb ?? [])];
   if (dhclient.length > 0) deb.push('isc-dhcp-client');
   if (model.mode === 'teql') deb.push('kmod');
-  return { files, depends: { deb }, notes: [...notes(model, ctx), ...(ppp.notes ?? [])] };
+  return { files, depends: { deb }, notes: [...notes(model, ctx), ...(ppp.notes ?? [])], onRemove: ppp.onRemove };
 };

@@ -48,5 +48,5 @@ export function pppFiles(ctx: RenderContext): Contribution {
   const fileNotes = s.sessions.flatMap((p) =>
     p.inlinePassword === undefined ? [`PPPoE ${p.uplink}: pppd reads the password from ${p.secretPath} on the box; mpgen does not ship it: create it there (the password alone, mode 0600)`] : [],
   );
-  return { files, depends: { deb: ['ppp'], rpm: ['ppp'] }, notes: fileNotes };
+  return { files, depends: { deb: ['ppp'], rpm: ['ppp'] }, notes: fileNotes, onRemove: [`${helper} remove`] };
 }

@@ -16,6 +16,8 @@ export interface ScriptView {
   pkg: string;
   units: string[];
   sysctlFiles: string[];
+  /** commands run on final removal (Plan.onRemove) */
+  onRemove: string[];
   /** lines the deb postinst runs on configure, after the units (e.g. warnings about other configuration) */
   postinstChecks?: Lines;
   /** rpm: files shipped staged (their names are the system's), which %posttrans puts in place */
@@ -39,7 +41,7 @@ export interface PlacedFile {
  */
 export const ORIG_SUFFIX = '.mpgen.orig';
 
-export const scriptView = (plan: Plan, pkg: string, postinstChecks: Lines = []): ScriptView => ({ pkg, units: plan.enable, sysctlFiles: plan.sysctlFiles, postinstChecks });
+export const scriptView = (plan: Plan, pkg: string, postinstChecks: Lines = []): ScriptView => ({ pkg, units: plan.enable, sysctlFiles: plan.sysctlFiles, onRemove: plan.onRemove, postinstChecks });
 
 /** The comment, when there is a block to comment. */
 const commented = (comment: Lines, body: Lines): Lines => (body.length === 0 ? [] : [...comment, ...body]);
@@ -86,7 +88,10 @@ export function debScripts(v: ScriptView): Record<'postinst' | 'prerm' | 'postrm
 
   const prerm = script(
     debHeader('prerm', v.pkg),
-    [when(`[ -z "\${DPKG_ROOT:-}" ] && [ "$1" = "remove" ] && [ -d /run/systemd/system ]`, v.units.map((u) => `deb-systemd-invoke stop ${shq(u)} >/dev/null || true`))],
+    [
+      when(`[ -z "\${DPKG_ROOT:-}" ] && [ "$1" = "remove" ] && [ -d /run/systemd/system ]`, v.units.map((u) => `deb-systemd-invoke stop ${shq(u)} >/dev/null || true`)),
+      commented(["# Undo the package's edits of files it does not own (pppd's secrets files)."], when('[ -z "${DPKG_ROOT:-}" ] && [ "$1" = "remove" ]', v.onRemove.map((c) => `${c} || true`))),
+    ],
     ['exit 0'],
   );
 
@@ -212,6 +217,7 @@ export function rpmScriptlets(v: ScriptView): RpmScriptlets {
   const preun = script(
     [`# %preun of ${v.pkg}: $1 is 0 on final removal, 1 or more on upgrade.`],
     [
+      commented(["# Undo the package's edits of files it does not own (pppd's secrets files)."], when('[ "$1" -eq 0 ]', v.onRemove.map((c) => `${c} || :`))),
       when(
         '[ "$1" -eq 0 ] && command -v systemctl >/dev/null 2>&1',
         v.units.flatMap((u) => [

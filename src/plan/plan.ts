@@ -24,6 +24,8 @@ export interface Plan {
   enable: string[];
   /** sysctl.d files to apply at install time when the root is / */
   sysctlFiles: string[];
+  /** commands the package runs on its final removal, before its files go (undoing edits of files it does not own) */
+  onRemove: string[];
   /** packages the output needs, per packaging family */
   depends: { deb: string[]; rpm: string[] };
   /** messages for the user (stderr at render time, docs in packages) */

@@ -60,6 +60,7 @@ export function renderPlan(model: Model, distroOrName: Distro | string, requeste
     files: sortFiles(files),
     enable: uniq(parts.flatMap((p) => p.enable ?? [])),
     sysctlFiles: uniq(parts.flatMap((p) => p.sysctlFiles ?? [])),
+    onRemove: uniq(parts.flatMap((p) => p.onRemove ?? [])),
     depends: { deb: uniq(parts.flatMap((p) => p.depends?.deb ?? [])), rpm: uniq(parts.flatMap((p) => p.depends?.rpm ?? [])) },
     notes: [...new Set(parts.flatMap((p) => p.notes ?? []))],
   };

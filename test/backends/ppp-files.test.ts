@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelFromText } from '../../src/model/load.js';
 import { renderPlan } from '../../src/plan/render.js';
+import { debScripts, rpmScriptlets, scriptView } from '../../src/pack/maintainer-scripts.js';
 import { missing } from '../support/require.js';
 import { writeFilesToTemp } from '../support/tree.js';
 
@@ -218,5 +219,19 @@ describe.skipIf(missing({ commands: ['nft', 'iptables-restore'], root: true, net
   it('firewall none: no clamp, and the render says so', () => {
     const p = plan(FILE_PROFILE, 'none');
     expect(p.notes.join('\n')).toMatch(/PPPoE on ppp0: firewall none, so TCP MSS is not clamped to 1452/);
+  });
+});
+
+describe('the package takes its secrets lines away when it is removed for good', () => {
+  it('deb prerm on remove (not inside DPKG_ROOT), rpm %preun on the final erase; both parse', () => {
+    const p = plan(FILE_PROFILE);
+    expect(p.onRemove).toEqual(['/usr/libexec/mpgen/dsl-ppp-secrets remove']);
+    const deb = debScripts(scriptView(p, 'mpgen-dsl'));
+    expect(deb.prerm).toMatch(/if \[ -z "\$\{DPKG_ROOT:-\}" \] && \[ "\$1" = "remove" \]; then\n\t\/usr\/libexec\/mpgen\/dsl-ppp-secrets remove \|\| true\nfi/);
+    const rpm = rpmScriptlets(scriptView(p, 'mpgen-dsl'));
+    expect(rpm.preun).toMatch(/if \[ "\$1" -eq 0 \]; then\n\t\/usr\/libexec\/mpgen\/dsl-ppp-secrets remove \|\| :\nfi/);
+    for (const s of [deb.prerm, rpm.preun]) expect(spawnSync('dash', ['-n'], { input: s, encoding: 'utf8' }).status).toBe(0);
+    // a profile without PPPoE: no such lines
+    expect(renderPlan(loadModelFromText(FILE_PROFILE.replace(/  - name: adsl[\s\S]*$/, '  - {name: cable, interface: eth2, address: dhcp}\n'), 'p.yaml').model, 'debian').onRemove).toEqual([]);
   });
 });

@@ -46,6 +46,7 @@ export function fixturePlan(overrides: { name?: string; keepaliveBody?: string }
     ],
     enable: [`mpgen-${name}-keepalive.service`],
     sysctlFiles: [`/etc/sysctl.d/90-mpgen-${name}.conf`],
+    onRemove: [],
     depends: { deb: ['iproute2', 'iputils-ping', 'netplan.io', 'nftables'], rpm: ['iproute', 'iputils', 'nftables'] },
     notes: [],
   };

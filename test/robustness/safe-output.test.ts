@@ -20,6 +20,7 @@ const plan = (paths: string[]): Plan => ({
   files: paths.map((path) => ({ path, mode: 0o644, content: `content of ${path}\n`, config: path.startsWith('/etc/') })),
   enable: [],
   sysctlFiles: [],
+  onRemove: [],
   depends: { deb: [], rpm: [] },
   notes: [],
 });
