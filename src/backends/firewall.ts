@@ -39,7 +39,7 @@ export const firewall: Backend = (ctx) => {
   if (nft) {
     files.push(planFile(rulesPath, renderTemplate('common/firewall.nft', { marker: marker(m), name: m.name, table: s.names.nft.table, nat, mss, chains: s.names.nft, ...flags })));
   } else {
-    files.push(planFile(rulesPath, renderTemplate('common/firewall.rules', { marker: marker(m), ks: s.names.iptables.keepState, natChain: s.names.iptables.nat, nat, mss, chains: s.names.iptables, ...flags })));
+    files.push(planFile(rulesPath, renderTemplate('common/firewall.rules', { marker: marker(m), ks: s.names.iptables.keepState, natChain: s.names.iptables.nat, nat, mss, mssChain: s.names.iptables.mss, chains: s.names.iptables, ...flags })));
   }
   // Per profile, like every file a profile ships: two profiles' packages never own the same path.
   const helper = s.names.files.firewallHelper;

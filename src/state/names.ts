@@ -77,7 +77,7 @@ export interface Names {
   /** steering chains (connection marks): prerouting, output (type route), postrouting, one per policy in order */
   nft: { table: string; prerouting: string; output: string; postrouting: string; policies: string[] };
   /** iptables: `reject` is the filter chain that refuses the reject mark; policies by 1-based index (the loader derives them the same way) */
-  iptables: { keepState: string; nat: string; prerouting: string; output: string; postrouting: string; reject: string; policies: string[] };
+  iptables: { keepState: string; nat: string; mss: string; prerouting: string; output: string; postrouting: string; reject: string; policies: string[] };
 }
 
 /** nft identifiers: letters, digits and underscores. */
@@ -159,6 +159,7 @@ export function namesOf(m: Model): Names {
     iptables: {
       keepState: iptChain(n, 'ks'),
       nat: iptChain(n, 'nat'),
+      mss: iptChain(n, 'mss'),
       prerouting: iptChain(n, 'pre'),
       output: iptChain(n, 'out'),
       postrouting: iptChain(n, 'post'),
