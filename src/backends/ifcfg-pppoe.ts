@@ -9,8 +9,9 @@
  * $PPPD_EXTRA to pppd's options (rp-pppoe scripts/pppoe-connect, PPP_STD_OPTIONS).
  *
  * What follows the session is installed by the hooks mpgen already renders: ifup-pre-local runs the
- * secrets helper for ifcfg-pppN, and ifup-local (run by ifup-post, which RedHat's /etc/ppp/ip-up
- * calls with ifcfg-$ipparam: hence `ipparam pppN`) routes the session in its table. The fixed part
+ * secrets helper for ifcfg-pppN, and ifup-local routes the session in its table: RedHat's
+ * /etc/ppp/ip-up runs `ifup-post --realdevice $1 ifcfg-$6` ($6: the ipparam, hence `ipparam pppN`),
+ * and ifup-post runs ifup-routes and `/sbin/ifup-local ${DEVICE}` (initscripts network-scripts/ifup-post). The fixed part
  * (prohibit fallback, fwmark rule) lives with the Ethernet's route- and rule- files.
  */
 import type { Uplink } from '../model/model.js';
