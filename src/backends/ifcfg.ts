@@ -11,6 +11,7 @@ import { addressOf, balances, fromText, fwmarkText, markRules, routesByRole, rou
 import type { KernelState, Rule } from '../state/state.js';
 import { literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext, type Target } from './backend.js';
+import { pppHookViews, pppoeEthernetIfcfg, pppoeNotes, pppoeSessionIfcfg, pppoeSharedFiles, sessionOf, type PppHookView } from './ifcfg-pppoe.js';
 import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes, routeLine, type NoPrefixRoute } from './ifcfg-shell.js';
 
 export interface Var {
@@ -43,6 +44,8 @@ export interface HookView {
   teql: { bond: string; slaves: string; attach: string } | null;
   multipath: { uplinks: string; fn: string } | null;
   noPrefix: NoPrefixRoute[];
+  /** PPPoE sessions: the secrets helper before ifcfg-pppN, the session's routes once pppN is up */
+  ppp: PppHookView[];
 }
 
 export interface IfcfgView {
@@ -157,14 +160,16 @@ function lanIfcfg(model: Model, state: KernelState, m: string): VarsFileView | n
   return { marker: m, comments: ['LAN'], vars };
 }
 
-const isDhcp = (state: KernelState, uplink: string): boolean => state.uplinks.some((u) => u.name === uplink && u.addressing === 'dhcp');
+/** DHCP and PPPoE: the address, and the routes through the line, come and go. */
+const isDynamic = (state: KernelState, uplink: string): boolean => state.uplinks.some((u) => u.name === uplink && u.addressing !== 'static');
 
 /**
  * route-DEV lines of one uplink: the onlink gateway's host route, its table's routes, then the prohibit
- * fallbacks. A DHCP uplink's table routes go through the lease's router: its dhclient.d hook adds them.
+ * fallbacks. A DHCP uplink's table routes go through the lease's router: its dhclient.d hook adds them;
+ * a PPPoE uplink's go through pppN, which ifup-local routes when the session is up.
  */
 export function uplinkRouteLines(state: KernelState, uplink: string): string[] {
-  const roles = isDhcp(state, uplink) ? (['prohibit'] as const) : (['gateway-host', 'uplink', 'prohibit'] as const);
+  const roles = isDynamic(state, uplink) ? (['prohibit'] as const) : (['gateway-host', 'uplink', 'prohibit'] as const);
   return roles.flatMap((role) => routesOf(state, uplink, role).map(routeLine));
 }
 
@@ -185,7 +190,7 @@ function last<T>(xs: T[]): T {
   return x;
 }
 
-export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgView {
+export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state' | 'distro'>): IfcfgView {
   const { model, state } = ctx;
   const m = marker(model);
   const ifcfg = new Map<string, VarsFileView>();
@@ -198,7 +203,10 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
     : 'shared rules live with the last uplink: no LAN in this profile, and the last uplink completes the multipath route';
 
   for (const u of model.uplinks) {
-    ifcfg.set(u.interface, uplinkIfcfg(model, state, u, m));
+    if (u.addressing === 'pppoe') {
+      ifcfg.set(u.interface, pppoeEthernetIfcfg(state, u, m));
+      ifcfg.set(sessionOf(state, u).device, pppoeSessionIfcfg(state, u, m));
+    } else ifcfg.set(u.interface, uplinkIfcfg(model, state, u, m));
     const comments = [`table ${u.table} (uplink ${u.name}); each line goes to \`ip route add\``];
     if (u === lastUplink && model.mode !== 'teql' && model.uplinks.every((x) => x.addressing !== 'static')) {
       comments.push(`the multipath route of table ${routesByRole(state, 'multipath')[0]?.table} is the keepalive's: every uplink is dynamic`);
@@ -210,11 +218,12 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
     }
     route.set(u.interface, { marker: m, comments, lines: uplinkRouteLines(state, u.name) });
     const marks = markRules(state, u.name);
-    const dhcp = u.addressing === 'dhcp';
-    // a DHCP uplink's `from ADDRESS` rule follows the lease: the keepalive's
-    const ruleLines = [...(dhcp ? [] : [ruleLine(uplinkRule(state, u.name))]), ...marks.map(ruleLine)];
+    const dynamic = u.addressing !== 'static';
+    // a DHCP or PPPoE uplink's `from ADDRESS` rule follows the lease or the session: the keepalive's
+    const ruleLines = [...(dynamic ? [] : [ruleLine(uplinkRule(state, u.name))]), ...marks.map(ruleLine)];
     const ruleComments = [`uplink ${u.name}; each line goes to \`ip rule add\` at ifup and \`ip rule del\` at ifdown`];
-    if (dhcp) ruleComments.push('no rule from the address: it is leased, and the keepalive keeps that rule in step with the lease');
+    if (u.addressing === 'dhcp') ruleComments.push('no rule from the address: it is leased, and the keepalive keeps that rule in step with the lease');
+    if (u.addressing === 'pppoe') ruleComments.push('no rule from the address: the PPPoE session\'s, and the keepalive keeps that rule in step with it');
     // connections pinned to this uplink (by the firewall's connection mark) keep using its table
     if (marks.length > 0) ruleComments.push('the fwmark rule routes connections pinned to this uplink through its table');
     if (u.interface === sharedRulesDevice) {
@@ -271,12 +280,14 @@ export function ifcfgView(ctx: Pick<RenderContext, 'model' | 'state'>): IfcfgVie
     teql: model.bond ? { bond: model.bond.interface, slaves: casePattern(uplinkNames), attach: casePattern(state.qdiscs.map((q) => q.interface)) } : null,
     multipath: fn && staticUplinks.length > 0 ? { uplinks: casePattern(staticUplinks), fn: fn.trimEnd() } : null,
     noPrefix: noPrefixRoutes(state),
+    ppp: pppHookViews(ctx),
   };
   const hook = (name: HookName) => ({
     name,
     view: { ...base, chain: `${SITE_HOOK_DIR}/${name}` },
   });
-  const hooks = model.mode === 'teql' ? [hook('ifup-pre-local'), hook('ifup-local'), hook('ifdown-local')] : [hook('ifup-local'), hook('ifdown-local')];
+  const pre = model.mode === 'teql' || state.sessions.length > 0;
+  const hooks = pre ? [hook('ifup-pre-local'), hook('ifup-local'), hook('ifdown-local')] : [hook('ifup-local'), hook('ifdown-local')];
   return { ifcfg, route, rule, network, hooks, sharedRulesDevice };
 }
 
@@ -340,10 +351,18 @@ export const ifcfg: Backend = (ctx: RenderContext): Contribution => {
     files.push(planFile(`${distro.paths.hooks}/${h.name}`, renderTemplate(`ifcfg/${h.name}`, h.view), FILE_MODE.executable));
   }
   const hook = dhclientHook(ctx);
+  const ppp = pppoeSharedFiles(ctx);
   const rpm = ['network-scripts', 'iproute'];
+  // ifup-ppp is network-scripts-ppp's on RHEL 8 (ppp's on 7); pppoe-start is rp-pppoe's
+  if (ctx.state.sessions.length > 0) rpm.push('network-scripts-ppp', 'ppp', 'rp-pppoe');
   // the package is dhclient on RHEL 7, dhcp-client (which provides dhclient) later
   if (hook) rpm.push('dhclient');
   if (model.mode === 'teql') rpm.push('iproute-tc', 'kmod');
   // the dhclient.d hook's name is the profile's own: the package ships it where it goes
-  return { files: [...files.map(fixed), ...(hook ? [hook] : [])], depends: { rpm }, notes: ifcfgNotes(model, ctx.state, distro) };
+  return {
+    files: [...files.map(fixed), ...(hook ? [hook] : []), ...ppp.files],
+    depends: { rpm },
+    notes: [...ifcfgNotes(model, ctx.state, distro), ...pppoeNotes(ctx)],
+    ...(ppp.onRemove.length > 0 ? { onRemove: ppp.onRemove } : {}),
+  };
 };
