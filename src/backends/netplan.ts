@@ -16,6 +16,13 @@ import { cidrText } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
 import { bondFile, foreignConf, hookUnitFile, hookWork, markRuleNotes, teqlIdOf } from './networkd.js';
+import { pppBesideNetworkd } from './networkd-ppp.js';
+
+/** A PPPoE uplink's drop-in (src/backends/networkd-ppp.ts): its Ethernet has no address; pppd's link is not netplan's. */
+const PPPOE_DROPIN_COMMENT = [
+  "The Ethernet of a PPPoE session: its table's prohibit fallback is in the YAML, its fwmark rule here; pppd's device",
+  "has the session's address and routes (Unmanaged= in its own .network), the rule from that address is the keepalive's.",
+];
 import {
   dhcpSection,
   markRules,
@@ -45,6 +52,8 @@ interface RouteYaml {
 interface EthernetYaml {
   id: string;
   dhcp4: boolean;
+  /** the Ethernet of a PPPoE session: `link-local: []` too (no address of any kind) */
+  pppoe: boolean;
   macAddress: string | undefined;
   addresses: string[];
   mtu: number | undefined;
@@ -67,12 +76,18 @@ const routeYaml = (r: NdRoute): RouteYaml => ({
 function uplinkYaml(s: KernelState, u: Uplink): EthernetYaml {
   if (u.addressing === 'dhcp') {
     // the address is the lease's; the rule from it is the keepalive's
-    return { id: u.interface, dhcp4: true, macAddress: u.mac, addresses: [], mtu: u.mtu, wan: true, routes: uplinkTableRoutes(s, u.name).map(routeYaml), rules: [] };
+    return { id: u.interface, dhcp4: true, pppoe: false, macAddress: u.mac, addresses: [], mtu: u.mtu, wan: true, routes: uplinkTableRoutes(s, u.name).map(routeYaml), rules: [] };
+  }
+  if (u.addressing === 'pppoe') {
+    // pppd's link carries the address, its routes and the rule (src/backends/networkd-ppp.ts); of
+    // table T only the prohibit fallback is fixed, and the Ethernet keeps its own MTU
+    return { id: u.interface, dhcp4: false, pppoe: true, macAddress: u.mac, addresses: [], mtu: undefined, wan: true, routes: uplinkTableRoutes(s, u.name).map(routeYaml), rules: [] };
   }
   const address = addressOf(s, u.name);
   return {
     id: u.interface,
     dhcp4: false,
+    pppoe: false,
     macAddress: u.mac,
     // netplan has no noprefixroute: such an address lives in the drop-in instead.
     addresses: address.noPrefixRoute ? [] : [cidrText(address.local)],
@@ -92,13 +107,13 @@ function uplinkDropin(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bo
   const network: KeyValue[] = [{ key: 'KeepConfiguration', value: dhcp ? 'dhcp-on-stop' : 'static' }];
   const f: NetworkFile = {
     marker: marker(m),
-    comments: [`uplink ${u.name}: what netplan cannot express for ${u.interface}`],
+    comments: [`uplink ${u.name}: what netplan cannot express for ${u.interface}`, ...(u.addressing === 'pppoe' ? PPPOE_DROPIN_COMMENT : [])],
     // netplan's `optional: true` means RequiredForOnline=no, and with every uplink so wait-online
     // waits for nothing and times out (2 minutes in the boot lab); no-carrier keeps the uplink in
     // view while a line without carrier still counts as online.
     link: [{ key: 'RequiredForOnline', value: 'no-carrier' }],
     network,
-    addresses: dhcp ? [] : [addressOf(ctx.state, u.name)].filter((a) => a.noPrefixRoute).map(ndAddress),
+    addresses: u.addressing !== 'static' ? [] : [addressOf(ctx.state, u.name)].filter((a) => a.noPrefixRoute).map(ndAddress),
     routes: first ? mp.routes : [],
     // netplan's routing-policy `mark` takes no mask: the fwmark rule goes here
     rules: [...(ctx.caps.networkdFirewallMark ? markRules(ctx.state, u.name) : []), ...(first ? sharedRules(ctx.state) : [])],
@@ -125,8 +140,12 @@ export const netplan: Backend = (ctx): Contribution => {
   }
   const ethernets = m.uplinks.map((u) => uplinkYaml(ctx.state, u));
   if (m.lan) {
-    ethernets.push({ id: m.lan.interface, dhcp4: false, macAddress: undefined, addresses: [cidrText(addressOf(ctx.state, 'lan').local)], mtu: undefined, wan: false, routes: [], rules: [] });
+    ethernets.push({ id: m.lan.interface, dhcp4: false, pppoe: false, macAddress: undefined, addresses: [cidrText(addressOf(ctx.state, 'lan').local)], mtu: undefined, wan: false, routes: [], rules: [] });
   }
+  const ppp = pppBesideNetworkd(ctx);
+  files.push(...ppp.files);
+  // netplan has no PPPoE key: the unmanaged pppN .network is networkd's own, as in the networkd backend
+  dropins.push(...ppp.networks);
   const bond = bondFile(ctx);
   if (bond) {
     // teqlN is no ethernet and netplan has no teql: networkd's own .network, as in the networkd backend.
@@ -142,12 +161,13 @@ export const netplan: Backend = (ctx): Contribution => {
   const unit = hookUnitFile(ctx, work);
   if (unit) files.push(unit);
 
-  const notes = [...mp.notes, ...foreign.notes, ...markRuleNotes(ctx)];
+  const notes = [...mp.notes, ...foreign.notes, ...markRuleNotes(ctx), ...(ppp.notes ?? [])];
   if (m.bond) notes.push(`netplan has no teql: the slaves attach through [TrivialLinkEqualizer] drop-ins and ${m.bond.interface} has its own .network.`);
   return {
     files,
-    enable: unit ? [unit.path.slice(unit.path.lastIndexOf('/') + 1)] : [],
-    depends: { deb: ['netplan.io', 'systemd', 'iproute2'] },
+    enable: [...(unit ? [unit.path.slice(unit.path.lastIndexOf('/') + 1)] : []), ...ppp.enable],
+    depends: { deb: ['netplan.io', 'systemd', 'iproute2', ...(ppp.depends?.deb ?? [])] },
     notes,
+    ...(ppp.onRemove ? { onRemove: ppp.onRemove } : {}),
   };
 };

@@ -11,6 +11,7 @@ import { marker, type Backend, type Contribution, type RenderContext } from './b
 import { needs } from './features.js';
 import { addressOf, rpFilterOf } from '../state/query.js';
 import { renderHookUnit, renderLink, renderNetwork, type KeyValue, type NetworkFile } from './networkd-files.js';
+import { PPPOE_ROUTING_COMMENT, pppBesideNetworkd, pppoeEthernetComment, pppoeEthernetLink, pppoeEthernetNetwork } from './networkd-ppp.js';
 import {
   bondRoutes,
   dhcpSection,
@@ -107,9 +108,36 @@ export function markRuleNotes(ctx: RenderContext): string[] {
   return [`networkd ${ctx.distro.versions.systemd} has no FirewallMark= (${needs('networkdFirewallMark')}): the fwmark rules are not written, and pinned connections follow the multipath route.`];
 }
 
+const FIRST_UPLINK_COMMENT = [
+  'This uplink also carries the rules that belong to no single uplink (and the multipath route): networkd has no',
+  'global routing section, and a WAN link keeps its configuration without carrier (ConfigureWithoutCarrier=yes).',
+];
+
+/**
+ * A PPPoE uplink's Ethernet (src/backends/networkd-ppp.ts): no address, and the uplink's fixed
+ * routing (prohibit fallback, fwmark rule, the shared part on the first uplink), none of which
+ * names the PPP device; what follows the session is pppd's hook's and the keepalive's.
+ */
+function pppoeUplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan): NetworkFile {
+  const first = u.index === 0;
+  return {
+    marker: marker(ctx.model),
+    comments: [pppoeEthernetComment(ctx, u), ...PPPOE_ROUTING_COMMENT, ...(first ? FIRST_UPLINK_COMMENT : [])],
+    match: { name: u.interface, macAddress: u.mac },
+    link: pppoeEthernetLink(),
+    network: pppoeEthernetNetwork(ctx, u),
+    addresses: [],
+    // the session's own routes are runtime ones: only the prohibit fallback is left of table T here
+    routes: [...uplinkTableRoutes(ctx.state, u.name), ...(first ? mp.routes : [])],
+    rules: [...(ctx.caps.networkdFirewallMark ? markRules(ctx.state, u.name) : []), ...(first ? sharedRules(ctx.state) : [])],
+    sections: [],
+  };
+}
+
 function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: boolean): NetworkFile {
   const m = ctx.model;
   const first = u.index === 0;
+  if (u.addressing === 'pppoe') return pppoeUplinkFile(ctx, u, mp);
   const dhcp = u.addressing === 'dhcp';
   const network: KeyValue[] = [
     // A WAN link without carrier at boot must not hold back the others (and the multipath route).
@@ -130,12 +158,7 @@ function uplinkFile(ctx: RenderContext, u: Uplink, mp: MultipathPlan, hook: bool
   const link: KeyValue[] = [{ key: 'RequiredForOnline', value: 'no-carrier' }];
   if (u.mtu !== undefined) link.unshift({ key: 'MTUBytes', value: String(u.mtu) });
   const comments = [`uplink ${u.name}: table ${u.table}, rule priority ${u.rulePriority}${dhcp ? '; DHCP: the keepalive adds the rule from the leased address' : ''}`];
-  if (first) {
-    comments.push(
-      'This uplink also carries the rules that belong to no single uplink (and the multipath route): networkd has no',
-      'global routing section, and a WAN link keeps its configuration without carrier (ConfigureWithoutCarrier=yes).',
-    );
-  }
+  if (first) comments.push(...FIRST_UPLINK_COMMENT);
   return {
     marker: marker(m),
     comments,
@@ -211,8 +234,10 @@ export const networkd: Backend = (ctx): Contribution => {
   if (unit) files.push(unit);
   const foreign = foreignConf(ctx, hook);
   if (foreign.file) files.push(foreign.file);
+  const ppp = pppBesideNetworkd(ctx);
+  files.push(...ppp.files);
 
-  const notes = [...mp.notes, ...foreign.notes, ...markRuleNotes(ctx)];
+  const notes = [...mp.notes, ...foreign.notes, ...markRuleNotes(ctx), ...(ppp.notes ?? [])];
   if (m.bond && !ctx.caps.networkdTeql) {
     notes.push(`networkd ${systemd} has no [TrivialLinkEqualizer] (${needs('networkdTeql')}): ${ctx.state.names.units.routesHook} attaches the slaves with tc.`);
   }
@@ -224,11 +249,12 @@ export const networkd: Backend = (ctx): Contribution => {
   }
   return {
     files,
-    enable: ['systemd-networkd.service', ...(unit ? [ctx.state.names.units.routesHook] : [])],
+    enable: ['systemd-networkd.service', ...(unit ? [ctx.state.names.units.routesHook] : []), ...ppp.enable],
     depends: {
-      deb: ['systemd', 'iproute2'],
-      rpm: ['systemd-networkd', 'iproute', ...(m.bond && !ctx.caps.networkdTeql ? ['iproute-tc'] : [])],
+      deb: ['systemd', 'iproute2', ...(ppp.depends?.deb ?? [])],
+      rpm: ['systemd-networkd', 'iproute', ...(m.bond && !ctx.caps.networkdTeql ? ['iproute-tc'] : []), ...(ppp.depends?.rpm ?? [])],
     },
     notes,
+    ...(ppp.onRemove ? { onRemove: ppp.onRemove } : {}),
   };
 };

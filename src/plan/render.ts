@@ -26,6 +26,9 @@ export function chooseBackend(distro: Distro, requested?: string): BackendName {
 
 const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
 
+/** "a", "a and b", "a, b and c" */
+const listed = (xs: string[]): string => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+
 /** An uplink whose addressing the backend does not render yet: said before anything is rendered. */
 function refuseUnrendered(model: Model, backend: string, dynamic: readonly string[]): void {
   for (const u of model.uplinks) {
@@ -33,7 +36,7 @@ function refuseUnrendered(model: Model, backend: string, dynamic: readonly strin
     const able = BACKEND_CATALOG.filter((b) => (b.dynamic as readonly string[]).includes(u.addressing)).map((b) => b.name);
     throw new UserError(
       `${model.source}: uplinks[${u.index}] (${u.name}): address: ${u.addressing} is not rendered by the ${backend} backend yet` +
-        (able.length > 0 ? `; ${able.join(' and ')} render it: choose one with --backend (or a distro that uses it)` : '') +
+        (able.length > 0 ? `; ${listed(able)} ${able.length === 1 ? 'renders' : 'render'} it: choose ${able.length === 1 ? 'it' : 'one'} with --backend (or a distro that uses it)` : '') +
         ', or give the uplink a static address',
     );
   }

@@ -52,6 +52,12 @@ export interface Names {
     networkdConf: string;
     /** netplan: mpgen's drop-in beside the .network netplan writes for an interface */
     netplanDropin: (iface: string) => string;
+    /**
+     * systemd-networkd (networkd and netplan backends): the .network that leaves a PPPoE uplink's
+     * pppN to pppd (Unmanaged=yes); 09-: networkd takes the first matching file by name, and this
+     * one sorts before mpgen's and netplan's 10- files and the usual catch-alls (80-, 99-)
+     */
+    networkdPpp: Map<string, string>;
     /** pppd: the options file per PPPoE uplink (`pppd call mpgen-NAME-U`) */
     pppPeer: Map<string, string>;
     /** basename of the helper that keeps the profile's lines in chap-secrets and pap-secrets, under the distro's libexec */
@@ -127,6 +133,7 @@ export function namesOf(m: Model): Names {
       // netplan (0.106 and 1.0) writes /run/systemd/network/10-netplan-ID.network; the ethernets ID
       // is the interface name here, and networkd reads drop-ins for it from /etc/systemd/network.
       netplanDropin: (iface) => `${NETWORKD_DIR}/10-netplan-${iface}.network.d/mpgen-${n}.conf`,
+      networkdPpp: new Map(pppoe.map((u) => [u.name, `${NETWORKD_DIR}/09-mpgen-${n}-${u.name}-ppp.network`])),
       pppPeer: new Map(pppoe.map((u) => [u.name, `/etc/ppp/peers/${connectionId(n, u.name)}`])),
       pppSecretsHelper: `${n}-ppp-secrets`,
       pppIpUp: `/etc/ppp/ip-up.d/mpgen-${n}`,

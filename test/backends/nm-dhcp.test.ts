@@ -129,7 +129,9 @@ describe('every backend renders the DHCP profile; PPPoE is refused with a messag
       expect(renderPlan(model(), distro, backend).files.length, backend).toBeGreaterThan(3);
     const pppoe = PROFILE.replace(/\{name: cable, interface: (\S+), address: dhcp\}/, '{name: cable, interface: $1, address: pppoe, pppoe: {username: u@isp.example, password_file: /etc/mpgen/secrets/dsl}}');
     expect(pppoe).not.toBe(PROFILE);
-    expect(() => renderPlan(model(pppoe), 'rhel', 'nm')).toThrow(/uplinks\[1\] \(cable\): address: pppoe is not rendered by the nm backend yet, or give the uplink a static address/);
+    expect(() => renderPlan(model(pppoe), 'rhel', 'nm')).toThrow(
+      /uplinks\[1\] \(cable\): address: pppoe is not rendered by the nm backend yet; eni, networkd and netplan render it: choose one with --backend \(or a distro that uses it\), or give the uplink a static address/,
+    );
   });
 });
 

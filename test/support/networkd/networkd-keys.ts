@@ -14,9 +14,11 @@ export type KeyTable = Readonly<Record<string, Readonly<Record<string, number>>>
 
 export const NETWORK_KEYS: KeyTable = {
   Match: { Name: 211, MACAddress: 211, PermanentMACAddress: 245 },
-  Link: { MTUBytes: 211, RequiredForOnline: 236 },
+  // Unmanaged=: a PPPoE uplink's pppN is pppd's (233, systemd.network(5))
+  Link: { MTUBytes: 211, RequiredForOnline: 236, Unmanaged: 233 },
   Network: {
     Address: 211,
+    DHCP: 211,
     ConfigureWithoutCarrier: 235,
     KeepConfiguration: 243,
     LinkLocalAddressing: 219,
