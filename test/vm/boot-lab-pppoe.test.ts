@@ -52,7 +52,7 @@ const IDLE_MS = Number(process.env.MPGEN_BOOTLAB_IDLE_MS ?? 150_000);
 interface Case {
   id: string;
   /** --backend; undefined = Debian's default (ifupdown, backend eni) */
-  backend?: 'networkd' | 'nm';
+  backend?: 'networkd' | 'netplan' | 'nm';
   mask: string[];
   /** words of the journal printed with pppd's lines */
   journal: string[];
@@ -61,6 +61,7 @@ interface Case {
 const CASES: Case[] = [
   { id: 'ifupdown-pppoe', mask: NO_NM, journal: ['networking', 'ifup'] },
   { id: 'networkd-pppoe', backend: 'networkd', mask: NO_NM, journal: ['mpgen-ppp-'] },
+  { id: 'netplan-pppoe', backend: 'netplan', mask: NO_NM, journal: ['mpgen-ppp-'] },
   { id: 'nm-pppoe', backend: 'nm', mask: [], journal: ['NetworkManager'] },
 ];
 
