@@ -8,7 +8,7 @@
 
 export const BACKEND_CATALOG = [
   { name: 'ifcfg', description: 'RedHat ifcfg files, route-/rule- files and ifup-local hooks (network-scripts)', loadsModulesEarly: false, dynamic: ['dhcp'] },
-  { name: 'nm', description: 'NetworkManager keyfiles and a dispatcher script', loadsModulesEarly: true, dynamic: ['dhcp'] },
+  { name: 'nm', description: 'NetworkManager keyfiles and a dispatcher script', loadsModulesEarly: true, dynamic: ['dhcp', 'pppoe'] },
   { name: 'eni', description: 'Debian /etc/network/interfaces.d with pre-up/post-up/pre-down lines (ifupdown)', loadsModulesEarly: false, dynamic: ['dhcp', 'pppoe'] },
   { name: 'networkd', description: 'systemd-networkd .network and .link files, and a hook unit for what networkd cannot say', loadsModulesEarly: true, dynamic: ['dhcp', 'pppoe'] },
   { name: 'netplan', description: 'netplan YAML plus systemd-networkd drop-ins for what netplan cannot express', loadsModulesEarly: true, dynamic: ['dhcp', 'pppoe'] },

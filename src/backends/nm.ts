@@ -14,6 +14,7 @@ import { cidrText, isRuntime, literal } from '../state/value.js';
 import { marker, type Backend, type Contribution, type RenderContext } from './backend.js';
 import { since } from './features.js';
 import { bondRouteLines, casePattern, multipathFunction, noPrefixRoutes, routeLine } from './ifcfg-shell.js';
+import { nmPppoe, pppoeUpCommands } from './nm-pppoe.js';
 
 export interface NmRoute {
   n: number;
@@ -103,7 +104,7 @@ export function uplinkRoutes(state: KernelState, uplink: string, prohibitRoute: 
 }
 
 /** `routing-ruleN=` of one rule: NM wants a from, so "from all" is 0.0.0.0/0. */
-function nmRule(r: Rule): string {
+export function nmRule(r: Rule): string {
   const from = r.from ? fromText(r) : '0.0.0.0/0';
   const mark = r.fwmark !== undefined ? ` fwmark ${fwmarkText(r)}` : '';
   const suppress = r.suppressPrefixLength !== undefined ? ` suppress_prefixlength ${r.suppressPrefixLength}` : '';
@@ -126,6 +127,8 @@ export function nmView(ctx: RenderContext): NmView {
   ];
 
   for (const u of model.uplinks) {
+    // PPPoE: nm-pppoe.ts writes the session's keyfile and its parent's
+    if (u.addressing === 'pppoe') continue;
     const id = ids.uplinks.get(u.name)!;
     // DHCP: NM's client puts every route of the lease, default included, into table T (route-table,
     // NM 1.10) at metric 0, below the prohibit fallback's 1; the keepalive adds the rule from the
@@ -165,6 +168,7 @@ export function nmView(ctx: RenderContext): NmView {
   const up = new Map<string, string[]>();
   const add = (dev: string, cmd: string) => up.set(dev, [...(up.get(dev) ?? []), cmd]);
   for (const np of noPrefixRoutes(state)) add(np.dev, `${np.words} 2>/dev/null || :`);
+  for (const c of pppoeUpCommands(state)) add(c.dev, c.command);
   const prohibits = routesByRole(state, 'prohibit');
   if (prohibits.length > 0 && !caps.nmProhibitRoute) {
     for (const u of state.uplinks) {
@@ -210,11 +214,14 @@ export function nmView(ctx: RenderContext): NmView {
   }
   const dispatcherNeeded = bond !== undefined || needsMultipathHook || up.size > 0;
   const uplinkNames = model.uplinks.map((u) => u.interface);
+  // `down` of a PPP device (its session ended) rewrites the route over the static uplinks, as a
+  // DHCP uplink's does; `up` leaves it alone: the keepalive adds the nexthop over the device
+  const downNames = model.uplinks.flatMap((u) => (u.device !== u.interface ? [u.interface, u.device] : [u.interface]));
   const dispatcher: DispatcherView | null = dispatcherNeeded
     ? {
         marker: m,
         multipathFn,
-        uplinks: casePattern(uplinkNames),
+        uplinks: casePattern(downNames),
         upUplinks: casePattern(model.uplinks.filter((u) => u.addressing === 'static').map((u) => u.interface)),
         teql: bond
           ? {
@@ -240,7 +247,8 @@ export function nmView(ctx: RenderContext): NmView {
 export const nm: Backend = (ctx: RenderContext): Contribution => {
   const { model } = ctx;
   const view = nmView(ctx);
-  const files: PlannedFile[] = [];
+  const pppoe = nmPppoe(ctx);
+  const files: PlannedFile[] = [...pppoe.files];
   for (const [id, k] of view.keyfiles) {
     files.push(planFile(`/etc/NetworkManager/system-connections/${id}.nmconnection`, renderTemplate('nm/keyfile', k), FILE_MODE.secret));
   }
@@ -259,5 +267,7 @@ export const nm: Backend = (ctx: RenderContext): Contribution => {
     rpm.push('iproute-tc', 'kmod');
     deb.push('kmod');
   }
-  return { files, depends: { rpm, deb }, notes: view.notes };
+  rpm.push(...(pppoe.depends?.rpm ?? []));
+  deb.push(...(pppoe.depends?.deb ?? []));
+  return { files, depends: { rpm, deb }, notes: [...view.notes, ...(pppoe.notes ?? [])], enable: pppoe.enable, onRemove: pppoe.onRemove };
 };

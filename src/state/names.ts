@@ -14,6 +14,8 @@ export interface Names {
   uplinkConnection: Map<string, string>;
   lanConnection: string | null;
   bondConnection: string;
+  /** NM: the Ethernet under a PPPoE uplink (`mpgen-NAME-U.parent`: no uplink name holds a ".") */
+  parentConnection: Map<string, string>;
   files: {
     sysctl: string;
     modprobe: string;
@@ -65,9 +67,13 @@ export interface Names {
     /** pppd's ip-up.d and ip-down.d hooks (Debian's ip-up runs them; run-parts names) */
     pppIpUp: string;
     pppIpDown: string;
+    /** NM: where the PPPoE keyfiles without their password (password_file) wait for the helper; NM reads no keyfile there */
+    nmPppoeDir: string;
+    /** basename of the helper that writes them, password added, into /run/NetworkManager/system-connections (under the distro's libexec) */
+    nmSecretsHelper: string;
   };
   /** keepalive: one unit per profile, not a template instance (deb-systemd-helper and rpm presets enable it as it is) */
-  units: { firewall: string; routesHook: string; keepalive: string; ppp: Map<string, string> };
+  units: { firewall: string; routesHook: string; keepalive: string; ppp: Map<string, string>; nmSecrets: string };
   /** steering chains (connection marks): prerouting, output (type route), postrouting, one per policy in order */
   nft: { table: string; prerouting: string; output: string; postrouting: string; policies: string[] };
   /** iptables: `reject` is the filter chain that refuses the reject mark; policies by 1-based index (the loader derives them the same way) */
@@ -103,6 +109,7 @@ export function namesOf(m: Model): Names {
     uplinkConnection,
     lanConnection,
     bondConnection: connectionId(n, 'bond'),
+    parentConnection: new Map(pppoe.map((u) => [u.name, connectionId(n, `${u.name}.parent`)])),
     files: {
       sysctl: `/etc/sysctl.d/90-mpgen-${n}.conf`,
       modprobe: `/etc/modprobe.d/mpgen-${n}.conf`,
@@ -138,12 +145,15 @@ export function namesOf(m: Model): Names {
       pppSecretsHelper: `${n}-ppp-secrets`,
       pppIpUp: `/etc/ppp/ip-up.d/mpgen-${n}`,
       pppIpDown: `/etc/ppp/ip-down.d/mpgen-${n}`,
+      nmPppoeDir: `/etc/mpgen/nm/${n}`,
+      nmSecretsHelper: `${n}-nm-secrets`,
     },
     units: {
       firewall: `mpgen-firewall-${n}.service`,
       routesHook: `mpgen-routes-${n}.service`,
       keepalive: `mpgen-keepalive-${n}.service`,
       ppp: new Map(pppoe.map((u) => [u.name, `mpgen-ppp-${n}-${u.name}.service`])),
+      nmSecrets: `mpgen-nm-secrets-${n}.service`,
     },
     nft: { table: nftIdent(n), prerouting: 'steer_prerouting', output: 'steer_output', postrouting: 'steer_postrouting', policies: m.policies.map((p) => `policy_${p.name}`) },
     iptables: {

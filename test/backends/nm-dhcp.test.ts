@@ -117,9 +117,9 @@ describe('nm backend: a DHCP uplink beside a static one', () => {
     expect(d).toMatch(/if \[ "\$dev" = eth2 \]; then\n\t\t\tip route replace prohibit default table 202 proto static metric 1/);
   });
 
-  it('pppoe is still refused by nm', () => {
+  it('pppoe is rendered by nm now (test/backends/nm-pppoe.test.ts)', () => {
     const pppoe = PROFILE.replace('{name: cable, interface: eth2, address: dhcp}', '{name: cable, interface: eth2, address: pppoe, pppoe: {username: u, password: p}}');
-    expect(() => render(pppoe)).toThrow(/address: pppoe is not rendered by the nm backend yet/);
+    expect(render(pppoe).files.some((f) => f.path === `${SC}/mpgen-lab-cable.nmconnection` && /^type=pppoe$/m.test(f.content))).toBe(true);
   });
 });
 
@@ -129,9 +129,7 @@ describe('every backend renders the DHCP profile; PPPoE is refused with a messag
       expect(renderPlan(model(), distro, backend).files.length, backend).toBeGreaterThan(3);
     const pppoe = PROFILE.replace(/\{name: cable, interface: (\S+), address: dhcp\}/, '{name: cable, interface: $1, address: pppoe, pppoe: {username: u@isp.example, password_file: /etc/mpgen/secrets/dsl}}');
     expect(pppoe).not.toBe(PROFILE);
-    expect(() => renderPlan(model(pppoe), 'rhel', 'nm')).toThrow(
-      /uplinks\[1\] \(cable\): address: pppoe is not rendered by the nm backend yet; eni, networkd and netplan render it: choose one with --backend \(or a distro that uses it\), or give the uplink a static address/,
-    );
+    expect(() => renderPlan(model(pppoe), 'rhel', 'ifcfg')).toThrow(/uplinks\[1\] \(cable\): address: pppoe is not rendered by the ifcfg backend yet; nm, eni, networkd and netplan render it: choose one with --backend \(or a distro that uses it\), or give the uplink a static address/);
   });
 });
 
