@@ -33,6 +33,9 @@ export const PACKAGES = [
   'conntrack',
   // ifupdown's DHCP client (a Debian server install has it: Priority important); mpgen's .deb depends on it for a DHCP line
   'isc-dhcp-client',
+  // PPPoE lines: pppd (the client mpgen's .deb configures) and pppoe-server, the lab's ISP inside the guest
+  'ppp',
+  'pppoe',
 ];
 export const SUITE = 'bookworm';
 

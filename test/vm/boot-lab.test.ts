@@ -24,7 +24,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkKernel } from '../../src/check/check-kernel.js';
-import { loadModelFromText } from '../../src/model/load.js';
 import type { Model } from '../../src/model/model.js';
 import { missing } from '../support/require.js';
 import { assertModelTargets } from '../support/lab-targets.js';
@@ -34,11 +33,14 @@ import {
   PROFILES,
   balancedScript,
   buildCli,
+  checkJson,
   cliFiles,
   counterRanges,
   debFor,
+  failures,
   guestScript,
   kv,
+  labModel,
   stepDriver,
   txDeltas,
   type Deb,
@@ -150,21 +152,7 @@ interface Figures {
 const figures: Figures[] = [];
 const labT0 = Date.now();
 
-function model(file: string): Model {
-  return loadModelFromText(readFileSync(join(PROFILES, file), 'utf8'), `test/vm/profiles/${file}`).model;
-}
-
-interface CheckJson {
-  ok: boolean;
-  results: Array<{ ok: boolean; area: string; what: string; expected?: string; found?: string; note?: string }>;
-}
-
-function checkJson(text: string | undefined, what: string): CheckJson {
-  if (text === undefined || text.trim() === '') throw new Error(`the guest printed no ${what}`);
-  return JSON.parse(text) as CheckJson;
-}
-
-const failures = (c: CheckJson) => c.results.filter((x) => !x.ok);
+const model = labModel;
 
 describe.skipIf(skip !== undefined)('boot lab (L4): the .deb installed with dpkg, booted under qemu, balanced, failover', () => {
   const work = mkdtempSync(join(tmpdir(), 'mpgen-bootlab-'));

@@ -17,9 +17,11 @@
  * namespace (203.0.113.10), whose input swallows the datagrams.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadModelFromText } from '../../src/model/load.js';
+import type { Model } from '../../src/model/model.js';
 import { tcpShell, type TcpPlan } from './boot-lab-tcp.js';
 import type { Lab } from './lab-net.js';
 import { stripJournalPrefix } from './qemu.js';
@@ -31,6 +33,25 @@ export const GUEST_PROFILE = '/opt/mpgen-lab/profile.yaml';
 /** the launcher (bin/mpgen.cjs), which requires ../dist/mpgen.cjs */
 export const GUEST_CLI = '/opt/mpgen/bin/mpgen.cjs';
 export const GUEST_NODE = '/usr/local/bin/node';
+
+/** A lab profile of test/vm/profiles/, as the model. */
+export function labModel(file: string): Model {
+  return loadModelFromText(readFileSync(join(PROFILES, file), 'utf8'), `test/vm/profiles/${file}`).model;
+}
+
+/** What `mpgen check --json` prints. */
+export interface CheckJson {
+  ok: boolean;
+  results: Array<{ ok: boolean; area: string; what: string; expected?: string; found?: string; note?: string }>;
+}
+
+/** A check section the guest printed, parsed (an error when it printed none). */
+export function checkJson(text: string | undefined, what: string): CheckJson {
+  if (text === undefined || text.trim() === '') throw new Error(`the guest printed no ${what}`);
+  return JSON.parse(text) as CheckJson;
+}
+
+export const failures = (c: CheckJson) => c.results.filter((x) => !x.ok);
 
 /** `npm run build` (dist/ is what runs in the guest and what bin/mpgen.cjs loads). */
 export function buildCli(): void {
