@@ -188,6 +188,8 @@ chk check-out
 t2=$(up); /usr/local/sbin/mpgen-lab-isp renumber
 i=0; while ! { inroute && [ -n "$(addr)" ] && ruled "$(addr)"; } && [ $i -lt 1200 ]; do tick $i back; sleep 0.1; i=$((i + 1)); done
 t3=$(up); a2=$(addr); inroute && [ -n "$a2" ] && ruled "$a2" && back=1 || back=0
+# not back: what the stack said meanwhile, before anything else can hang
+[ "$back" = 1 ] || { sec notback; journalctl -b --no-pager -o short-monotonic 2>&1 | grep -E 'pppd|pppoe|NetworkManager|networkd|ifup' | tail -n 60; end notback; }
 i=0; while ruled "$a1" && [ "$a1" != "$a2" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 session session-back
 t=$(tx)
