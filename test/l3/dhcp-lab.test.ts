@@ -113,7 +113,9 @@ describe.skipIf(skip !== undefined)('L3 DHCP uplink: ifupdown + dhclient + dhcli
     console.log(`[dhcp-lab] renumber: followed ${secs(took)} s after the server change (${secs(Date.now() - boundAt)} s after the previous lease)`);
     boundAt = Date.now();
     expect(lab.serverLog()).toMatch(new RegExp(`DHCPNAK\\(w2\\) ${old.replace(/\./g, '\\.')}`));
-    // the NAK: dhclient runs EXPIRE for the old lease (the address is flushed), then a new BOUND
+    // the NAK: dhclient runs EXPIRE for the old lease (the address is flushed), then a new BOUND;
+    // the kernel may hold the new lease a moment before dhclient-script's log has the reason
+    await waitFor('BOUND logged', () => lab.reasons().slice(n).slice(-1)[0] === 'BOUND', 15_000, () => lab.reasons().slice(n).join(' '));
     const seq = lab.reasons().slice(n);
     console.log(`[dhcp-lab] renumber: dhclient-script reasons ${seq.join(' ')}`);
     expect(seq).toContain('EXPIRE');
