@@ -121,6 +121,16 @@ export function driftEvents(backend: string | undefined, m: Model): DriftEvent[]
   switch (backend) {
     case 'networkd':
     case 'netplan':
+      // networkd (252) deletes a DHCP address and adds it back 0.3-0.5 s later, both at its
+      // restart and at a reconfigure of that link (traced in every run, docs/boot-lab.md): like
+      // an ifdown, that drops what was masqueraded to it. With a DHCP healthy line the daemon's
+      // drift comes from reconfiguring the dead line instead.
+      if (healthy.addressing === 'dhcp')
+        return [
+          { name: `reconfigure-${dead.interface}`, cmd: `networkctl reconfigure ${dead.interface}` },
+          { name: 'networkctl-reload', cmd: 'networkctl reload' },
+          flap,
+        ];
       return [
         { name: 'restart-networkd', cmd: 'systemctl restart systemd-networkd' },
         { name: `reconfigure-${healthy.interface}`, cmd: `networkctl reconfigure ${healthy.interface}` },
